@@ -1,0 +1,103 @@
+package io.campaignpulse;
+
+import io.campaignpulse.alerting.MisfireRateAlerter;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.ingest.DeadLetterSplitter;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimes;
+import io.campaignpulse.misfire.CustomerMisfireDetector;
+import io.campaignpulse.misfire.SendVerdict;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The Campaign Pulse workflow: sources → decode (bad records to dead letters) → per-customer
+ * misfire detection → misfire records and per-campaign alerts → sinks. The cluster job, the
+ * demo, replay and the tests all run this same workflow with their own sources and sinks.
+ */
+public final class PulsePipeline {
+
+    /** Where the input comes from: Kafka, replay files, or a test's records. */
+    public interface Sources {
+        /** Decoded campaigns (or their dead letters), with watermarks that never hold event time back once settled. */
+        DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config);
+
+        /** Decoded sends, holding and consent changes (or their dead letters), with event-time watermarks. */
+        DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config);
+    }
+
+    /** Where the output goes. Each method attaches a sink with its own uid. */
+    public interface Sinks {
+        void misfires(DataStream<Misfire> misfires);
+
+        void alerts(DataStream<Alert> alerts);
+
+        void deadLetters(DataStream<DeadLetter> deadLetters);
+
+        /** Called once all sinks are attached (for sinks that must be finalised together). */
+        default void complete() {}
+    }
+
+    public static final TypeInformation<Misfire> MISFIRE_TYPE = new AvroTypeInfo<>(Misfire.class);
+    public static final TypeInformation<Alert> ALERT_TYPE = new AvroTypeInfo<>(Alert.class);
+    public static final TypeInformation<Campaign> CAMPAIGN_TYPE = new AvroTypeInfo<>(Campaign.class);
+    public static final TypeInformation<SendVerdict> VERDICT_TYPE = new AvroTypeInfo<>(SendVerdict.class);
+    public static final TypeInformation<Envelope> ENVELOPE_TYPE = new AvroTypeInfo<>(Envelope.class);
+
+    private PulsePipeline() {}
+
+    /**
+     * The watermark strategy for customer event sources: a bounded disorder of
+     * {@code max-out-of-orderness} (CRM changelogs and send logs arrive a little out of order),
+     * and idleness so that a quiet partition does not stall event time.
+     */
+    public static WatermarkStrategy<Envelope> customerEventWatermarks(PulseConfig config) {
+        return WatermarkStrategy.<Envelope>forBoundedOutOfOrderness(config.eventTime().maxOutOfOrderness())
+                .withIdleness(config.eventTime().idleness())
+                .withTimestampAssigner((envelope, kafkaTimestamp) -> EventTimes.of(envelope));
+    }
+
+    public static void defineWorkflow(StreamExecutionEnvironment env, PulseConfig config, Sources sources, Sinks sinks) {
+        SingleOutputStreamOperator<Campaign> campaigns = sources.campaigns(env, config)
+                .process(new DeadLetterSplitter<>(Campaign.class), CAMPAIGN_TYPE)
+                .uid("decode-campaigns").name("Campaigns: valid records");
+        BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CustomerMisfireDetector.CAMPAIGNS);
+
+        SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)
+                .process(new DeadLetterSplitter<>(Envelope.class), ENVELOPE_TYPE)
+                .uid("decode-customer-events").name("Customer events: valid records");
+
+        SingleOutputStreamOperator<SendVerdict> verdicts = customerEvents
+                .keyBy(EventTimes::customerOf, org.apache.flink.api.common.typeinfo.Types.STRING)
+                .connect(campaignDirectory)
+                .process(new CustomerMisfireDetector(config), VERDICT_TYPE)
+                .uid("customer-misfire-detector").name("Misfire detection per customer");
+
+        DataStream<Misfire> misfires = verdicts
+                .flatMap((SendVerdict v, org.apache.flink.util.Collector<Misfire> out) -> v.getMisfires().forEach(out::collect), MISFIRE_TYPE)
+                .uid("misfire-records").name("Misfire records");
+
+        SingleOutputStreamOperator<Alert> alerts = verdicts
+                .keyBy(SendVerdict::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
+                .process(new MisfireRateAlerter(config.alerting()), ALERT_TYPE)
+                .uid("misfire-rate-alerter").name("Misfire-rate alerts per campaign");
+
+        DataStream<DeadLetter> deadLetters = campaigns.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
+                .union(customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                        verdicts.getSideOutput(CustomerMisfireDetector.DEAD_LETTERS));
+
+        sinks.misfires(misfires);
+        sinks.alerts(alerts);
+        sinks.deadLetters(deadLetters);
+        sinks.complete();
+    }
+}

@@ -1,0 +1,73 @@
+package io.campaignpulse.alerting;
+
+import io.campaignpulse.contract.MisfireRule;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** The words of misfire alerts: written for a marketing-ops reader, one rule at a time. */
+final class AlertText {
+
+    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+
+    private AlertText() {}
+
+    static String title(MisfireRule rule, String campaign, String product, long misfires, long sends, long windowStart, long windowEnd) {
+        String figures = String.format(Locale.ROOT, "%,d of %,d sends (%s) %s", misfires, sends, percent(misfires, sends), span(windowStart, windowEnd));
+        return switch (rule) {
+            case ALREADY_HOLDS_PRODUCT -> campaign + " is reaching current holders of " + (product == null ? "its product" : product) + ": " + figures;
+            case ACQUISITION_TO_EXISTING_CUSTOMER -> campaign + " is sending an acquisition offer to existing customers: " + figures;
+            case NO_CONSENT -> campaign + " reached customers who opted out: " + figures;
+            case DUPLICATE_SEND -> campaign + " sent the same campaign twice: " + figures;
+            case FREQUENCY_CAP -> campaign + " pushed customers over the contact-frequency cap: " + figures;
+            default -> campaign + ": " + rule + " misfires, " + figures;
+        };
+    }
+
+    static String detail(MisfireRule rule, String campaignId, String campaign, String product, String channel,
+            long misfires, long sends, double shareThreshold, int minCount, String exampleSend, String exampleCustomer, String exampleDetail) {
+        String rulePart = switch (rule) {
+            case ALREADY_HOLDS_PRODUCT -> "The offered product was already active for the customer when the send went out.";
+            case ACQUISITION_TO_EXISTING_CUSTOMER -> "An acquisition offer went to customers who already hold an active product.";
+            case NO_CONSENT -> "The customer's latest consent change for the channel said opted out. Consent breaches are critical from the first one.";
+            case DUPLICATE_SEND -> "The customer had already received this campaign within the duplicate window.";
+            case FREQUENCY_CAP -> "The customer received more promotional sends in the trailing window than the cap allows.";
+            default -> "Rule " + rule + ".";
+        };
+        String threshold = rule == MisfireRule.NO_CONSENT
+                ? "Raised on the first occurrence."
+                : String.format(Locale.ROOT, "Threshold: %s of the campaign's sends and at least %d misfires.", percent(shareThreshold), minCount);
+        return String.format(Locale.ROOT,
+                "Rule %s. %s %,d of the campaign's %,d sends in the window broke it (%s). %s "
+                        + "Example: send %s to customer %s: %s. The full list is in the misfires table (campaign_id = '%s'). "
+                        + "Suggested action: %s",
+                rule, rulePart, misfires, sends, percent(misfires, sends), threshold,
+                exampleSend, exampleCustomer, exampleDetail, campaignId, action(rule, campaignId, campaign, product, channel));
+    }
+
+    static String action(MisfireRule rule, String campaignId, String campaign, String product, String channel) {
+        String c = campaign + " (" + campaignId + ")";
+        return switch (rule) {
+            case ALREADY_HOLDS_PRODUCT -> "exclude current holders of product " + (product == null ? "the offered product" : product) + " from campaign " + c + ".";
+            case ACQUISITION_TO_EXISTING_CUSTOMER -> "restrict campaign " + c + " to prospects without an active product, or change its offer type.";
+            case NO_CONSENT -> "pause campaign " + c + " on " + channel + " now and rebuild its audience from the current consent feed.";
+            case DUPLICATE_SEND -> "de-duplicate the audience of campaign " + c + " by customer before the next batch.";
+            case FREQUENCY_CAP -> "apply the contact-frequency cap to campaign " + c + "'s audience, or move it to a quieter day.";
+            default -> "review campaign " + c + ".";
+        };
+    }
+
+    static String percent(long part, long whole) {
+        return whole == 0 ? "0 %" : percent((double) part / whole);
+    }
+
+    static String percent(double share) {
+        return String.format(Locale.ROOT, "%.1f %%", share * 100);
+    }
+
+    private static String span(long start, long end) {
+        return "between " + HOUR.format(Instant.ofEpochMilli(start)) + " and " + TIME.format(Instant.ofEpochMilli(end)) + " UTC";
+    }
+}

@@ -1,0 +1,323 @@
+package io.campaignpulse.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads {@link PulseConfig}: the bundled defaults (the same file as {@code conf/pulse.yaml}),
+ * overlaid with the user's file and {@code --set key=value} overrides, with {@code ${ENV}}
+ * references resolved, bound to typed records and validated. Every failure names the key.
+ */
+public final class ConfigLoader {
+
+    /** The defaults: conf/pulse.yaml, copied into the jar at build time. */
+    static final String DEFAULTS_RESOURCE = "/campaign-pulse/pulse.yaml";
+
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private final ObjectMapper yaml;
+    private final UnaryOperator<String> environment;
+
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    /** @param environment looks up environment variables (tests pass their own). */
+    public ConfigLoader(UnaryOperator<String> environment) {
+        this.environment = environment;
+        SimpleModule durations = new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer());
+        this.yaml = new ObjectMapper(new YAMLFactory())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .enable(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                .registerModule(durations);
+    }
+
+    /** The defaults alone. */
+    public PulseConfig defaults() {
+        return load(null, Map.of());
+    }
+
+    /**
+     * @param file the user's YAML file, or null for the defaults alone
+     * @param overrides dotted keys to values, applied last (e.g. "kafka.bootstrap-servers")
+     */
+    public PulseConfig load(Path file, Map<String, String> overrides) {
+        ObjectNode tree = readDefaults();
+        if (file != null) {
+            JsonNode user;
+            try {
+                user = yaml.readTree(Files.readString(file));
+            } catch (IOException e) {
+                throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+            }
+            if (user != null && !user.isMissingNode() && !user.isNull()) {
+                if (!user.isObject()) {
+                    throw new ConfigException(file + ": the top level must be a mapping of keys");
+                }
+                merge(tree, (ObjectNode) user, "");
+            }
+        }
+        overrides.forEach((key, value) -> set(tree, key, value));
+        resolveEnvironment(tree, "");
+        PulseConfig config = bind(tree);
+        validate(config);
+        return config;
+    }
+
+    private ObjectNode readDefaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing bundled defaults " + DEFAULTS_RESOURCE);
+            }
+            return (ObjectNode) yaml.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read bundled defaults", e);
+        }
+    }
+
+    /** Overlays user values on defaults; a key the defaults do not have is an error. */
+    private static void merge(ObjectNode base, ObjectNode overlay, String path) {
+        Iterator<Map.Entry<String, JsonNode>> fields = overlay.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+            JsonNode existing = base.get(field.getKey());
+            if (existing == null) {
+                throw new ConfigException("unknown key '" + key + "'");
+            }
+            // kafka.properties is free-form: replaced, not merged key by key.
+            if (existing.isObject() && field.getValue().isObject() && !key.equals("kafka.properties")) {
+                merge((ObjectNode) existing, (ObjectNode) field.getValue(), key);
+            } else if (existing.isObject() && !field.getValue().isObject() && !field.getValue().isNull()) {
+                throw new ConfigException("'" + key + "' must be a mapping of keys");
+            } else {
+                base.set(field.getKey(), field.getValue());
+            }
+        }
+    }
+
+    private static void set(ObjectNode tree, String dottedKey, String value) {
+        String[] parts = dottedKey.split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (child == null || !child.isObject()) {
+                throw new ConfigException("unknown key '" + dottedKey + "'");
+            }
+            node = (ObjectNode) child;
+        }
+        String last = parts[parts.length - 1];
+        if (!node.has(last) && !dottedKey.startsWith("kafka.properties.")) {
+            throw new ConfigException("unknown key '" + dottedKey + "'");
+        }
+        node.set(last, TextNode.valueOf(value));
+    }
+
+    private void resolveEnvironment(ObjectNode node, String path) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+            JsonNode value = field.getValue();
+            if (value.isObject()) {
+                resolveEnvironment((ObjectNode) value, key);
+            } else if (value.isTextual() && value.textValue().contains("${")) {
+                field.setValue(TextNode.valueOf(substitute(key, value.textValue())));
+            }
+        }
+    }
+
+    private String substitute(String key, String text) {
+        Matcher m = ENV_REF.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = environment.apply(m.group(1));
+            if (value == null || value.isEmpty()) {
+                if (m.group(2) == null) {
+                    throw new ConfigException("'" + key + "' refers to environment variable " + m.group(1) + ", which is not set");
+                }
+                value = m.group(3);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private PulseConfig bind(ObjectNode tree) {
+        try {
+            return yaml.treeToValue(tree, PulseConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("unknown key '" + keyOf(e) + "'", e);
+        } catch (JsonMappingException e) {
+            String reason = e.getOriginalMessage();
+            if (e.getCause() instanceof ConfigException ce) {
+                reason = ce.getMessage();
+            } else if (reason != null && reason.contains("not one of the values accepted")) {
+                reason = "not one of the accepted values";
+            }
+            throw new ConfigException("bad value for '" + keyOf(e) + "': " + firstLine(reason), e);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private static String keyOf(JsonMappingException e) {
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (key.length() > 0) {
+                    key.append('.');
+                }
+                key.append(ref.getFieldName());
+            }
+        }
+        return key.toString();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "invalid";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static void validate(PulseConfig c) {
+        notBlank("kafka.bootstrap-servers", c.kafka().bootstrapServers());
+        notBlank("kafka.group-id", c.kafka().groupId());
+        notBlank("kafka.transactional-id-prefix", c.kafka().transactionalIdPrefix());
+        atLeast("kafka.transaction-timeout", c.kafka().transactionTimeout(), Duration.ofSeconds(10));
+        if (c.kafka().transactionTimeout().compareTo(Duration.ofMinutes(15)) > 0) {
+            // Brokers refuse longer transactions unless transaction.max.timeout.ms was raised.
+            warn("kafka.transaction-timeout is above 15m; the brokers' transaction.max.timeout.ms must allow it");
+        }
+        var t = c.topics();
+        notBlank("topics.campaigns", t.campaigns());
+        notBlank("topics.campaign-sends", t.campaignSends());
+        notBlank("topics.customer-holdings", t.customerHoldings());
+        notBlank("topics.customer-consent", t.customerConsent());
+        notBlank("topics.tickets", t.tickets());
+        notBlank("topics.reviews", t.reviews());
+        notBlank("topics.misfires", t.misfires());
+        notBlank("topics.alerts", t.alerts());
+        notBlank("topics.dead-letters", t.deadLetters());
+        atLeast("event-time.max-out-of-orderness", c.eventTime().maxOutOfOrderness(), Duration.ZERO);
+        atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
+        atLeast("event-time.campaigns-settle", c.eventTime().campaignsSettle(), Duration.ZERO);
+        atLeast("event-time.campaign-grace", c.eventTime().campaignGrace(), Duration.ZERO);
+        atLeast("misfire.duplicate-window", c.misfire().duplicateWindow(), Duration.ofMillis(1));
+        atLeast("misfire.frequency-window", c.misfire().frequencyWindow(), Duration.ofMillis(1));
+        if (c.misfire().frequencyCap() < 1) {
+            throw new ConfigException("bad value for 'misfire.frequency-cap': must be at least 1, was " + c.misfire().frequencyCap());
+        }
+        atLeast("misfire.customer-state-ttl", c.misfire().customerStateTtl(), Duration.ofDays(1));
+        atLeast("alerting.window", c.alerting().window(), Duration.ofSeconds(1));
+        if (!(c.alerting().misfireRateShare() > 0 && c.alerting().misfireRateShare() <= 1)) {
+            throw new ConfigException("bad value for 'alerting.misfire-rate-share': must be in (0, 1], was " + c.alerting().misfireRateShare());
+        }
+        if (c.alerting().misfireRateMinCount() < 1) {
+            throw new ConfigException("bad value for 'alerting.misfire-rate-min-count': must be at least 1, was " + c.alerting().misfireRateMinCount());
+        }
+        atLeast("alerting.allowed-lateness", c.alerting().allowedLateness(), Duration.ZERO);
+        if (c.alerting().allowedLateness().compareTo(c.eventTime().campaignGrace()) < 0) {
+            throw new ConfigException("bad value for 'alerting.allowed-lateness': must be at least event-time.campaign-grace ("
+                    + c.eventTime().campaignGrace() + "), or sends judged after the grace would miss their window");
+        }
+        if (c.postgres().enabled()) {
+            notBlank("postgres.url", c.postgres().url());
+            if (!c.postgres().url().startsWith("jdbc:postgresql:")) {
+                throw new ConfigException("bad value for 'postgres.url': must start with jdbc:postgresql:");
+            }
+            notBlank("postgres.username", c.postgres().username());
+            if (c.postgres().batchSize() < 1) {
+                throw new ConfigException("bad value for 'postgres.batch-size': must be at least 1");
+            }
+            atLeast("postgres.batch-interval", c.postgres().batchInterval(), Duration.ZERO);
+            if (c.postgres().maxRetries() < 0) {
+                throw new ConfigException("bad value for 'postgres.max-retries': must not be negative");
+            }
+        }
+        atLeast("checkpoints.interval", c.checkpoints().interval(), Duration.ofMillis(100));
+        if (c.parallelism() < 0) {
+            throw new ConfigException("bad value for 'parallelism': must not be negative");
+        }
+    }
+
+    private static void notBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException("bad value for '" + key + "': must not be empty");
+        }
+    }
+
+    private static void atLeast(String key, Duration value, Duration min) {
+        if (value == null) {
+            throw new ConfigException("bad value for '" + key + "': must be a duration such as 30s or 5m");
+        }
+        if (value.compareTo(min) < 0) {
+            throw new ConfigException("bad value for '" + key + "': must be at least " + min + ", was " + value);
+        }
+    }
+
+    private static void warn(String message) {
+        org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn(message);
+    }
+
+    /** Parses "500ms", "30s", "5m", "24h", "7d" or ISO-8601 ("PT5M"). */
+    public static Duration parseDuration(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text.trim());
+        } catch (RuntimeException e) {
+            throw new ConfigException("'" + text + "' is not a duration such as 30s, 5m, 24h or 7d");
+        }
+    }
+
+    private static final class DurationDeserializer extends StdDeserializer<Duration> {
+        DurationDeserializer() {
+            super(Duration.class);
+        }
+
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            return parseDuration(p.getValueAsString());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.campaignpulse.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The job's configuration, as read from {@code conf/pulse.yaml} (see that file for what every key
+ * means). Built only by {@link ConfigLoader}, which validates it, so code that receives one can
+ * trust its values. Serializable because operators carry the parts they need.
+ */
+public record PulseConfig(
+        Kafka kafka,
+        Topics topics,
+        EventTime eventTime,
+        Misfire misfire,
+        Alerting alerting,
+        Postgres postgres,
+        Checkpoints checkpoints,
+        int parallelism)
+        implements Serializable {
+
+    public record Kafka(
+            String bootstrapServers,
+            String groupId,
+            StartingOffsets startingOffsets,
+            String transactionalIdPrefix,
+            Duration transactionTimeout,
+            Map<String, String> properties)
+            implements Serializable {}
+
+    public enum StartingOffsets {
+        EARLIEST,
+        LATEST,
+        COMMITTED
+    }
+
+    public record Topics(
+            String campaigns,
+            String campaignSends,
+            String customerHoldings,
+            String customerConsent,
+            String tickets,
+            String reviews,
+            String misfires,
+            String alerts,
+            String deadLetters)
+            implements Serializable {}
+
+    public record EventTime(
+            Duration maxOutOfOrderness,
+            Duration idleness,
+            Duration campaignsSettle,
+            Duration campaignGrace)
+            implements Serializable {}
+
+    public record Misfire(
+            Duration duplicateWindow,
+            int frequencyCap,
+            Duration frequencyWindow,
+            boolean consentDefaultOptedIn,
+            Duration customerStateTtl)
+            implements Serializable {
+
+        /** How long a judged send must be remembered for the look-back rules and redeliveries. */
+        public Duration sendMemory() {
+            return duplicateWindow.compareTo(frequencyWindow) >= 0 ? duplicateWindow : frequencyWindow;
+        }
+    }
+
+    public record Alerting(
+            Duration window, double misfireRateShare, int misfireRateMinCount, Duration allowedLateness)
+            implements Serializable {}
+
+    public record Postgres(
+            boolean enabled,
+            String url,
+            String username,
+            String password,
+            int batchSize,
+            Duration batchInterval,
+            int maxRetries)
+            implements Serializable {
+
+        /** Never print the password. */
+        @Override
+        public String toString() {
+            return "Postgres[enabled=" + enabled + ", url=" + url + ", username=" + username
+                    + ", password=" + (password == null || password.isEmpty() ? "(none)" : "****")
+                    + ", batchSize=" + batchSize + ", batchInterval=" + batchInterval
+                    + ", maxRetries=" + maxRetries + "]";
+        }
+    }
+
+    public record Checkpoints(Duration interval, String directory) implements Serializable {}
+}

@@ -1,0 +1,43 @@
+package io.campaignpulse.ingest;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * Watermarks for the campaigns topic, which is reference data, not a timeline. Until the topic
+ * has been quiet for {@code settle} (its compacted backlog read), it holds event time back at
+ * the start, so no send is judged before its campaign is known; from then on its watermark is
+ * the maximum and never holds the customer streams back. A campaign created later than that
+ * is covered by {@code campaign-grace} in the misfire detector.
+ */
+public final class CampaignWatermarks implements WatermarkGenerator<Envelope> {
+
+    private final long settleMs;
+    private long lastRecordAt = System.currentTimeMillis();
+    private boolean settled;
+
+    private CampaignWatermarks(Duration settle) {
+        this.settleMs = settle.toMillis();
+    }
+
+    public static WatermarkStrategy<Envelope> strategy(Duration settle) {
+        return WatermarkStrategy.<Envelope>forGenerator(ctx -> new CampaignWatermarks(settle))
+                .withTimestampAssigner((envelope, ts) -> EventTimes.of(envelope));
+    }
+
+    @Override
+    public void onEvent(Envelope event, long eventTimestamp, WatermarkOutput output) {
+        lastRecordAt = System.currentTimeMillis();
+    }
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+        if (settled || System.currentTimeMillis() - lastRecordAt >= settleMs) {
+            settled = true;
+            output.emitWatermark(new Watermark(Long.MAX_VALUE));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.campaignpulse.ingest;
+
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.DeadLetterReason;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Turns the bytes of one input record into an {@link Envelope}: the decoded record when it is
+ * valid Avro and meets the contract, otherwise a {@link DeadLetter} carrying the raw bytes and
+ * the reason. Never throws, so a poison record can never crash-loop the job.
+ */
+public final class EnvelopeDecoder implements Serializable {
+
+    private final InputTopics topics;
+    private transient AvroBinary avro;
+    private transient Map<Class<?>, SpecificDatumReader<?>> readers;
+
+    public EnvelopeDecoder(InputTopics topics) {
+        this.topics = topics;
+    }
+
+    public Envelope decode(String topic, int partition, long offset, byte[] key, byte[] value) {
+        Class<? extends SpecificRecord> type = topics.recordType(topic);
+        if (type == null) {
+            return deadLetter(topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR, "topic is not an input of this job");
+        }
+        if (value == null || value.length == 0) {
+            return deadLetter(topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR, "empty value (a tombstone?)");
+        }
+        SpecificRecord record;
+        try {
+            record = decodeAs(value, type);
+        } catch (Exception | StackOverflowError e) {
+            // Only the exception type: messages can quote the record's content.
+            return deadLetter(topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR,
+                    "not a valid Avro " + type.getSimpleName() + " (" + e.getClass().getSimpleName() + ")");
+        }
+        ContractCheck.Violation violation = ContractCheck.check(record);
+        if (violation != null) {
+            return deadLetter(topic, partition, offset, key, value, violation.reason(), violation.detail());
+        }
+        return new Envelope(topic, partition, offset, record);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends SpecificRecord> T decodeAs(byte[] value, Class<T> type) throws Exception {
+        if (avro == null) {
+            avro = new AvroBinary();
+            readers = new HashMap<>();
+        }
+        SpecificDatumReader<T> reader = (SpecificDatumReader<T>) readers.computeIfAbsent(type, SpecificDatumReader::new);
+        return avro.decode(value, type, reader);
+    }
+
+    static Envelope deadLetter(String topic, int partition, long offset, byte[] key, byte[] value,
+            DeadLetterReason reason, String detail) {
+        DeadLetter dl = DeadLetters.of(topic, partition, offset, key, value, reason, detail, Instant.now());
+        return new Envelope(topic, partition, offset, dl);
+    }
+}

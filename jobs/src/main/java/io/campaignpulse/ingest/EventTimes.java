@@ -1,0 +1,59 @@
+package io.campaignpulse.ingest;
+
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.HoldingChange;
+import io.campaignpulse.contract.Review;
+import io.campaignpulse.contract.TicketEvent;
+
+/** The event time of each record of the contract. */
+public final class EventTimes {
+
+    private EventTimes() {}
+
+    /** @return the event time in epoch millis; Long.MIN_VALUE for dead letters, which have none. */
+    public static long of(Envelope envelope) {
+        Object p = envelope.getPayload();
+        if (p instanceof CampaignSend s) {
+            return s.getSentAt().toEpochMilli();
+        }
+        if (p instanceof HoldingChange h) {
+            return h.getChangedAt().toEpochMilli();
+        }
+        if (p instanceof ConsentChange c) {
+            return c.getChangedAt().toEpochMilli();
+        }
+        if (p instanceof TicketEvent t) {
+            return t.getOccurredAt().toEpochMilli();
+        }
+        if (p instanceof Review r) {
+            return r.getOccurredAt().toEpochMilli();
+        }
+        if (p instanceof Campaign c) {
+            return c.getUpdatedAt().toEpochMilli();
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /** The customer an envelope belongs to, for keying; null for records without one. */
+    public static String customerOf(Envelope envelope) {
+        Object p = envelope.getPayload();
+        if (p instanceof CampaignSend s) {
+            return s.getCustomerId();
+        }
+        if (p instanceof HoldingChange h) {
+            return h.getCustomerId();
+        }
+        if (p instanceof ConsentChange c) {
+            return c.getCustomerId();
+        }
+        if (p instanceof TicketEvent t) {
+            return t.getCustomerId();
+        }
+        if (p instanceof Review r) {
+            return r.getCustomerId();
+        }
+        return null;
+    }
+}

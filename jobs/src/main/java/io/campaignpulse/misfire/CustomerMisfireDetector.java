@@ -1,0 +1,293 @@
+package io.campaignpulse.misfire;
+
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.HoldingChange;
+import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.ingest.DeadLetters;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Judges every campaign send against the five misfire rules, per customer, as of the send's
+ * sent_at in event time.
+ *
+ * <p>Sends, holding changes and consent changes of one customer are buffered by event time
+ * until the watermark passes them, then applied in event-time order (changes before sends at
+ * the same instant, since "changed_at &lt;= sent_at" counts). So a holding opened at 09:00 that
+ * reaches Kafka after a 09:05 send still counts, as long as it is within the watermark's
+ * out-of-orderness bound. Later than that is a LATE_EVENT dead letter: a late send is not
+ * judged; a late change is still applied to the current state if it is the newest we know.
+ *
+ * <p>Campaigns arrive as broadcast state. A send whose campaign is unknown when judged is
+ * parked with a copy of the customer state and judged {@code campaign-grace} later, or
+ * dead-lettered as UNKNOWN_CAMPAIGN.
+ *
+ * <p>State per customer: one {@link CustomerState} value (one read and write per judged
+ * instant; expires after {@code customer-state-ttl} without events) and the pending events by
+ * timestamp, each removed by its own event-time timer.
+ */
+public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict> {
+
+    public static final MapStateDescriptor<String, Campaign> CAMPAIGNS =
+            new MapStateDescriptor<>("campaigns", Types.STRING, new AvroTypeInfo<>(Campaign.class));
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("misfire-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    private final MisfireJudge judge;
+    private final long graceMs;
+    private final long sendMemoryMs;
+    private final java.time.Duration stateTtl;
+
+    private transient ValueState<CustomerState> customer;
+    private transient MapState<Long, PendingEvents> pending;
+    private transient Counter sendsJudged;
+    private transient Counter redeliveries;
+    private transient Counter lateEvents;
+    private transient Counter parkedSends;
+    private transient HashMap<String, Counter> misfiresByRule;
+
+    public CustomerMisfireDetector(PulseConfig config) {
+        this.judge = new MisfireJudge(config.misfire());
+        this.graceMs = config.eventTime().campaignGrace().toMillis();
+        this.sendMemoryMs = config.misfire().sendMemory().toMillis();
+        this.stateTtl = config.misfire().customerStateTtl();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<CustomerState> customerDescriptor =
+                new ValueStateDescriptor<>("customer", new AvroTypeInfo<>(CustomerState.class));
+        customerDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build());
+        customer = getRuntimeContext().getState(customerDescriptor);
+        pending = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("pending", Types.LONG, new AvroTypeInfo<>(PendingEvents.class)));
+
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        sendsJudged = metrics.counter("sendsEvaluated");
+        redeliveries = metrics.counter("sendRedeliveries");
+        lateEvents = metrics.counter("lateRecords");
+        parkedSends = metrics.counter("sendsParkedForCampaign");
+        misfiresByRule = new HashMap<>();
+        for (var rule : io.campaignpulse.contract.MisfireRule.values()) {
+            misfiresByRule.put(rule.name(), metrics.addGroup("rule", rule.name()).counter("misfires"));
+        }
+    }
+
+    @Override
+    public void processElement(Envelope event, ReadOnlyContext ctx, Collector<SendVerdict> out) throws Exception {
+        long t = EventTimes.of(event);
+        Object payload = event.getPayload();
+        if (payload instanceof CampaignSend send && isRedelivery(send, t)) {
+            redeliveries.inc();
+            return;
+        }
+        if (!(payload instanceof CampaignSend || payload instanceof HoldingChange || payload instanceof ConsentChange)) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.INVALID_VALUE, "not a customer event for misfire detection"));
+            return;
+        }
+        if (t <= ctx.timerService().currentWatermark()) {
+            late(event, ctx);
+            return;
+        }
+        PendingEvents batch = pending.get(t);
+        if (batch == null) {
+            batch = new PendingEvents(new ArrayList<>(2), new ArrayList<>(0));
+            ctx.timerService().registerEventTimeTimer(t);
+        }
+        batch.getEvents().add(event);
+        pending.put(t, batch);
+    }
+
+    /** The same send_id again: the producer retried. Checked against pending and judged sends. */
+    private boolean isRedelivery(CampaignSend send, long t) throws Exception {
+        String id = send.getSendId();
+        PendingEvents batch = pending.get(t);
+        if (batch != null) {
+            for (Envelope e : batch.getEvents()) {
+                if (e.getPayload() instanceof CampaignSend s && s.getSendId().equals(id)) {
+                    return true;
+                }
+            }
+        }
+        CustomerState state = customer.value();
+        if (state != null) {
+            for (RecentSend r : state.getRecentSends()) {
+                if (r.getSendId().equals(id)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void late(Envelope event, ReadOnlyContext ctx) throws Exception {
+        lateEvents.inc();
+        if (event.getPayload() instanceof CampaignSend) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT,
+                    "sent_at is behind the watermark (more than event-time.max-out-of-orderness late); not judged"));
+            return;
+        }
+        CustomerState state = orEmpty(customer.value());
+        boolean applied = apply(state, event.getPayload());
+        if (applied) {
+            customer.update(state);
+        }
+        ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT, applied
+                ? "arrived after the watermark; applied to the customer's current state, sends before it were judged without it"
+                : "arrived after the watermark and a newer change is known; not applied"));
+    }
+
+    @Override
+    public void onTimer(long t, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
+        PendingEvents batch = pending.get(t);
+        if (batch == null) {
+            return;
+        }
+        pending.remove(t);
+        ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CAMPAIGNS);
+
+        for (ParkedSend parked : batch.getParked()) {
+            CampaignSend send = (CampaignSend) parked.getSend().getPayload();
+            Campaign campaign = campaigns.get(send.getCampaignId());
+            if (campaign == null) {
+                ctx.output(DEAD_LETTERS, DeadLetters.of(parked.getSend(), DeadLetterReason.UNKNOWN_CAMPAIGN,
+                        "campaign not seen within event-time.campaign-grace after the send"));
+            } else {
+                emit(judge.judge(send, campaign, parked.getAsOf(), t), out);
+            }
+        }
+
+        List<Envelope> events = batch.getEvents();
+        if (events.isEmpty()) {
+            return;
+        }
+        CustomerState state = orEmpty(customer.value());
+        List<CampaignSend> sends = new ArrayList<>(events.size());
+        for (Envelope e : events) {
+            if (e.getPayload() instanceof CampaignSend s) {
+                sends.add(s);
+            } else {
+                apply(state, e.getPayload());
+            }
+        }
+        if (!sends.isEmpty()) {
+            forgetSendsBefore(state, t - sendMemoryMs);
+            sends.sort(Comparator.comparing(CampaignSend::getSendId)); // deterministic for equal sent_at
+            for (CampaignSend send : sends) {
+                Campaign campaign = campaigns.get(send.getCampaignId());
+                boolean promotional;
+                if (campaign != null) {
+                    SendVerdict verdict = judge.judge(send, campaign, state, t);
+                    emit(verdict, out);
+                    promotional = MisfireJudge.isPromotional(verdict.getOfferType());
+                } else {
+                    park(send, events, state, t, ctx);
+                    // Unknown offer type: counted as promotional, the safer side of the frequency cap.
+                    promotional = send.getOfferType() == null || send.getOfferType() != OfferType.SERVICE;
+                }
+                state.getRecentSends().add(new RecentSend(send.getSendId(), send.getCampaignId(), t, promotional));
+            }
+        }
+        customer.update(state);
+    }
+
+    private void park(CampaignSend send, List<Envelope> events, CustomerState state, long t, OnTimerContext ctx) throws Exception {
+        Envelope envelope = null;
+        for (Envelope e : events) {
+            if (e.getPayload() == send) {
+                envelope = e;
+            }
+        }
+        if (graceMs == 0) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(envelope, DeadLetterReason.UNKNOWN_CAMPAIGN, "campaign not known when the send was judged"));
+            return;
+        }
+        parkedSends.inc();
+        long due = t + graceMs;
+        PendingEvents later = pending.get(due);
+        if (later == null) {
+            later = new PendingEvents(new ArrayList<>(0), new ArrayList<>(1));
+            ctx.timerService().registerEventTimeTimer(due);
+        }
+        later.getParked().add(new ParkedSend(envelope, CustomerState.newBuilder(state).build()));
+        pending.put(due, later);
+    }
+
+    private void emit(SendVerdict verdict, Collector<SendVerdict> out) {
+        sendsJudged.inc();
+        for (Misfire m : verdict.getMisfires()) {
+            misfiresByRule.get(m.getRule().name()).inc();
+        }
+        out.collect(verdict);
+    }
+
+    @Override
+    public void processBroadcastElement(Campaign campaign, Context ctx, Collector<SendVerdict> out) throws Exception {
+        var state = ctx.getBroadcastState(CAMPAIGNS);
+        Campaign known = state.get(campaign.getCampaignId());
+        // The compacted topic may replay older versions; keep the newest.
+        if (known == null || !campaign.getUpdatedAt().isBefore(known.getUpdatedAt())) {
+            state.put(campaign.getCampaignId(), campaign);
+        }
+    }
+
+    /** Applies a holding or consent change if it is newer than what is known; returns whether it was. */
+    static boolean apply(CustomerState state, Object change) {
+        if (change instanceof HoldingChange h) {
+            long at = h.getChangedAt().toEpochMilli();
+            HoldingFact known = state.getHoldings().get(h.getProductId());
+            if (known != null && known.getChangedAt() > at) {
+                return false;
+            }
+            state.getHoldings().put(h.getProductId(), new HoldingFact(h.getStatus(), at));
+            return true;
+        }
+        if (change instanceof ConsentChange c) {
+            long at = c.getChangedAt().toEpochMilli();
+            String key = c.getChannel() == null ? MisfireJudge.ALL_CHANNELS : c.getChannel().name();
+            ConsentFact known = state.getConsent().get(key);
+            if (known != null && known.getChangedAt() > at) {
+                return false;
+            }
+            state.getConsent().put(key, new ConsentFact(c.getOptedIn(), at));
+            return true;
+        }
+        return false;
+    }
+
+    private static void forgetSendsBefore(CustomerState state, long cutoffInclusive) {
+        state.getRecentSends().removeIf(r -> r.getSentAt() <= cutoffInclusive);
+    }
+
+    static CustomerState orEmpty(CustomerState state) {
+        return state != null ? state : new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>());
+    }
+}

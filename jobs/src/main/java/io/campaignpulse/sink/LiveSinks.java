@@ -1,0 +1,55 @@
+package io.campaignpulse.sink;
+
+import io.campaignpulse.PulsePipeline;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.Misfire;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/** The live outputs: exactly-once Kafka topics, and PostgreSQL upserts when enabled. */
+public final class LiveSinks implements PulsePipeline.Sinks {
+
+    private final PulseConfig config;
+    private final PostgresOutputs postgres;
+
+    public LiveSinks(PulseConfig config) {
+        this.config = config;
+        this.postgres = config.postgres().enabled() ? new PostgresOutputs(config.postgres()) : null;
+    }
+
+    @Override
+    public void misfires(DataStream<Misfire> misfires) {
+        misfires.sinkTo(KafkaOutputs.sink(config, config.topics().misfires(), Misfire.class, m -> m.getSendId() + "/" + m.getRule()))
+                .uid("kafka-sink-misfires").name("Kafka: misfires");
+        if (postgres != null) {
+            postgres.misfires(misfires);
+        }
+    }
+
+    @Override
+    public void alerts(DataStream<Alert> alerts) {
+        alerts.sinkTo(KafkaOutputs.sink(config, config.topics().alerts(), Alert.class, Alert::getAlertId))
+                .uid("kafka-sink-alerts").name("Kafka: alerts");
+        if (postgres != null) {
+            postgres.alerts(alerts);
+        }
+    }
+
+    @Override
+    public void deadLetters(DataStream<DeadLetter> deadLetters) {
+        deadLetters.sinkTo(KafkaOutputs.sink(config, config.topics().deadLetters(), DeadLetter.class,
+                        d -> d.getSourceTopic() + "/" + d.getSourcePartition() + "/" + d.getSourceOffset()))
+                .uid("kafka-sink-dead-letters").name("Kafka: dead letters");
+        if (postgres != null) {
+            postgres.deadLetters(deadLetters);
+        }
+    }
+
+    @Override
+    public void complete() {
+        if (postgres != null) {
+            postgres.attach();
+        }
+    }
+}

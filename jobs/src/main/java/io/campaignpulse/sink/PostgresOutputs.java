@@ -1,0 +1,148 @@
+package io.campaignpulse.sink;
+
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.ingest.AvroJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
+
+/**
+ * PostgreSQL output through Flink's JDBC connector (Table API): each table is declared with
+ * its primary key, so the PostgreSQL dialect writes {@code INSERT ... ON CONFLICT DO UPDATE}
+ * and a replay or a restart never duplicates a row. The tables themselves are created by
+ * {@link #createTables} from {@code postgres-schema.sql}.
+ */
+public final class PostgresOutputs {
+
+    private final PulseConfig.Postgres config;
+    private StreamTableEnvironment tables;
+    private StreamStatementSet inserts;
+
+    public PostgresOutputs(PulseConfig.Postgres config) {
+        this.config = config;
+    }
+
+    public void misfires(DataStream<Misfire> misfires) {
+        TypeInformation<Row> type = Types.ROW_NAMED(
+                new String[] {"send_id", "rule", "campaign_id", "customer_id", "detail", "sent_at", "detected_at"},
+                Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.INSTANT, Types.INSTANT);
+        DataStream<Row> rows = misfires
+                .map(m -> Row.of(m.getSendId(), m.getRule().name(), m.getCampaignId(), m.getCustomerId(), m.getDetail(),
+                        m.getSentAt(), m.getDetectedAt()), type)
+                .uid("postgres-misfire-rows").name("PostgreSQL rows: misfires");
+        insert(rows, "misfires", """
+                send_id STRING NOT NULL, rule STRING NOT NULL, campaign_id STRING, customer_id STRING, detail STRING,
+                sent_at TIMESTAMP_LTZ(3), detected_at TIMESTAMP_LTZ(3), PRIMARY KEY (send_id, rule) NOT ENFORCED""");
+    }
+
+    public void alerts(DataStream<Alert> alerts) {
+        TypeInformation<Row> type = Types.ROW_NAMED(
+                new String[] {"alert_id", "kind", "severity", "campaign_id", "campaign_name", "title", "detail", "metrics",
+                    "window_start", "window_end", "detected_at"},
+                Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING,
+                Types.INSTANT, Types.INSTANT, Types.INSTANT);
+        DataStream<Row> rows = alerts
+                .map(a -> Row.of(a.getAlertId(), a.getKind().name(), a.getSeverity().name(), a.getCampaignId(), a.getCampaignName(),
+                        a.getTitle(), a.getDetail(), AvroJson.MAPPER.writeValueAsString(new TreeMap<>(a.getMetrics())),
+                        a.getWindowStart(), a.getWindowEnd(), a.getDetectedAt()), type)
+                .uid("postgres-alert-rows").name("PostgreSQL rows: alerts");
+        insert(rows, "alerts", """
+                alert_id STRING NOT NULL, kind STRING, severity STRING, campaign_id STRING, campaign_name STRING, title STRING,
+                detail STRING, metrics STRING, window_start TIMESTAMP_LTZ(3), window_end TIMESTAMP_LTZ(3),
+                detected_at TIMESTAMP_LTZ(3), PRIMARY KEY (alert_id) NOT ENFORCED""");
+    }
+
+    public void deadLetters(DataStream<DeadLetter> deadLetters) {
+        TypeInformation<Row> type = Types.ROW_NAMED(
+                new String[] {"source_topic", "source_partition", "source_offset", "reason", "key", "payload", "detail", "detected_at"},
+                Types.STRING, Types.INT, Types.LONG, Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE), Types.PRIMITIVE_ARRAY(Types.BYTE),
+                Types.STRING, Types.INSTANT);
+        DataStream<Row> rows = deadLetters
+                .map(d -> Row.of(d.getSourceTopic(), d.getSourcePartition(), d.getSourceOffset(), d.getReason().name(),
+                        bytes(d.getKey()), bytes(d.getPayload()), d.getDetail(), d.getDetectedAt()), type)
+                .uid("postgres-dead-letter-rows").name("PostgreSQL rows: dead letters");
+        insert(rows, "dead_letters", """
+                source_topic STRING NOT NULL, source_partition INT NOT NULL, source_offset BIGINT NOT NULL, reason STRING NOT NULL,
+                `key` BYTES, payload BYTES, detail STRING, detected_at TIMESTAMP_LTZ(3),
+                PRIMARY KEY (source_topic, source_partition, source_offset, reason) NOT ENFORCED""");
+    }
+
+    private void insert(DataStream<Row> rows, String table, String columns) {
+        if (tables == null) {
+            tables = StreamTableEnvironment.create(rows.getExecutionEnvironment());
+            inserts = tables.createStatementSet();
+        }
+        String sinkTable = "postgres_" + table;
+        tables.executeSql("CREATE TEMPORARY TABLE " + sinkTable + " (" + columns + ") WITH ("
+                + option("connector", "jdbc")
+                + "," + option("url", jdbcUrl(config.url()))
+                + "," + option("table-name", table)
+                + "," + option("username", config.username())
+                + (config.password() == null || config.password().isEmpty() ? "" : "," + option("password", config.password()))
+                + "," + option("sink.buffer-flush.max-rows", Integer.toString(config.batchSize()))
+                + "," + option("sink.buffer-flush.interval", config.batchInterval().toMillis() + "ms")
+                + "," + option("sink.max-retries", Integer.toString(config.maxRetries()))
+                + ")");
+        Table source = tables.fromDataStream(rows);
+        inserts.add(source.insertInto(sinkTable));
+    }
+
+    /** Adds the inserts to the job graph; call once, after the last table. */
+    public void attach() {
+        if (inserts != null) {
+            inserts.attachAsDataStream();
+        }
+    }
+
+    /**
+     * jsonb columns receive text: stringtype=unspecified lets PostgreSQL cast it, instead of
+     * refusing "character varying" for jsonb.
+     */
+    static String jdbcUrl(String url) {
+        if (url.contains("stringtype=")) {
+            return url;
+        }
+        return url + (url.contains("?") ? "&" : "?") + "stringtype=unspecified";
+    }
+
+    private static String option(String key, String value) {
+        return "'" + key + "' = '" + value.replace("'", "''") + "'";
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        ByteBuffer copy = buffer.duplicate();
+        byte[] out = new byte[copy.remaining()];
+        copy.get(out);
+        return out;
+    }
+
+    /** Creates the output tables if they do not exist (idempotent). */
+    public static void createTables(String url, String user, String password) throws SQLException, IOException {
+        String ddl;
+        try (InputStream in = PostgresOutputs.class.getResourceAsStream("/campaign-pulse/postgres-schema.sql")) {
+            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            s.execute(ddl);
+        }
+    }
+}

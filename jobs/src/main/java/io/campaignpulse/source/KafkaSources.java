@@ -1,0 +1,61 @@
+package io.campaignpulse.source;
+
+import io.campaignpulse.PulsePipeline;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.ingest.CampaignWatermarks;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.InputTopics;
+import io.campaignpulse.ingest.KafkaEnvelopeDeserializer;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The live input: Kafka topics, decoded inside the source (bad records become dead letters). */
+public final class KafkaSources implements PulsePipeline.Sources {
+
+    @Override
+    public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
+        KafkaSource<Envelope> source = source(config, List.of(config.topics().campaigns()), "-campaigns");
+        return env.fromSource(source, CampaignWatermarks.strategy(config.eventTime().campaignsSettle()), "Kafka: campaigns")
+                .uid("source-campaigns")
+                .setParallelism(1); // a small compacted topic; one reader keeps its settling simple
+    }
+
+    @Override
+    public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
+        var t = config.topics();
+        KafkaSource<Envelope> source = source(config, List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent()), "-customer-events");
+        // Watermarks per Kafka partition, inside the source.
+        return env.fromSource(source, PulsePipeline.customerEventWatermarks(config), "Kafka: sends, holdings, consent")
+                .uid("source-customer-events");
+    }
+
+    private static KafkaSource<Envelope> source(PulseConfig config, List<String> topics, String groupSuffix) {
+        PulseConfig.Kafka kafka = config.kafka();
+        Properties props = new Properties();
+        props.putAll(kafka.properties());
+        // Our own sinks write transactionally; never read their aborted or open transactions.
+        props.setProperty("isolation.level", "read_committed");
+        props.setProperty("commit.offsets.on.checkpoint", "true");
+        return KafkaSource.<Envelope>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setGroupId(kafka.groupId() + groupSuffix)
+                .setTopics(topics)
+                .setStartingOffsets(startingOffsets(kafka.startingOffsets()))
+                .setDeserializer(new KafkaEnvelopeDeserializer(new InputTopics(config.topics())))
+                .setProperties(props)
+                .build();
+    }
+
+    private static OffsetsInitializer startingOffsets(PulseConfig.StartingOffsets startingOffsets) {
+        return switch (startingOffsets) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+    }
+}

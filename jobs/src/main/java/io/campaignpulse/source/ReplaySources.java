@@ -1,0 +1,78 @@
+package io.campaignpulse.source;
+
+import io.campaignpulse.PulsePipeline;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.ingest.CampaignWatermarks;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.InputTopics;
+import io.campaignpulse.ingest.JsonLinesFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Bounded input for backtesting: one JSON-lines file per topic in a folder, named after the
+ * topic ({@code campaigns.jsonl}, {@code campaign-sends.jsonl}, {@code customer-holdings.jsonl},
+ * {@code customer-consent.jsonl}). Campaigns and sends are required; the others are optional.
+ */
+public final class ReplaySources implements PulsePipeline.Sources {
+
+    private final Path folder;
+
+    public ReplaySources(Path folder) {
+        this.folder = folder;
+    }
+
+    /** The files the replay will read, checked before the job starts. */
+    public List<Path> check(PulseConfig config) {
+        List<Path> found = new ArrayList<>();
+        var t = config.topics();
+        for (String topic : List.of(t.campaigns(), t.campaignSends())) {
+            Path file = fileOf(topic);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("replay input " + file + " is missing (campaigns and sends are required)");
+            }
+            found.add(file);
+        }
+        for (String topic : List.of(t.customerHoldings(), t.customerConsent())) {
+            if (Files.isRegularFile(fileOf(topic))) {
+                found.add(fileOf(topic));
+            }
+        }
+        return found;
+    }
+
+    private Path fileOf(String topic) {
+        return folder.resolve(topic + ".jsonl");
+    }
+
+    @Override
+    public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
+        return file(env, config, config.topics().campaigns(), CampaignWatermarks.strategy(config.eventTime().campaignsSettle()));
+    }
+
+    @Override
+    public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
+        var t = config.topics();
+        DataStream<Envelope> events = file(env, config, t.campaignSends(), PulsePipeline.customerEventWatermarks(config));
+        for (String topic : List.of(t.customerHoldings(), t.customerConsent())) {
+            if (Files.isRegularFile(fileOf(topic))) {
+                events = events.union(file(env, config, topic, PulsePipeline.customerEventWatermarks(config)));
+            }
+        }
+        return events;
+    }
+
+    private DataStream<Envelope> file(StreamExecutionEnvironment env, PulseConfig config, String topic, WatermarkStrategy<Envelope> watermarks) {
+        FileSource<Envelope> source = FileSource.forRecordStreamFormat(
+                        new JsonLinesFormat(topic, new InputTopics(config.topics())),
+                        new org.apache.flink.core.fs.Path(fileOf(topic).toAbsolutePath().toUri()))
+                .build();
+        return env.fromSource(source, watermarks, "Replay: " + topic).uid("replay-" + topic).setParallelism(1);
+    }
+}
