@@ -1,0 +1,43 @@
+package io.campaignpulse;
+
+import io.campaignpulse.config.PulseConfig;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The execution settings every Campaign Pulse job runs with, on a cluster or locally. */
+public final class JobEnvironment {
+
+    private JobEnvironment() {}
+
+    /**
+     * @param config the job configuration
+     * @param checkpointing false for bounded replays, which need no recovery
+     * @param extra further Flink settings (the demo's and tests' local cluster), may be empty
+     */
+    public static StreamExecutionEnvironment create(PulseConfig config, boolean checkpointing, Configuration extra) {
+        Configuration flink = new Configuration();
+        // Every record and state type is Avro or a Flink type: a Kryo fallback is a bug, so fail fast.
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        if (checkpointing) {
+            flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpoints().interval());
+            flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+            flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            if (!config.checkpoints().directory().isBlank()) {
+                flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpoints().directory());
+            }
+        }
+        flink.addAll(extra);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
+        return env;
+    }
+}

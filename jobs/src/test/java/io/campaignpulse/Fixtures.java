@@ -1,0 +1,66 @@
+package io.campaignpulse;
+
+import io.campaignpulse.config.ConfigLoader;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.Channel;
+import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.HoldingChange;
+import io.campaignpulse.contract.HoldingStatus;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.ingest.Envelope;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/** Named times and record builders shared by the tests. */
+public final class Fixtures {
+
+    public static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+    public static final long T0900 = at("09:00");
+    public static final long T0905 = at("09:05");
+    public static final long T1000 = at("10:00");
+
+    private Fixtures() {}
+
+    /** Epoch millis of a time of day on {@link #DAY}, "HH:mm". */
+    public static long at(String hhmm) {
+        String[] p = hhmm.split(":");
+        return DAY.plus(Duration.ofHours(Integer.parseInt(p[0]))).plus(Duration.ofMinutes(Integer.parseInt(p[1]))).toEpochMilli();
+    }
+
+    public static PulseConfig config(Map<String, String> overrides) {
+        return new ConfigLoader(name -> null).load(null, overrides);
+    }
+
+    public static PulseConfig config() {
+        return config(Map.of());
+    }
+
+    public static Campaign campaign(String id, String name, OfferType offer, String product) {
+        return Campaign.newBuilder().setCampaignId(id).setName(name).setOfferType(offer).setOfferProductId(product)
+                .setChannel(Channel.EMAIL).setOwner("owner-" + id).setStartsAt(DAY).setUpdatedAt(DAY.minusSeconds(3600)).build();
+    }
+
+    public static CampaignSend send(String sendId, String campaignId, String customerId, long sentAt) {
+        return CampaignSend.newBuilder().setSendId(sendId).setCampaignId(campaignId).setCustomerId(customerId)
+                .setChannel(Channel.EMAIL).setSentAt(Instant.ofEpochMilli(sentAt)).build();
+    }
+
+    public static HoldingChange holding(String customerId, String product, HoldingStatus status, long at) {
+        return HoldingChange.newBuilder().setCustomerId(customerId).setProductId(product).setStatus(status)
+                .setChangedAt(Instant.ofEpochMilli(at)).build();
+    }
+
+    public static ConsentChange consent(String customerId, Channel channel, boolean optedIn, long at) {
+        return ConsentChange.newBuilder().setCustomerId(customerId).setChannel(channel).setOptedIn(optedIn)
+                .setChangedAt(Instant.ofEpochMilli(at)).build();
+    }
+
+    private static long offset;
+
+    public static Envelope envelope(Object payload) {
+        return new Envelope("test-topic", 0, offset++, payload);
+    }
+}

@@ -1,0 +1,43 @@
+package io.campaignpulse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.alerting.CampaignWindow;
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.misfire.CustomerState;
+import io.campaignpulse.misfire.PendingEvents;
+import io.campaignpulse.misfire.SendVerdict;
+import java.util.List;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every record and state type is serialized by Avro, never by Kryo (which cannot evolve state).
+ * The job also runs with generic types disabled, so a Kryo fallback fails at submission.
+ */
+class NoKryoTest {
+
+    @Test
+    void everyRecordAndStateTypeUsesTheAvroSerializer() {
+        List<Class<?>> types = List.of(Envelope.class, Campaign.class, SendVerdict.class, Misfire.class, Alert.class,
+                DeadLetter.class, CustomerState.class, PendingEvents.class, CampaignWindow.class);
+        SerializerConfigImpl noGenerics = new SerializerConfigImpl();
+        noGenerics.setGenericTypes(false);
+        for (Class<?> type : types) {
+            TypeInformation<?> info = TypeInformation.of(type);
+            assertThat(info).as(type.getSimpleName()).isInstanceOf(AvroTypeInfo.class).isNotInstanceOf(GenericTypeInfo.class);
+            assertThat(info.createSerializer(noGenerics)).as(type.getSimpleName()).isInstanceOf(AvroSerializer.class);
+        }
+        assertThat(PulsePipeline.ENVELOPE_TYPE).isInstanceOf(AvroTypeInfo.class);
+        assertThat(new ExecutionConfig()).isNotNull();
+    }
+}

@@ -1,0 +1,136 @@
+package io.campaignpulse.alerting;
+
+import static io.campaignpulse.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.AlertKind;
+import io.campaignpulse.contract.Channel;
+import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.MisfireRule;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.Severity;
+import io.campaignpulse.misfire.SendVerdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Campaign-level alerting: thresholds, the NO_CONSENT fast path, window close and cleanup. */
+class MisfireRateAlerterTest {
+
+    private static final long HOUR = Duration.ofHours(1).toMillis();
+    private static final long LATENESS = Duration.ofMinutes(10).toMillis();
+    private static final long W9 = at("09:00");
+
+    private KeyedOneInputStreamOperatorTestHarness<String, SendVerdict, Alert> harness;
+    private int sendCounter;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new MisfireRateAlerter(config(Map.of()).alerting()), SendVerdict::getCampaignId, Types.STRING);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    /** n sends of campaign C1 in the 09:00 window, the first `misfires` of which broke `rule`. */
+    private void sends(int n, int misfires, MisfireRule rule) throws Exception {
+        for (int i = 0; i < n; i++) {
+            long t = W9 + i * 1000L;
+            String id = "s" + (sendCounter++);
+            List<Misfire> broken = new ArrayList<>();
+            if (i < misfires) {
+                broken.add(Misfire.newBuilder().setSendId(id).setCampaignId("C1").setCustomerId("cust-" + i).setRule(rule)
+                        .setDetail("detail " + i).setSentAt(Instant.ofEpochMilli(t)).setDetectedAt(Instant.ofEpochMilli(t)).build());
+            }
+            harness.processElement(SendVerdict.newBuilder().setSendId(id).setCampaignId("C1").setCampaignName("Platinum Card Push")
+                    .setCustomerId("cust-" + i).setChannel(Channel.EMAIL).setOfferType(OfferType.CROSS_SELL).setOfferProductId("CARD-PLAT")
+                    .setSentAt(t).setMisfires(broken).build(), t);
+        }
+    }
+
+    private void closeWindow() throws Exception {
+        harness.processWatermark(W9 + HOUR + LATENESS);
+    }
+
+    @Test
+    void aRuleAtTheShareAndMinimumCountRaisesOneAlertWhenTheWindowCloses() throws Exception {
+        sends(1000, 20, MisfireRule.ALREADY_HOLDS_PRODUCT); // 2 % >= 1 %, and 20 >= 20
+        harness.processWatermark(W9 + HOUR); // window ended, lateness not yet over
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        closeWindow();
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AlertKind.MISFIRE_RATE);
+            assertThat(a.getSeverity()).isEqualTo(Severity.WARNING);
+            assertThat(a.getCampaignId()).isEqualTo("C1");
+            assertThat(a.getTitle()).isEqualTo(
+                    "Platinum Card Push is reaching current holders of CARD-PLAT: 20 of 1,000 sends (2.0 %) between 2026-11-20 09:00 and 10:00 UTC");
+            assertThat(a.getDetail()).contains("Example: send s0 to customer cust-0: detail 0",
+                    "exclude current holders of product CARD-PLAT from campaign Platinum Card Push (C1)");
+            assertThat(a.getMetrics()).containsEntry("misfires", 20.0).containsEntry("sends", 1000.0).containsEntry("share", 0.02);
+            assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(W9);
+            assertThat(a.getWindowEnd().toEpochMilli()).isEqualTo(W9 + HOUR);
+            assertThat(a.getAlertId()).isEqualTo(MisfireRateAlerter.alertId(AlertKind.MISFIRE_RATE, "C1", "ALREADY_HOLDS_PRODUCT", W9));
+        });
+        assertThat(harness.numKeyedStateEntries()).as("window state removed").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void belowTheMinimumCountOrTheShareNoAlert() throws Exception {
+        sends(100, 19, MisfireRule.ALREADY_HOLDS_PRODUCT); // 19 % but fewer than 20
+        closeWindow();
+        harness.processWatermark(W9 + 2 * HOUR);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.close();
+        setUp();
+        sends(2500, 24, MisfireRule.DUPLICATE_SEND); // 24 misfires but 0.96 %
+        closeWindow();
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void noConsentIsCriticalFromTheFirstOccurrenceAndUpdatedAtWindowClose() throws Exception {
+        sends(1, 1, MisfireRule.NO_CONSENT);
+        assertThat(harness.extractOutputValues()).as("raised at once, before the window closes").singleElement().satisfies(a -> {
+            assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+            assertThat(a.getMetrics()).containsEntry("misfires", 1.0);
+            assertThat(a.getTitle()).contains("reached customers who opted out");
+            assertThat(a.getDetail()).contains("pause campaign Platinum Card Push (C1) on EMAIL");
+        });
+        sends(50, 3, MisfireRule.NO_CONSENT);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+
+        closeWindow();
+
+        List<Alert> alerts = harness.extractOutputValues();
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.get(1).getAlertId()).as("the same incident, upserted").isEqualTo(alerts.get(0).getAlertId());
+        assertThat(alerts.get(1).getMetrics()).containsEntry("misfires", 4.0).containsEntry("sends", 51.0);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aVerdictForAnAlreadyClosedWindowIsCountedNotAlerted() throws Exception {
+        closeWindow();
+        sends(30, 30, MisfireRule.ALREADY_HOLDS_PRODUCT);
+        harness.processWatermark(W9 + 5 * HOUR);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+}

@@ -1,0 +1,78 @@
+package io.campaignpulse.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final ConfigLoader loader = new ConfigLoader(Map.of("PULSE_POSTGRES_PASSWORD", "s3cret", "KAFKA_BOOTSTRAP_SERVERS", "k1:9092")::get);
+
+    private PulseConfig load(String yaml) throws Exception {
+        Path file = dir.resolve("pulse.yaml");
+        Files.writeString(file, yaml);
+        return loader.load(file, Map.of());
+    }
+
+    @Test
+    void theShippedFileIsTheDefaultsAndLoads() {
+        PulseConfig shipped = loader.load(Path.of("../conf/pulse.yaml"), Map.of());
+        assertThat(shipped).isEqualTo(loader.defaults());
+        assertThat(shipped.misfire().duplicateWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(shipped.misfire().frequencyCap()).isEqualTo(3);
+        assertThat(shipped.alerting().misfireRateShare()).isEqualTo(0.01);
+        assertThat(shipped.alerting().misfireRateMinCount()).isEqualTo(20);
+        assertThat(shipped.kafka().startingOffsets()).isEqualTo(PulseConfig.StartingOffsets.COMMITTED);
+    }
+
+    @Test
+    void environmentVariablesFillSecretsAndAreNeverPrinted() throws Exception {
+        PulseConfig c = load("postgres:\n  url: jdbc:postgresql://db:5432/pulse\n");
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("k1:9092");
+        assertThat(c.postgres().password()).isEqualTo("s3cret");
+        assertThat(c.postgres().toString()).doesNotContain("s3cret");
+        assertThat(c.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void userValuesOverrideDefaultsKeyByKey() throws Exception {
+        PulseConfig c = load("misfire:\n  frequency-cap: 5\n  duplicate-window: 90m\nkafka:\n  properties:\n    security.protocol: SASL_SSL\n");
+        assertThat(c.misfire().frequencyCap()).isEqualTo(5);
+        assertThat(c.misfire().duplicateWindow()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(c.misfire().frequencyWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(c.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void badValuesFailNamingTheKey() {
+        assertThatThrownBy(() -> load("misfire:\n  frequency-capp: 5\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("misfire.frequency-capp");
+        assertThatThrownBy(() -> load("misfire:\n  frequency-cap: lots\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("misfire.frequency-cap");
+        assertThatThrownBy(() -> load("misfire:\n  frequency-cap: 0\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("misfire.frequency-cap");
+        assertThatThrownBy(() -> load("event-time:\n  max-out-of-orderness: soon\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("event-time.max-out-of-orderness");
+        assertThatThrownBy(() -> load("alerting:\n  misfire-rate-share: 1.5\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerting.misfire-rate-share");
+        assertThatThrownBy(() -> load("kafka:\n  starting-offsets: yesterday\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka.starting-offsets");
+        assertThatThrownBy(() -> load("postgres:\n  url: mysql://x\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("postgres.url");
+        assertThatThrownBy(() -> load("kafka:\n  bootstrap-servers: ${NOT_SET_ANYWHERE}\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka.bootstrap-servers").hasMessageContaining("NOT_SET_ANYWHERE");
+        assertThatThrownBy(() -> loader.load(null, Map.of("alerting.window", "0s"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerting.window");
+        assertThatThrownBy(() -> loader.load(null, Map.of("nope.key", "1"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nope.key");
+    }
+}

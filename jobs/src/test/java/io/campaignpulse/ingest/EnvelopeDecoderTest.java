@@ -1,0 +1,69 @@
+package io.campaignpulse.ingest;
+
+import static io.campaignpulse.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.HoldingChange;
+import io.campaignpulse.contract.HoldingStatus;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EnvelopeDecoderTest {
+
+    private final EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(config().topics()));
+
+    @Test
+    void aValidRecordDecodesWithItsProvenance() {
+        byte[] bytes = AvroBinary.toBytes(send("s1", "C1", "cust-1", T0900));
+        Envelope e = decoder.decode("campaign-sends", 3, 42, null, bytes);
+        assertThat(e.getPayload()).isInstanceOf(CampaignSend.class);
+        assertThat(e.getSourcePartition()).isEqualTo(3);
+        assertThat(e.getSourceOffset()).isEqualTo(42);
+        assertThat(EventTimes.of(e)).isEqualTo(T0900);
+    }
+
+    @Test
+    void garbageBecomesADeadLetterWithTheRawBytesAndNeverThrows() {
+        byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
+        DeadLetter dl = (DeadLetter) decoder.decode("campaign-sends", 0, 7, "k".getBytes(StandardCharsets.UTF_8), garbage).getPayload();
+        assertThat(dl.getReason()).isEqualTo(DeadLetterReason.DECODE_ERROR);
+        assertThat(dl.getSourceOffset()).isEqualTo(7);
+        assertThat(dl.getPayload().array()).isEqualTo(garbage);
+        assertThat(dl.getDetail()).doesNotContain("definitely");
+
+        byte[] wrongType = AvroBinary.toBytes(holding("c", "P", HoldingStatus.ACTIVE, T0900));
+        assertThat(decoder.decode("campaign-sends", 0, 8, null, wrongType).getPayload()).isInstanceOf(DeadLetter.class);
+        assertThat(decoder.decode("campaign-sends", 0, 9, null, new byte[0]).getPayload()).isInstanceOf(DeadLetter.class);
+        assertThat(decoder.decode("campaign-sends", 0, 10, null, null).getPayload()).isInstanceOf(DeadLetter.class);
+    }
+
+    @Test
+    void contractBreachesAreNamed() {
+        HoldingChange unknownStatus = holding("c", "P", HoldingStatus.UNKNOWN, T0900);
+        DeadLetter dl = (DeadLetter) decoder.decode("customer-holdings", 0, 1, null, AvroBinary.toBytes(unknownStatus)).getPayload();
+        assertThat(dl.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_ENUM);
+        assertThat(dl.getDetail()).contains("status");
+
+        DeadLetter missing = (DeadLetter) decoder.decode("campaign-sends", 0, 2, null, AvroBinary.toBytes(send("s", "C", "", T0900))).getPayload();
+        assertThat(missing.getReason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(missing.getDetail()).contains("customer_id");
+    }
+
+    @Test
+    void replayJsonGoesThroughTheSameChecks() {
+        JsonLineDecoder json = new JsonLineDecoder(new InputTopics(config().topics()));
+        Envelope ok = json.decode("customer-consent", 1, "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":1795165200000}");
+        assertThat(ok.getPayload()).isInstanceOf(io.campaignpulse.contract.ConsentChange.class);
+
+        DeadLetter missing = (DeadLetter) json.decode("customer-consent", 2, "{\"customer_id\":\"c\",\"changed_at\":1}").getPayload();
+        assertThat(missing.getReason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(missing.getDetail()).contains("opted_in");
+        DeadLetter zoneless = (DeadLetter) json.decode("customer-consent", 3,
+                "{\"customer_id\":\"c\",\"opted_in\":true,\"changed_at\":\"2026-11-20T09:00:00\"}").getPayload();
+        assertThat(zoneless.getReason()).isEqualTo(DeadLetterReason.INVALID_VALUE);
+        assertThat(new String(zoneless.getPayload().array(), StandardCharsets.UTF_8)).contains("2026-11-20T09:00:00");
+    }
+}

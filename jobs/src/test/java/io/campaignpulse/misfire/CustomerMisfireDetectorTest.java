@@ -1,0 +1,246 @@
+package io.campaignpulse.misfire;
+
+import static io.campaignpulse.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.HoldingStatus;
+import io.campaignpulse.contract.MisfireRule;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The per-customer detector, driven event by event with watermarks set by hand. */
+class CustomerMisfireDetectorTest {
+
+    private static final Campaign PLATINUM = campaign("C1", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT");
+
+    private KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = harness(Map.of());
+        harness.processBroadcastElement(PLATINUM, 0);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness(Map<String, String> config) throws Exception {
+        var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new CustomerMisfireDetector(config(config)), EventTimes::customerOf, Types.STRING, CustomerMisfireDetector.CAMPAIGNS);
+        h.open();
+        // As in production once the campaigns topic has settled: it never holds event time back.
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        return h;
+    }
+
+    private void event(Object payload) throws Exception {
+        Envelope e = envelope(payload);
+        harness.processElement(e, EventTimes.of(e));
+    }
+
+    private List<SendVerdict> verdicts() {
+        return harness.extractOutputValues();
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var side = harness.getSideOutput(CustomerMisfireDetector.DEAD_LETTERS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private int keyedStateEntries() {
+        return ((HeapKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend()).numKeyValueStateEntries();
+    }
+
+    @Test
+    void aHoldingThatArrivesAfterTheSendStillCountsWithinTheBound() throws Exception {
+        event(send("s1", "C1", "cust-1", T0905));
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, T0900)); // opened 09:00, arrives after the 09:05 send
+        assertThat(verdicts()).as("nothing is judged before the watermark passes the send").isEmpty();
+
+        harness.processWatermark(T0905);
+
+        assertThat(verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.getSendId()).isEqualTo("s1");
+            assertThat(v.getCampaignName()).isEqualTo("Platinum Card Push");
+            assertThat(v.getMisfires()).singleElement().satisfies(m -> {
+                assertThat(m.getRule()).isEqualTo(MisfireRule.ALREADY_HOLDS_PRODUCT);
+                assertThat(m.getDetail()).contains("CARD-PLAT", "2026-11-20T09:00:00Z");
+                assertThat(m.getDetectedAt().toEpochMilli()).isEqualTo(T0905);
+            });
+        });
+        assertThat(harness.numEventTimeTimers()).as("timers cleaned up").isZero();
+        assertThat(keyedStateEntries()).as("only the customer's own state is left, no pending events").isEqualTo(1);
+    }
+
+    @Test
+    void aChangeAfterTheSendDoesNotCountBackwards() throws Exception {
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.CLOSED, at("09:10"))); // closed after the send
+        event(send("s1", "C1", "cust-1", T0905));
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
+                .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+    }
+
+    @Test
+    void aSendBehindTheWatermarkIsALateDeadLetterNotJudged() throws Exception {
+        harness.processWatermark(T1000);
+        event(send("s1", "C1", "cust-1", T0905));
+
+        assertThat(verdicts()).isEmpty();
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT);
+            assertThat(d.getPayload()).isNotNull();
+        });
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aLateHoldingChangeIsReportedAndStillAppliedToCurrentState() throws Exception {
+        harness.processWatermark(T1000);
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, T0900)); // late
+        event(send("s1", "C1", "cust-1", at("10:30")));
+        harness.processWatermark(at("11:00"));
+
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT);
+            assertThat(d.getDetail()).contains("applied");
+        });
+        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
+                .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+    }
+
+    @Test
+    void aRedeliveredSendIsIgnoredBeforeAndAfterJudgement() throws Exception {
+        event(send("s1", "C1", "cust-1", T0900));
+        event(send("s1", "C1", "cust-1", T0900)); // pending duplicate
+        harness.processWatermark(T0905);
+        event(send("s1", "C1", "cust-1", T0900)); // redelivered after judgement, even though late
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).isEmpty());
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void duplicateAndFrequencyCapLookBackOverJudgedSends() throws Exception {
+        harness.processBroadcastElement(campaign("C2", "Loan", OfferType.CROSS_SELL, "LOAN"), 0);
+        harness.processBroadcastElement(campaign("C3", "Notice", OfferType.SERVICE, null), 0);
+        event(send("a", "C1", "cust-1", at("01:00")));
+        event(send("b", "C2", "cust-1", at("02:00")));
+        event(send("c", "C3", "cust-1", at("03:00"))); // SERVICE: not counted toward the cap
+        event(send("d", "C2", "cust-1", at("04:00")));
+        event(send("e", "C1", "cust-1", at("05:00")));
+        harness.processWatermark(at("06:00"));
+
+        assertThat(verdicts()).extracting(SendVerdict::getSendId, v -> v.getMisfires().stream().map(m -> m.getRule()).toList())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("a", List.of()),
+                        org.assertj.core.groups.Tuple.tuple("b", List.of()),
+                        org.assertj.core.groups.Tuple.tuple("c", List.of()),
+                        org.assertj.core.groups.Tuple.tuple("d", List.of(MisfireRule.DUPLICATE_SEND)),
+                        org.assertj.core.groups.Tuple.tuple("e", List.of(MisfireRule.DUPLICATE_SEND, MisfireRule.FREQUENCY_CAP)));
+    }
+
+    @Test
+    void aSendForAnUnknownCampaignIsParkedThenJudgedWhenTheCampaignArrives() throws Exception {
+        event(holding("cust-1", "CARD-NEW", HoldingStatus.ACTIVE, at("08:00")));
+        event(send("s1", "C-NEW", "cust-1", T0900));
+        event(holding("cust-1", "CARD-NEW", HoldingStatus.CLOSED, at("09:02"))); // must not affect the parked send
+        harness.processWatermark(T0905);
+        assertThat(verdicts()).isEmpty();
+
+        harness.processBroadcastElement(campaign("C-NEW", "New Card", OfferType.CROSS_SELL, "CARD-NEW"), 0);
+        harness.processWatermark(T0900 + Duration.ofMinutes(10).toMillis()); // the default campaign-grace
+
+        assertThat(verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.getCampaignName()).isEqualTo("New Card");
+            assertThat(v.getMisfires()).extracting(m -> m.getRule()).containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT);
+        });
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(keyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aSendWhoseCampaignNeverArrivesBecomesAnUnknownCampaignDeadLetter() throws Exception {
+        event(send("s1", "C-GHOST", "cust-1", T0900));
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts()).isEmpty();
+        assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_CAMPAIGN));
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(keyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void judgedSendsAreForgottenOnceOutsideTheLookBackWindows() throws Exception {
+        event(send("s1", "C1", "cust-1", T0900));
+        harness.processWatermark(T0900);
+        long nextDay = T0900 + Duration.ofHours(24).toMillis();
+        event(send("s2", "C1", "cust-1", nextDay)); // exactly 24 h later: outside the half-open window
+        harness.processWatermark(nextDay);
+
+        assertThat(verdicts()).extracting(SendVerdict::getSendId).containsExactly("s1", "s2");
+        assertThat(verdicts().get(1).getMisfires()).isEmpty();
+        harness.processWatermark(nextDay + Duration.ofHours(25).toMillis());
+        event(send("s1", "C1", "cust-1", T0900)); // s1 is no longer remembered: now just a late record
+        assertThat(deadLetters()).extracting(DeadLetter::getReason).containsExactly(DeadLetterReason.LATE_EVENT);
+    }
+
+    @Test
+    void customerStateExpiresAfterItsTimeToLive() throws Exception {
+        harness.close();
+        harness = harness(Map.of("misfire.customer-state-ttl", "2d"));
+        harness.processBroadcastElement(PLATINUM, 0);
+        harness.setStateTtlProcessingTime(0);
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        harness.processWatermark(T0900);
+
+        harness.setStateTtlProcessingTime(Duration.ofDays(3).toMillis());
+        event(send("s1", "C1", "cust-1", T1000));
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).isEmpty());
+    }
+
+    @Test
+    void stateSurvivesASnapshotAndRestore() throws Exception {
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        event(send("s1", "C1", "cust-1", T0905)); // still pending at the snapshot
+        harness.processWatermark(T0900);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+
+        harness = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new CustomerMisfireDetector(config()), List.of(CustomerMisfireDetector.CAMPAIGNS)),
+                EventTimes::customerOf, Types.STRING, 1, 1, 0);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processBroadcastWatermark(Long.MAX_VALUE);
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
+                .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+    }
+}
