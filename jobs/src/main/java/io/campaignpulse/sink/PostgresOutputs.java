@@ -13,6 +13,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -41,14 +44,14 @@ public final class PostgresOutputs {
     public void misfires(DataStream<Misfire> misfires) {
         TypeInformation<Row> type = Types.ROW_NAMED(
                 new String[] {"send_id", "rule", "campaign_id", "customer_id", "detail", "sent_at", "detected_at"},
-                Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.INSTANT, Types.INSTANT);
+                Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME);
         DataStream<Row> rows = misfires
                 .map(m -> Row.of(m.getSendId(), m.getRule().name(), m.getCampaignId(), m.getCustomerId(), m.getDetail(),
-                        m.getSentAt(), m.getDetectedAt()), type)
+                        local(m.getSentAt()), local(m.getDetectedAt())), type)
                 .uid("postgres-misfire-rows").name("PostgreSQL rows: misfires");
         insert(rows, "misfires", """
                 send_id STRING NOT NULL, rule STRING NOT NULL, campaign_id STRING, customer_id STRING, detail STRING,
-                sent_at TIMESTAMP_LTZ(3), detected_at TIMESTAMP_LTZ(3), PRIMARY KEY (send_id, rule) NOT ENFORCED""");
+                sent_at TIMESTAMP(3), detected_at TIMESTAMP(3), PRIMARY KEY (send_id, rule) NOT ENFORCED""");
     }
 
     public void alerts(DataStream<Alert> alerts) {
@@ -56,30 +59,30 @@ public final class PostgresOutputs {
                 new String[] {"alert_id", "kind", "severity", "campaign_id", "campaign_name", "title", "detail", "metrics",
                     "window_start", "window_end", "detected_at"},
                 Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING,
-                Types.INSTANT, Types.INSTANT, Types.INSTANT);
+                Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME);
         DataStream<Row> rows = alerts
                 .map(a -> Row.of(a.getAlertId(), a.getKind().name(), a.getSeverity().name(), a.getCampaignId(), a.getCampaignName(),
                         a.getTitle(), a.getDetail(), AvroJson.MAPPER.writeValueAsString(new TreeMap<>(a.getMetrics())),
-                        a.getWindowStart(), a.getWindowEnd(), a.getDetectedAt()), type)
+                        local(a.getWindowStart()), local(a.getWindowEnd()), local(a.getDetectedAt())), type)
                 .uid("postgres-alert-rows").name("PostgreSQL rows: alerts");
         insert(rows, "alerts", """
                 alert_id STRING NOT NULL, kind STRING, severity STRING, campaign_id STRING, campaign_name STRING, title STRING,
-                detail STRING, metrics STRING, window_start TIMESTAMP_LTZ(3), window_end TIMESTAMP_LTZ(3),
-                detected_at TIMESTAMP_LTZ(3), PRIMARY KEY (alert_id) NOT ENFORCED""");
+                detail STRING, metrics STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3),
+                detected_at TIMESTAMP(3), PRIMARY KEY (alert_id) NOT ENFORCED""");
     }
 
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
         TypeInformation<Row> type = Types.ROW_NAMED(
                 new String[] {"source_topic", "source_partition", "source_offset", "reason", "key", "payload", "detail", "detected_at"},
                 Types.STRING, Types.INT, Types.LONG, Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE), Types.PRIMITIVE_ARRAY(Types.BYTE),
-                Types.STRING, Types.INSTANT);
+                Types.STRING, Types.LOCAL_DATE_TIME);
         DataStream<Row> rows = deadLetters
                 .map(d -> Row.of(d.getSourceTopic(), d.getSourcePartition(), d.getSourceOffset(), d.getReason().name(),
-                        bytes(d.getKey()), bytes(d.getPayload()), d.getDetail(), d.getDetectedAt()), type)
+                        bytes(d.getKey()), bytes(d.getPayload()), d.getDetail(), local(d.getDetectedAt())), type)
                 .uid("postgres-dead-letter-rows").name("PostgreSQL rows: dead letters");
         insert(rows, "dead_letters", """
                 source_topic STRING NOT NULL, source_partition INT NOT NULL, source_offset BIGINT NOT NULL, reason STRING NOT NULL,
-                `key` BYTES, payload BYTES, detail STRING, detected_at TIMESTAMP_LTZ(3),
+                `key` BYTES, payload BYTES, detail STRING, detected_at TIMESTAMP(3),
                 PRIMARY KEY (source_topic, source_partition, source_offset, reason) NOT ENFORCED""");
     }
 
@@ -94,7 +97,8 @@ public final class PostgresOutputs {
                 + "," + option("url", jdbcUrl(config.url()))
                 + "," + option("table-name", table)
                 + "," + option("username", config.username())
-                + (config.password() == null || config.password().isEmpty() ? "" : "," + option("password", config.password()))
+                // The connector wants both or neither; an empty password suits trust authentication.
+                + "," + option("password", config.password() == null ? "" : config.password())
                 + "," + option("sink.buffer-flush.max-rows", Integer.toString(config.batchSize()))
                 + "," + option("sink.buffer-flush.interval", config.batchInterval().toMillis() + "ms")
                 + "," + option("sink.max-retries", Integer.toString(config.maxRetries()))
@@ -123,6 +127,16 @@ public final class PostgresOutputs {
 
     private static String option(String key, String value) {
         return "'" + key + "' = '" + value.replace("'", "''") + "'";
+    }
+
+    /**
+     * The JDBC connector writes TIMESTAMP values with {@code Timestamp.valueOf(localDateTime)},
+     * i.e. in this JVM's zone, and the driver sends them with this zone's offset; so a local
+     * time in the same zone round-trips to the exact instant in the timestamptz columns.
+     * (TIMESTAMP_LTZ, the natural type, is refused by the connector's converter.)
+     */
+    private static LocalDateTime local(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneId.systemDefault());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

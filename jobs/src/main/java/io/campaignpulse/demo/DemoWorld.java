@@ -1,0 +1,553 @@
+package io.campaignpulse.demo;
+
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.Channel;
+import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.HoldingChange;
+import io.campaignpulse.contract.HoldingStatus;
+import io.campaignpulse.contract.MisfireRule;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.Review;
+import io.campaignpulse.contract.TicketEvent;
+import io.campaignpulse.contract.TicketStatus;
+import io.campaignpulse.ingest.AvroBinary;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * A seeded, realistic day of a retail bank's marketing: thousands of customers with holdings
+ * and consent (and changes during the day), six campaigns, tickets and reviews, and planted
+ * misfires: a card push that reaches current cardholders (some of whose cards were opened
+ * minutes before the send and reach Kafka after it), an acquisition offer leaking to existing
+ * customers, a newsletter reaching opted-out customers, duplicate sends, a flash sale breaking
+ * the frequency cap, producer redeliveries, and bad records.
+ *
+ * <p>{@link #expectedMisfires()} is the ground truth, computed by a brute-force oracle over
+ * the whole day (a different algorithm from the streaming detector), so accidental misfires
+ * (a customer who opts out an hour before a send) are expected too; the planted ones are a
+ * subset of it.
+ */
+public final class DemoWorld {
+
+    /** One record to publish: its event time, when to publish it (event time plus delivery delay), where, and its bytes. */
+    public record Event(long eventTime, long publishAt, String topic, String key, byte[] value) {}
+
+    /**
+     * @param history false for the second and later days of `demo --follow`: the customer base
+     *     and its past were published on the first day
+     */
+    public record Options(int customers, long seed, Instant day, boolean history) {
+        public Options(int customers, long seed, Instant day) {
+            this(customers, seed, day, true);
+        }
+    }
+
+    private static final long MINUTE = 60_000L;
+    private static final long HOUR = 3_600_000L;
+    private static final long DAY_MS = 24 * HOUR;
+    private static final String[] PRODUCTS = {"CARD-PLAT", "CARD-CLASSIC", "SAVINGS-PLUS", "MORTGAGE", "LOAN-PERSONAL", "INSURANCE-HOME"};
+    private static final double[] PRODUCT_SHARE = {0.15, 0.40, 0.35, 0.10, 0.10, 0.12};
+
+    private final PulseConfig config;
+    private final Options options;
+    private final Random rnd;
+    private final long day;
+    private final List<String> customers = new ArrayList<>();
+    private final Map<String, Campaign> campaigns = new LinkedHashMap<>();
+    private final List<HoldingChange> holdings = new ArrayList<>();
+    private final List<ConsentChange> consents = new ArrayList<>();
+    private final List<CampaignSend> sends = new ArrayList<>();
+    private final List<Event> events = new ArrayList<>();
+    private final Map<MisfireRule, Set<String>> planted = new EnumMap<>(MisfireRule.class);
+    private final Map<DeadLetterReason, Integer> plantedDeadLetters = new EnumMap<>(DeadLetterReason.class);
+    private int redeliveries;
+    private int tickets;
+    private int reviews;
+    private int sendCounter;
+
+    private DemoWorld(PulseConfig config, Options options) {
+        this.config = config;
+        this.options = options;
+        this.rnd = new Random(options.seed());
+        this.day = options.day().toEpochMilli();
+        for (MisfireRule r : MisfireRule.values()) {
+            if (r != MisfireRule.UNKNOWN) {
+                planted.put(r, new HashSet<>());
+            }
+        }
+    }
+
+    public static DemoWorld generate(PulseConfig config, Options options) {
+        DemoWorld w = new DemoWorld(config, options);
+        w.build();
+        return w;
+    }
+
+    // ------------------------------------------------------------------ generation
+
+    private void build() {
+        for (int i = 1; i <= options.customers(); i++) {
+            customers.add(String.format("cust-%05d", i));
+        }
+        Map<String, Set<String>> heldAtStart = new HashMap<>();
+        Map<String, Boolean> emailOk = new HashMap<>();
+        Map<String, Boolean> smsOk = new HashMap<>();
+        Map<String, Boolean> pushOk = new HashMap<>();
+        for (String c : customers) {
+            Set<String> held = new HashSet<>();
+            if (rnd.nextDouble() < 0.6) { // existing customers
+                for (int p = 0; p < PRODUCTS.length; p++) {
+                    if (rnd.nextDouble() < PRODUCT_SHARE[p] * 1.3) {
+                        held.add(PRODUCTS[p]);
+                    }
+                }
+                if (held.isEmpty()) {
+                    held.add("CARD-CLASSIC");
+                }
+            }
+            heldAtStart.put(c, held);
+            for (String p : held) {
+                long at = day - HOUR - rnd.nextInt(400) * DAY_MS;
+                if (options.history()) {
+                    holding(c, p, HoldingStatus.ACTIVE, at, 0);
+                }
+            }
+            double r = rnd.nextDouble();
+            boolean all = r < 0.07;
+            boolean emailOnly = r >= 0.07 && r < 0.12;
+            boolean smsOnly = r >= 0.12 && r < 0.15;
+            if (!options.history()) {
+                // The consent history was published on the first day.
+            } else if (all) {
+                consent(c, null, false, day - (1 + rnd.nextInt(90)) * DAY_MS, 0);
+            } else if (emailOnly) {
+                consent(c, Channel.EMAIL, false, day - (1 + rnd.nextInt(90)) * DAY_MS, 0);
+            } else if (smsOnly) {
+                consent(c, Channel.SMS, false, day - (1 + rnd.nextInt(90)) * DAY_MS, 0);
+            }
+            emailOk.put(c, !all && !emailOnly);
+            smsOk.put(c, !all && !smsOnly);
+            pushOk.put(c, !all);
+        }
+
+        campaign("C-SECURITY", "Card Security Notice", OfferType.SERVICE, null, Channel.EMAIL, "service-team");
+        campaign("C-PLAT", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT", Channel.EMAIL, "cards-team");
+        campaign("C-LOAN", "Welcome Personal Loan", OfferType.ACQUISITION, "LOAN-PERSONAL", Channel.SMS, "lending-team");
+        campaign("C-NEWS", "Savings Plus Newsletter", OfferType.UPSELL, "SAVINGS-PLUS", Channel.EMAIL, "savings-team");
+        campaign("C-HOME", "Home Insurance Offer", OfferType.CROSS_SELL, "INSURANCE-HOME", Channel.PUSH, "insurance-team");
+        campaign("C-KEEP", "Platinum Retention", OfferType.RETENTION, "CARD-PLAT", Channel.EMAIL, "cards-team");
+        campaign("C-FLASH", "Flash Sale Friday", OfferType.CROSS_SELL, "CARD-CLASSIC", Channel.PUSH, "cards-team");
+
+        Map<String, Integer> promoSends = new HashMap<>();
+
+        // Card security notice: SERVICE, to every cardholder, consent or not (exempt).
+        for (String c : customers) {
+            Set<String> h = heldAtStart.get(c);
+            if ((h.contains("CARD-PLAT") || h.contains("CARD-CLASSIC")) && rnd.nextDouble() < 0.5) {
+                send("C-SECURITY", c, Channel.EMAIL, between(7, 9));
+            }
+        }
+        // Platinum push: audience from a stale exclusion list - 12 % already hold the card.
+        for (String c : customers) {
+            Set<String> h = heldAtStart.get(c);
+            if (!emailOk.get(c)) {
+                continue;
+            }
+            boolean holder = h.contains("CARD-PLAT");
+            if ((holder && rnd.nextDouble() < 0.30) || (!holder && rnd.nextDouble() < 0.30)) {
+                long t = between(8, 12);
+                CampaignSend s = send("C-PLAT", c, Channel.EMAIL, t);
+                promoSends.merge(c, 1, Integer::sum);
+                if (holder) {
+                    planted.get(MisfireRule.ALREADY_HOLDS_PRODUCT).add(s.getSendId());
+                } else if (rnd.nextDouble() < 0.03) {
+                    // Opened the card minutes before the send; the CRM change reaches Kafka after the send.
+                    holding(c, "CARD-PLAT", HoldingStatus.ACTIVE, t - 3 * MINUTE, 4 * MINUTE);
+                    planted.get(MisfireRule.ALREADY_HOLDS_PRODUCT).add(s.getSendId());
+                }
+            }
+        }
+        // Welcome loan: meant for prospects, leaks to existing customers.
+        for (String c : customers) {
+            if (!smsOk.get(c)) {
+                continue;
+            }
+            boolean prospect = heldAtStart.get(c).isEmpty();
+            if ((prospect && rnd.nextDouble() < 0.45) || (!prospect && rnd.nextDouble() < 0.05)) {
+                CampaignSend s = send("C-LOAN", c, Channel.SMS, between(9, 14));
+                promoSends.merge(c, 1, Integer::sum);
+                if (!prospect) {
+                    planted.get(MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER).add(s.getSendId());
+                }
+            }
+        }
+        // Savings newsletter: built from last quarter's consent list, so it reaches opted-out customers.
+        for (String c : customers) {
+            if (heldAtStart.get(c).contains("SAVINGS-PLUS")) {
+                continue;
+            }
+            boolean ok = emailOk.get(c);
+            if ((ok && rnd.nextDouble() < 0.30) || (!ok && rnd.nextDouble() < 0.25)) {
+                CampaignSend s = send("C-NEWS", c, Channel.EMAIL, between(10, 16));
+                promoSends.merge(c, 1, Integer::sum);
+                if (!ok) {
+                    planted.get(MisfireRule.NO_CONSENT).add(s.getSendId());
+                }
+            }
+        }
+        // Home insurance: a clean, well-targeted campaign - but a batch job re-sent part of it.
+        for (String c : customers) {
+            if (!pushOk.get(c) || heldAtStart.get(c).contains("INSURANCE-HOME") || rnd.nextDouble() >= 0.25) {
+                continue;
+            }
+            long t = between(11, 17);
+            send("C-HOME", c, Channel.PUSH, t);
+            promoSends.merge(c, 1, Integer::sum);
+            if (rnd.nextDouble() < 0.06) {
+                CampaignSend again = send("C-HOME", c, Channel.PUSH, t + HOUR + (long) (rnd.nextDouble() * 3 * HOUR));
+                promoSends.merge(c, 1, Integer::sum);
+                planted.get(MisfireRule.DUPLICATE_SEND).add(again.getSendId());
+            }
+        }
+        // Platinum retention: RETENTION to current holders is the point (exempt from ALREADY_HOLDS).
+        for (String c : customers) {
+            if (heldAtStart.get(c).contains("CARD-PLAT") && emailOk.get(c) && rnd.nextDouble() < 0.5) {
+                send("C-KEEP", c, Channel.EMAIL, between(17, 18));
+                promoSends.merge(c, 1, Integer::sum);
+            }
+        }
+        // Flash sale late in the evening, after every other send, to everyone who already had three
+        // promotional sends today: a fourth.
+        for (String c : customers) {
+            if (promoSends.getOrDefault(c, 0) >= 3 && pushOk.get(c) && !heldAtStart.get(c).contains("CARD-CLASSIC")) {
+                CampaignSend s = send("C-FLASH", c, Channel.PUSH, between(22, 23));
+                planted.get(MisfireRule.FREQUENCY_CAP).add(s.getSendId());
+            }
+        }
+
+        // Life goes on during the day: products opened and closed, consent changed.
+        for (String c : customers) {
+            double r = rnd.nextDouble();
+            long t = day + (long) (rnd.nextDouble() * DAY_MS);
+            if (r < 0.03) {
+                holding(c, PRODUCTS[rnd.nextInt(PRODUCTS.length)], HoldingStatus.ACTIVE, t, 0);
+            } else if (r < 0.04 && !heldAtStart.get(c).isEmpty()) {
+                holding(c, heldAtStart.get(c).iterator().next(), HoldingStatus.CLOSED, t, 0);
+            } else if (r < 0.05) {
+                consent(c, null, false, t, 0);
+            } else if (r < 0.055) {
+                consent(c, null, true, t, 0);
+            }
+        }
+        // The CRM keeps publishing after the campaigns: event time moves on past the last sends.
+        for (int i = 0; i < Math.max(50, customers.size() / 20); i++) {
+            holding(customers.get(rnd.nextInt(customers.size())), "SAVINGS-PLUS", HoldingStatus.ACTIVE,
+                    day + DAY_MS + (long) (rnd.nextDouble() * 2 * HOUR), 0);
+        }
+
+        feedback();
+        badRecords();
+        planRedeliveries();
+        events.sort(Comparator.comparingLong(Event::publishAt));
+    }
+
+    private String dayTag() {
+        return java.time.LocalDate.ofInstant(Instant.ofEpochMilli(day), java.time.ZoneOffset.UTC).toString().replace("-", "");
+    }
+
+    private long between(int fromHour, int toHour) {
+        return day + fromHour * HOUR + (long) (rnd.nextDouble() * (toHour - fromHour) * HOUR);
+    }
+
+    private void campaign(String id, String name, OfferType offer, String product, Channel channel, String owner) {
+        Campaign c = Campaign.newBuilder().setCampaignId(id).setName(name).setOfferType(offer).setOfferProductId(product)
+                .setChannel(channel).setOwner(owner).setStartsAt(Instant.ofEpochMilli(day))
+                .setEndsAt(Instant.ofEpochMilli(day + DAY_MS)).setUpdatedAt(Instant.ofEpochMilli(day - DAY_MS)).build();
+        campaigns.put(id, c);
+        // Published first of all, like a compacted topic's backlog.
+        events.add(new Event(c.getUpdatedAt().toEpochMilli(), Long.MIN_VALUE, topics().campaigns(), id, AvroBinary.toBytes(c)));
+    }
+
+    private CampaignSend send(String campaignId, String customer, Channel channel, long at) {
+        CampaignSend s = CampaignSend.newBuilder().setSendId(String.format("snd-%s-%06d", dayTag(), ++sendCounter)).setCampaignId(campaignId)
+                .setCustomerId(customer).setChannel(channel).setSentAt(Instant.ofEpochMilli(at)).build();
+        sends.add(s);
+        publish(at, jitter(), topics().campaignSends(), customer, s);
+        return s;
+    }
+
+    private void holding(String customer, String product, HoldingStatus status, long at, long delay) {
+        HoldingChange h = HoldingChange.newBuilder().setCustomerId(customer).setProductId(product).setStatus(status)
+                .setChangedAt(Instant.ofEpochMilli(at)).build();
+        holdings.add(h);
+        publish(at, delay > 0 ? delay : jitter(), topics().customerHoldings(), customer, h);
+    }
+
+    private void consent(String customer, Channel channel, boolean optedIn, long at, long delay) {
+        ConsentChange c = ConsentChange.newBuilder().setCustomerId(customer).setChannel(channel).setOptedIn(optedIn)
+                .setChangedAt(Instant.ofEpochMilli(at)).build();
+        consents.add(c);
+        publish(at, delay > 0 ? delay : jitter(), topics().customerConsent(), customer, c);
+    }
+
+    /** Delivery delay: up to a minute, well inside the default 5-minute out-of-orderness bound. */
+    private long jitter() {
+        return (long) (rnd.nextDouble() * MINUTE);
+    }
+
+    private void publish(long at, long delay, String topic, String key, SpecificRecord record) {
+        // Records from before the day (the CRM's history) are published at the start, in order.
+        long publishAt = at < day ? day - HOUR + (at - day) / 100_000 : at + delay;
+        events.add(new Event(at, publishAt, topic, key, AvroBinary.toBytes(record)));
+    }
+
+    private PulseConfig.Topics topics() {
+        return config.topics();
+    }
+
+    private static final String[][] ANGRY = {
+        {"Why am I getting this?", "I already have the Platinum card. Stop sending me offers for it, this is ridiculous."},
+        {"Unsubscribe did not work", "I unsubscribed months ago and I still get your emails. Thanks for nothing."},
+        {"Loan offer", "I have been a customer for 10 years and you send me a welcome offer? Very disappointing."},
+        {"Still waiting", "Still waiting for my refund after three weeks. No one ever called back."},
+    };
+    private static final String[][] HAPPY = {
+        {"Quick help", "Sorted in minutes, thank you!"},
+        {"Insurance question", "The agent explained the home insurance clearly. Great service."},
+    };
+
+    /** Tickets and reviews with realistic text (used by the sentiment work; not judged by the misfire rules). */
+    private void feedback() {
+        int n = 0;
+        for (CampaignSend s : sends) {
+            boolean misfire = planted.values().stream().anyMatch(set -> set.contains(s.getSendId()));
+            if (rnd.nextDouble() < (misfire ? 0.15 : 0.02)) {
+                String[] text = misfire ? ANGRY[rnd.nextInt(ANGRY.length)] : HAPPY[rnd.nextInt(HAPPY.length)];
+                long at = s.getSentAt().toEpochMilli() + (long) (rnd.nextDouble() * 3 * HOUR);
+                TicketEvent t = TicketEvent.newBuilder().setTicketId("tkt-" + dayTag() + "-" + (++n)).setCustomerId(s.getCustomerId())
+                        .setStatus(TicketStatus.OPEN).setSubject(text[0]).setBody(text[1])
+                        .setCampaignId(rnd.nextBoolean() ? s.getCampaignId() : null).setCategory(misfire ? "complaint" : "question")
+                        .setOccurredAt(Instant.ofEpochMilli(at)).build();
+                publish(at, jitter(), topics().tickets(), s.getCustomerId(), t);
+                tickets++;
+            }
+            if (rnd.nextDouble() < 0.01) {
+                long at = s.getSentAt().toEpochMilli() + (long) (rnd.nextDouble() * 5 * HOUR);
+                boolean good = !misfire && rnd.nextDouble() < 0.8;
+                Review r = Review.newBuilder().setReviewId("rev-" + dayTag() + "-" + (++n)).setCustomerId(s.getCustomerId())
+                        .setProductId(campaigns.get(s.getCampaignId()).getOfferProductId()).setRating(good ? 4 + rnd.nextInt(2) : 1 + rnd.nextInt(2))
+                        .setTitle(good ? "Does what it says" : "Not impressed").setBody(good ? "Easy to set up and the app is very good."
+                                : "The offer was not what the email promised, but the fees are worse.")
+                        .setSource("app-store").setOccurredAt(Instant.ofEpochMilli(at)).build();
+                publish(at, jitter(), topics().reviews(), s.getCustomerId(), r);
+                reviews++;
+            }
+        }
+    }
+
+    private void badRecords() {
+        long mid = day + 12 * HOUR;
+        for (int i = 0; i < 5; i++) {
+            events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), "cust-x",
+                    ("{\"not\": \"avro\", \"n\": " + i + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        plantedDeadLetters.put(DeadLetterReason.DECODE_ERROR, 5);
+        for (int i = 0; i < 3; i++) {
+            CampaignSend s = CampaignSend.newBuilder().setSendId("bad-missing-" + dayTag() + "-" + i).setCampaignId("C-PLAT").setCustomerId("")
+                    .setChannel(Channel.EMAIL).setSentAt(Instant.ofEpochMilli(mid)).build();
+            events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), "", AvroBinary.toBytes(s)));
+        }
+        plantedDeadLetters.put(DeadLetterReason.MISSING_FIELD, 3);
+        for (int i = 0; i < 2; i++) {
+            HoldingChange h = HoldingChange.newBuilder().setCustomerId(customers.get(i)).setProductId("CARD-PLAT")
+                    .setStatus(HoldingStatus.UNKNOWN).setChangedAt(Instant.ofEpochMilli(mid)).build();
+            events.add(new Event(mid, mid + i * MINUTE, topics().customerHoldings(), customers.get(i), AvroBinary.toBytes(h)));
+        }
+        plantedDeadLetters.put(DeadLetterReason.UNKNOWN_ENUM, 2);
+        for (int i = 0; i < 2; i++) {
+            CampaignSend s = CampaignSend.newBuilder().setSendId("ghost-" + dayTag() + "-" + i).setCampaignId("C-GHOST").setCustomerId(customers.get(i))
+                    .setChannel(Channel.EMAIL).setSentAt(Instant.ofEpochMilli(mid + i)).build();
+            events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), customers.get(i), AvroBinary.toBytes(s)));
+        }
+        plantedDeadLetters.put(DeadLetterReason.UNKNOWN_CAMPAIGN, 2);
+    }
+
+    /** About 1 % of sends are delivered twice by the producer: same send_id, never a misfire. */
+    private void planRedeliveries() {
+        List<Event> again = new ArrayList<>();
+        for (Event e : events) {
+            if (e.topic().equals(topics().campaignSends()) && e.eventTime() >= day && rnd.nextDouble() < 0.01) {
+                again.add(new Event(e.eventTime(), e.publishAt() + (long) (rnd.nextDouble() * 2 * MINUTE), e.topic(), e.key(), e.value()));
+            }
+        }
+        redeliveries = again.size();
+        events.addAll(again);
+    }
+
+    // ------------------------------------------------------------------ ground truth
+
+    /**
+     * Brute force over the whole day: for every valid send, look up each fact as of its
+     * sent_at by scanning all changes. Rule semantics as documented in the README.
+     */
+    public Map<String, Set<MisfireRule>> expectedMisfires() {
+        PulseConfig.Misfire m = config.misfire();
+        Map<String, List<HoldingChange>> holdingsBy = new HashMap<>();
+        holdings.forEach(h -> holdingsBy.computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>()).add(h));
+        Map<String, List<ConsentChange>> consentBy = new HashMap<>();
+        consents.forEach(c -> consentBy.computeIfAbsent(c.getCustomerId(), k -> new ArrayList<>()).add(c));
+        Map<String, List<CampaignSend>> sendsBy = new HashMap<>();
+        sends.forEach(s -> sendsBy.computeIfAbsent(s.getCustomerId(), k -> new ArrayList<>()).add(s));
+        Comparator<CampaignSend> judgedOrder = Comparator.comparing((CampaignSend s) -> s.getSentAt()).thenComparing(CampaignSend::getSendId);
+
+        Map<String, Set<MisfireRule>> expected = new TreeMap<>();
+        for (CampaignSend s : sends) {
+            long t = s.getSentAt().toEpochMilli();
+            Campaign c = campaigns.get(s.getCampaignId());
+            OfferType offer = s.getOfferType() != null ? s.getOfferType() : c.getOfferType();
+            String product = s.getOfferProductId() != null ? s.getOfferProductId() : c.getOfferProductId();
+            Set<MisfireRule> rules = new HashSet<>();
+            Map<String, HoldingChange> latest = new HashMap<>();
+            for (HoldingChange h : holdingsBy.getOrDefault(s.getCustomerId(), List.of())) {
+                if (h.getChangedAt().toEpochMilli() <= t) {
+                    latest.merge(h.getProductId(), h, (a, b) -> b.getChangedAt().isAfter(a.getChangedAt()) ? b : a);
+                }
+            }
+            if (product != null && offer != OfferType.RETENTION && offer != OfferType.SERVICE
+                    && latest.containsKey(product) && latest.get(product).getStatus() == HoldingStatus.ACTIVE) {
+                rules.add(MisfireRule.ALREADY_HOLDS_PRODUCT);
+            }
+            if (offer == OfferType.ACQUISITION && latest.values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE)) {
+                rules.add(MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER);
+            }
+            if (offer != OfferType.SERVICE) {
+                ConsentChange best = null;
+                for (ConsentChange cc : consentBy.getOrDefault(s.getCustomerId(), List.of())) {
+                    boolean covers = cc.getChannel() == null || cc.getChannel() == s.getChannel();
+                    if (covers && cc.getChangedAt().toEpochMilli() <= t) {
+                        if (best == null || cc.getChangedAt().isAfter(best.getChangedAt())
+                                || (cc.getChangedAt().equals(best.getChangedAt()) && cc.getChannel() != null)) {
+                            best = cc;
+                        }
+                    }
+                }
+                boolean optedIn = best == null ? m.consentDefaultOptedIn() : best.getOptedIn();
+                if (!optedIn) {
+                    rules.add(MisfireRule.NO_CONSENT);
+                }
+            }
+            int promotional = offer != OfferType.SERVICE ? 1 : 0;
+            for (CampaignSend other : sendsBy.get(s.getCustomerId())) {
+                long o = other.getSentAt().toEpochMilli();
+                if (other == s || judgedOrder.compare(other, s) > 0) {
+                    continue;
+                }
+                if (other.getCampaignId().equals(s.getCampaignId()) && o > t - m.duplicateWindow().toMillis()) {
+                    rules.add(MisfireRule.DUPLICATE_SEND);
+                }
+                Campaign oc = campaigns.get(other.getCampaignId());
+                OfferType otherOffer = other.getOfferType() != null ? other.getOfferType() : oc.getOfferType();
+                if (otherOffer != OfferType.SERVICE && o > t - m.frequencyWindow().toMillis()) {
+                    promotional++;
+                }
+            }
+            if (offer != OfferType.SERVICE && promotional > m.frequencyCap()) {
+                rules.add(MisfireRule.FREQUENCY_CAP);
+            }
+            if (!rules.isEmpty()) {
+                expected.put(s.getSendId(), rules);
+            }
+        }
+        return expected;
+    }
+
+    /** An alert the pipeline must raise: campaign, rule and window start. */
+    public record ExpectedAlert(String campaignId, MisfireRule rule, Instant windowStart) {}
+
+    /** The MISFIRE_RATE alerts that the expected misfires must raise, by the configured thresholds. */
+    public Set<ExpectedAlert> expectedAlerts(Map<String, Set<MisfireRule>> expected) {
+        PulseConfig.Alerting a = config.alerting();
+        long window = a.window().toMillis();
+        Map<String, Integer> sendsPerWindow = new HashMap<>();
+        Map<ExpectedAlert, Integer> misfiresPerWindow = new HashMap<>();
+        for (CampaignSend s : sends) {
+            long t = s.getSentAt().toEpochMilli();
+            Instant start = Instant.ofEpochMilli(t - Math.floorMod(t, window));
+            sendsPerWindow.merge(s.getCampaignId() + "|" + start, 1, Integer::sum);
+            for (MisfireRule r : expected.getOrDefault(s.getSendId(), Set.of())) {
+                misfiresPerWindow.merge(new ExpectedAlert(s.getCampaignId(), r, start), 1, Integer::sum);
+            }
+        }
+        Set<ExpectedAlert> alerts = new HashSet<>();
+        misfiresPerWindow.forEach((k, n) -> {
+            int total = sendsPerWindow.get(k.campaignId() + "|" + k.windowStart());
+            if (k.rule() == MisfireRule.NO_CONSENT || (n >= a.misfireRateMinCount() && (double) n / total >= a.misfireRateShare())) {
+                alerts.add(k);
+            }
+        });
+        return alerts;
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public List<Event> events() {
+        return events;
+    }
+
+    public Map<MisfireRule, Set<String>> planted() {
+        return planted;
+    }
+
+    public Map<DeadLetterReason, Integer> plantedDeadLetters() {
+        return plantedDeadLetters;
+    }
+
+    public Map<String, Campaign> campaigns() {
+        return campaigns;
+    }
+
+    public int sends() {
+        return sends.size();
+    }
+
+    public int redeliveries() {
+        return redeliveries;
+    }
+
+    public int tickets() {
+        return tickets;
+    }
+
+    public int reviews() {
+        return reviews;
+    }
+
+    public long day() {
+        return day;
+    }
+
+    /** When the simulated day's events end (the CRM tail included). */
+    public long end() {
+        return events.stream().mapToLong(Event::publishAt).max().orElse(day);
+    }
+
+    public static Duration dayLength() {
+        return Duration.ofMillis(DAY_MS);
+    }
+}

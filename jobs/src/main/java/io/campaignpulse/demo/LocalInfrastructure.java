@@ -1,0 +1,122 @@
+package io.campaignpulse.demo;
+
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.sink.PostgresOutputs;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka broker (KRaft, single combined node) and a real PostgreSQL, started inside this
+ * JVM from Maven artifacts on free loopback ports: the demo's and the tests' stand-in for the
+ * production stack. Not part of the job jar.
+ */
+public final class LocalInfrastructure implements AutoCloseable {
+
+    private final KafkaClusterTestKit kafka;
+    private final EmbeddedPostgres postgres;
+
+    private LocalInfrastructure(KafkaClusterTestKit kafka, EmbeddedPostgres postgres) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+    }
+
+    public static LocalInfrastructure start(Path workDir) throws Exception {
+        Files.createDirectories(workDir);
+        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                        .setBaseDirectory(workDir.resolve("kafka")).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        EmbeddedPostgres postgres = null;
+        try {
+            kafka.format();
+            kafka.startup();
+            kafka.waitForReadyBrokers();
+            Path pgDir = workDir.resolve("postgres");
+            Files.createDirectories(pgDir);
+            postgres = EmbeddedPostgres.builder()
+                    .setOverrideWorkingDirectory(pgDir.toFile())
+                    .setDataDirectory(pgDir.resolve("data"))
+                    .setCleanDataDirectory(true)
+                    .start();
+            return new LocalInfrastructure(kafka, postgres);
+        } catch (Exception e) {
+            kafka.close();
+            if (postgres != null) {
+                postgres.close();
+            }
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public int postgresPort() {
+        return postgres.getPort();
+    }
+
+    public static final String POSTGRES_USER = "postgres";
+
+    /** Config overrides that point the job at this infrastructure. */
+    public Map<String, String> configOverrides() {
+        return Map.of(
+                "kafka.bootstrap-servers", bootstrapServers(),
+                "postgres.enabled", "true",
+                "postgres.url", "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/postgres",
+                "postgres.username", POSTGRES_USER,
+                "postgres.password", "");
+    }
+
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        return p;
+    }
+
+    /** Creates the job's topics: inputs with {@code partitions} partitions, campaigns compacted. */
+    public void createTopics(PulseConfig.Topics t, int partitions) throws Exception {
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(new NewTopic(t.campaigns(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        for (String name : List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews(),
+                t.misfires(), t.alerts(), t.deadLetters())) {
+            topics.add(new NewTopic(name, partitions, (short) 1));
+        }
+        try (Admin admin = Admin.create(clientProperties())) {
+            admin.createTopics(topics).all().get();
+        }
+    }
+
+    public void createTables() throws Exception {
+        PostgresOutputs.createTables(jdbcUrl(), POSTGRES_USER, "");
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            kafka.close();
+        } finally {
+            postgres.close();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.campaignpulse.demo;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Publishes a generated day to Kafka as the source systems would, accelerated: an event
+ * published at simulated time t goes out at wall time start + (t - playFrom) / speed. Events
+ * before {@code playFrom} (the CRM's backlog, the early morning) go out at once.
+ */
+public final class PacedPublisher implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicLong published = new AtomicLong();
+    private volatile long simulatedNow;
+
+    public PacedPublisher(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("acks", "all");
+        props.put("linger.ms", "5");
+        props.put("enable.idempotence", "true");
+        producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * @param speed simulated milliseconds per wall millisecond; 0 or less = as fast as possible
+     */
+    public void publish(List<DemoWorld.Event> events, long playFrom, double speed) throws InterruptedException {
+        long wallStart = System.currentTimeMillis();
+        for (DemoWorld.Event e : events) {
+            if (speed > 0 && e.publishAt() > playFrom) {
+                long due = wallStart + (long) ((e.publishAt() - playFrom) / speed);
+                long wait = due - System.currentTimeMillis();
+                if (wait > 0) {
+                    producer.flush();
+                    Thread.sleep(wait);
+                }
+            }
+            simulatedNow = Math.max(simulatedNow, e.publishAt());
+            byte[] key = e.key() == null ? null : e.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            producer.send(new ProducerRecord<>(e.topic(), null, Math.max(0, e.eventTime()), key, e.value()));
+            published.incrementAndGet();
+        }
+        producer.flush();
+    }
+
+    public long published() {
+        return published.get();
+    }
+
+    public long simulatedNow() {
+        return simulatedNow;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
