@@ -1,12 +1,50 @@
 package io.campaignpulse.cli;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "placeholder")
+/**
+ * The embedded default. Only option fields here: the demo's broker and database are not in the
+ * job jar, so their classes are touched only when the demo actually runs.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run Campaign Pulse end to end on this machine, with nothing to install.",
+            "Starts a real Kafka broker and PostgreSQL on loopback, plays a generated day of campaign traffic with "
+                    + "planted misfires, runs the job in a local Flink MiniCluster, shows the alert feed as it fires, "
+                    + "and ends with a summary checked against the generator's ground truth."})
 public final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions configOptions = new ConfigOptions();
+
+    @Option(names = "--customers", defaultValue = "4000", description = "Customers in the generated bank (default: ${DEFAULT-VALUE}).")
+    int customers;
+
+    @Option(names = "--day-seconds", defaultValue = "90",
+            description = "Wall-clock seconds the simulated day (06:00 onwards) takes; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+    double daySeconds;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--follow", description = "Keep Kafka, PostgreSQL and the results up after the summary, until Ctrl-C.")
+    boolean follow;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Keep the broker's, database's and checkpoints' files here (default: a temporary folder, deleted at the end).")
+    Path workDir;
+
+    @Option(names = "--keep", description = "Do not delete the temporary work folder at the end.")
+    boolean keep;
+
     @Override
-    public Integer call() {
-        return 1;
+    public Integer call() throws Exception {
+        if (customers < 10) {
+            throw new IllegalArgumentException("--customers must be at least 10");
+        }
+        return io.campaignpulse.demo.Demo.run(new io.campaignpulse.demo.Demo.Settings(customers, daySeconds, seed, follow, workDir, keep,
+                configOptions.file, configOptions.overrides), System.out);
     }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** Backtests: the same pipeline over JSON-lines files, bounded, writing JSON-lines results. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Run the pipeline over JSON-lines files and write the results to files.",
+        description = {"Backtest: run the pipeline over JSON-lines files and write the results to files.",
             "Input: <topic>.jsonl per topic (campaigns.jsonl and campaign-sends.jsonl required; "
                     + "customer-holdings.jsonl, customer-consent.jsonl optional), one JSON object per line, "
                     + "field names as in schemas/*.avsc, timestamps ISO-8601 or epoch millis.",

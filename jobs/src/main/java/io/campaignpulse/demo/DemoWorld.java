@@ -74,6 +74,7 @@ public final class DemoWorld {
     private final List<ConsentChange> consents = new ArrayList<>();
     private final List<CampaignSend> sends = new ArrayList<>();
     private final List<Event> events = new ArrayList<>();
+    private final List<Event> validSendEvents = new ArrayList<>();
     private final Map<MisfireRule, Set<String>> planted = new EnumMap<>(MisfireRule.class);
     private final Map<DeadLetterReason, Integer> plantedDeadLetters = new EnumMap<>(DeadLetterReason.class);
     private int redeliveries;
@@ -152,7 +153,7 @@ public final class DemoWorld {
         campaign("C-NEWS", "Savings Plus Newsletter", OfferType.UPSELL, "SAVINGS-PLUS", Channel.EMAIL, "savings-team");
         campaign("C-HOME", "Home Insurance Offer", OfferType.CROSS_SELL, "INSURANCE-HOME", Channel.PUSH, "insurance-team");
         campaign("C-KEEP", "Platinum Retention", OfferType.RETENTION, "CARD-PLAT", Channel.EMAIL, "cards-team");
-        campaign("C-FLASH", "Flash Sale Friday", OfferType.CROSS_SELL, "CARD-CLASSIC", Channel.PUSH, "cards-team");
+        campaign("C-FLASH", "Evening Flash Sale", OfferType.CROSS_SELL, "CARD-CLASSIC", Channel.PUSH, "cards-team");
 
         Map<String, Integer> promoSends = new HashMap<>();
 
@@ -288,7 +289,7 @@ public final class DemoWorld {
         CampaignSend s = CampaignSend.newBuilder().setSendId(String.format("snd-%s-%06d", dayTag(), ++sendCounter)).setCampaignId(campaignId)
                 .setCustomerId(customer).setChannel(channel).setSentAt(Instant.ofEpochMilli(at)).build();
         sends.add(s);
-        publish(at, jitter(), topics().campaignSends(), customer, s);
+        validSendEvents.add(publish(at, jitter(), topics().campaignSends(), customer, s));
         return s;
     }
 
@@ -311,10 +312,12 @@ public final class DemoWorld {
         return (long) (rnd.nextDouble() * MINUTE);
     }
 
-    private void publish(long at, long delay, String topic, String key, SpecificRecord record) {
+    private Event publish(long at, long delay, String topic, String key, SpecificRecord record) {
         // Records from before the day (the CRM's history) are published at the start, in order.
         long publishAt = at < day ? day - HOUR + (at - day) / 100_000 : at + delay;
-        events.add(new Event(at, publishAt, topic, key, AvroBinary.toBytes(record)));
+        Event e = new Event(at, publishAt, topic, key, AvroBinary.toBytes(record));
+        events.add(e);
+        return e;
     }
 
     private PulseConfig.Topics topics() {
@@ -391,8 +394,8 @@ public final class DemoWorld {
     /** About 1 % of sends are delivered twice by the producer: same send_id, never a misfire. */
     private void planRedeliveries() {
         List<Event> again = new ArrayList<>();
-        for (Event e : events) {
-            if (e.topic().equals(topics().campaignSends()) && e.eventTime() >= day && rnd.nextDouble() < 0.01) {
+        for (Event e : validSendEvents) {
+            if (rnd.nextDouble() < 0.01) {
                 again.add(new Event(e.eventTime(), e.publishAt() + (long) (rnd.nextDouble() * 2 * MINUTE), e.topic(), e.key(), e.value()));
             }
         }

@@ -1,0 +1,76 @@
+package io.campaignpulse.demo;
+
+import io.campaignpulse.contract.Alert;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Prints the alerts topic as marketing ops would read it, while the demo runs. */
+final class AlertFeed implements Runnable {
+
+    private final Properties props;
+    private final String topic;
+    private final PrintStream out;
+    private final AtomicInteger received = new AtomicInteger();
+    private final Map<String, Double> lastCount = new HashMap<>();
+    private volatile boolean running = true;
+
+    AlertFeed(String bootstrapServers, String topic, PrintStream out) {
+        this.topic = topic;
+        this.out = out;
+        props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        // The job writes in Kafka transactions: show only committed alerts.
+        props.put("isolation.level", "read_committed");
+    }
+
+    @Override
+    public void run() {
+        SpecificDatumReader<Alert> reader = new SpecificDatumReader<>(Alert.class);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Alert a = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
+                    received.incrementAndGet();
+                    Double before = lastCount.put(a.getAlertId(), a.getMetrics().get("misfires"));
+                    String detail = a.getDetail();
+                    int action = detail.indexOf("Suggested action: ");
+                    out.printf("  ALERT %-8s %s%s%n", a.getSeverity(), before == null ? "" : "(update) ", a.getTitle());
+                    if (action >= 0 && before == null) {
+                        out.printf("        -> %s%n", detail.substring(action + "Suggested action: ".length()));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            if (running) {
+                out.println("  (alert feed stopped: " + e.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    int received() {
+        return received.get();
+    }
+
+    int incidents() {
+        return lastCount.size();
+    }
+
+    void stop() {
+        running = false;
+    }
+}

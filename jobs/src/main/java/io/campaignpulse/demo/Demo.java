@@ -1,0 +1,214 @@
+package io.campaignpulse.demo;
+
+import io.campaignpulse.config.ConfigLoader;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.MisfireRule;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code pulse demo}: a real Kafka broker and PostgreSQL on loopback, a generated day of
+ * campaign traffic published at an accelerated pace, the live job in a local MiniCluster
+ * (RocksDB, checkpoints, exactly-once sinks), the alert feed as it fires, and a summary
+ * checked against the generator's ground truth.
+ */
+public final class Demo {
+
+    /** What the user chose on the command line. */
+    public record Settings(int customers, double daySeconds, long seed, boolean follow, Path workDir, boolean keep,
+            Path configFile, Map<String, String> overrides) {}
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    private static final long HOUR = 3_600_000L;
+
+    private final Settings settings;
+    private final PrintStream out;
+
+    private Demo(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    public static int run(Settings settings, PrintStream out) throws Exception {
+        return new Demo(settings, out).run();
+    }
+
+    private int run() throws Exception {
+        long t0 = System.nanoTime();
+        Path work = settings.workDir() != null ? settings.workDir() : Files.createTempDirectory("campaign-pulse-demo-");
+        out.println("Campaign Pulse demo");
+        out.println("  starting a Kafka broker (KRaft) and PostgreSQL on loopback; work folder " + work);
+        try (LocalInfrastructure infra = LocalInfrastructure.start(work.resolve("infra"))) {
+            Map<String, String> overrides = new HashMap<>();
+            overrides.put("checkpoints.interval", "2s");
+            overrides.put("event-time.idleness", "3s");
+            overrides.put("event-time.campaigns-settle", "2s");
+            overrides.put("parallelism", "2");
+            overrides.putAll(settings.overrides());
+            overrides.putAll(infra.configOverrides());
+            PulseConfig config = new ConfigLoader().load(settings.configFile(), overrides);
+            infra.createTopics(config.topics(), 2);
+            infra.createTables();
+            out.printf("  Kafka at %s, PostgreSQL at 127.0.0.1:%d (user postgres, database postgres) - up in %.1f s%n",
+                    infra.bootstrapServers(), infra.postgresPort(), seconds(t0));
+            out.printf("  query it while the demo runs:  psql -h 127.0.0.1 -p %d -U postgres -c 'SELECT rule, count(*) FROM misfires GROUP BY rule'%n",
+                    infra.postgresPort());
+
+            Instant day = LocalDate.now(ZoneOffset.UTC).minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(), day));
+            describe(world);
+
+            try (LocalJob job = LocalJob.start(config, work.resolve("job"));
+                    PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
+                out.printf("  job submitted to a local Flink MiniCluster (RocksDB, checkpoints every 2 s, exactly-once) at %.1f s%n", seconds(t0));
+                AlertFeed feed = new AlertFeed(infra.bootstrapServers(), config.topics().alerts(), out);
+                Thread feedThread = new Thread(feed, "alert-feed");
+                feedThread.setDaemon(true);
+                feedThread.start();
+                Thread progress = progress(publisher, infra);
+                long playFrom = world.day() + 6 * HOUR;
+                double speed = settings.daySeconds() <= 0 ? 0 : (world.end() - playFrom) / (settings.daySeconds() * 1000);
+                out.printf("  playing %s from 06:00 UTC %s%n", LocalDate.ofInstant(day, ZoneOffset.UTC),
+                        speed > 0 ? String.format("at %.0fx (a day in about %.0f s)", speed, settings.daySeconds()) : "as fast as possible");
+                long publishStart = System.nanoTime();
+                publisher.publish(world.events(), playFrom, speed);
+                job.awaitCaughtUp(Duration.ofMinutes(5));
+                double pipelineSeconds = seconds(publishStart);
+                progress.interrupt();
+                out.printf("  all %,d events published and read; stopping the job with a savepoint and drain (flushes the last windows)%n",
+                        publisher.published());
+                String savepoint = job.stopAndDrain();
+                Thread.sleep(1500); // let the feed print the alerts of the final commit
+                feed.stop();
+                summary(world, infra, feed, publisher.published(), pipelineSeconds, savepoint, seconds(t0));
+                if (settings.follow()) {
+                    out.println("  --follow: the day is over; keeping Kafka and PostgreSQL up until you press Ctrl-C.");
+                    Thread.currentThread().join();
+                }
+            }
+        } finally {
+            if (!settings.keep() && settings.workDir() == null) {
+                deleteQuietly(work);
+            }
+        }
+        return 0;
+    }
+
+    private void describe(DemoWorld world) {
+        out.printf("  generated a day: %,d customers, %,d sends over %d campaigns, %,d events in all "
+                        + "(%,d producer redeliveries, %d tickets, %d reviews)%n",
+                settings.customers(), world.sends(), world.campaigns().size(), world.events().size(), world.redeliveries(),
+                world.tickets(), world.reviews());
+        StringBuilder planted = new StringBuilder();
+        world.planted().forEach((rule, ids) -> planted.append(String.format("%s %,d, ", rule, ids.size())));
+        out.println("  planted misfires: " + planted.substring(0, planted.length() - 2));
+        out.println("  planted bad records: " + world.plantedDeadLetters());
+    }
+
+    private Thread progress(PacedPublisher publisher, LocalInfrastructure infra) {
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(5000);
+                    long sim = publisher.simulatedNow();
+                    out.printf("  [%s UTC simulated] %,d events published, %,d misfires in PostgreSQL so far%n",
+                            sim > 0 ? CLOCK.format(Instant.ofEpochMilli(sim)) : "--:--", publisher.published(), count(infra, "misfires"));
+                }
+            } catch (InterruptedException e) {
+                // done
+            }
+        }, "demo-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void summary(DemoWorld world, LocalInfrastructure infra, AlertFeed feed, long events, double pipelineSeconds,
+            String savepoint, double totalSeconds) throws SQLException {
+        Map<String, Set<MisfireRule>> expected = world.expectedMisfires();
+        int expectedCount = expected.values().stream().mapToInt(Set::size).sum();
+        int plantedCount = world.planted().values().stream().mapToInt(Set::size).sum();
+        out.println();
+        out.println("Summary");
+        out.printf("  pipeline: %,d events in %.1f s of play = %.0f events/s sustained (paced by the generator; "
+                + "use --day-seconds 0 for the maximum)%n", events, pipelineSeconds, events / pipelineSeconds);
+        out.println("  misfires by campaign and rule (PostgreSQL table misfires):");
+        query(infra, """
+                SELECT campaign_id, rule, count(*) FROM misfires GROUP BY campaign_id, rule ORDER BY campaign_id, rule""",
+                rs -> out.printf("    %-12s %-34s %,6d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
+        int found = count(infra, "misfires");
+        int matching = 0;
+        try (Connection c = connect(infra); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT send_id, rule FROM misfires")) {
+            while (rs.next()) {
+                if (expected.getOrDefault(rs.getString(1), Set.of()).contains(MisfireRule.valueOf(rs.getString(2)))) {
+                    matching++;
+                }
+            }
+        }
+        out.printf("  ground truth: %,d misfires expected (%,d planted, the rest accidental), %,d found, %,d of them expected, %,d invented%n",
+                expectedCount, plantedCount, found, matching, found - matching);
+        out.printf("  alerts: %d incidents, %d messages on the alerts topic (PostgreSQL table alerts has one row per incident)%n",
+                count(infra, "alerts"), feed.received());
+        query(infra, "SELECT severity, count(*) FROM alerts GROUP BY severity ORDER BY severity",
+                rs -> out.printf("    %-9s %d%n", rs.getString(1), rs.getInt(2)));
+        out.println("  dead letters by reason (table dead_letters):");
+        query(infra, "SELECT reason, count(*) FROM dead_letters GROUP BY reason ORDER BY reason",
+                rs -> out.printf("    %-18s %d%n", rs.getString(1), rs.getInt(2)));
+        out.println("  final savepoint: " + savepoint);
+        out.printf("  demo took %.0f s. Queries to try against your own PostgreSQL: see README.md, 'Output tables'.%n", totalSeconds);
+    }
+
+    private interface Row {
+        void print(ResultSet rs) throws SQLException;
+    }
+
+    private static void query(LocalInfrastructure infra, String sql, Row row) throws SQLException {
+        try (Connection c = connect(infra); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                row.print(rs);
+            }
+        }
+    }
+
+    private static int count(LocalInfrastructure infra, String table) {
+        try (Connection c = connect(infra); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    private static Connection connect(LocalInfrastructure infra) throws SQLException {
+        return DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
