@@ -123,6 +123,12 @@ public final class ConfigLoader {
     }
 
     private static void set(ObjectNode tree, String dottedKey, String value) {
+        String passThrough = "kafka.properties.";
+        if (dottedKey.startsWith(passThrough) && dottedKey.length() > passThrough.length()) {
+            // Kafka's own property names contain dots: everything after the prefix is one key.
+            ((ObjectNode) tree.get("kafka").get("properties")).put(dottedKey.substring(passThrough.length()), value);
+            return;
+        }
         String[] parts = dottedKey.split("\\.");
         ObjectNode node = tree;
         for (int i = 0; i < parts.length - 1; i++) {
@@ -133,7 +139,7 @@ public final class ConfigLoader {
             node = (ObjectNode) child;
         }
         String last = parts[parts.length - 1];
-        if (!node.has(last) && !dottedKey.startsWith("kafka.properties.")) {
+        if (!node.has(last)) {
             throw new ConfigException("unknown key '" + dottedKey + "'");
         }
         node.set(last, TextNode.valueOf(value));

@@ -53,6 +53,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void kafkaClientPropertiesCanBeSetOneByOne() {
+        PulseConfig c = loader.load(null, Map.of("kafka.properties.sasl.mechanism", "SCRAM-SHA-512", "misfire.frequency-cap", "4"));
+        assertThat(c.kafka().properties()).containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+        assertThat(c.misfire().frequencyCap()).isEqualTo(4);
+    }
+
+    @Test
     void badValuesFailNamingTheKey() {
         assertThatThrownBy(() -> load("misfire:\n  frequency-capp: 5\n")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("misfire.frequency-capp");
