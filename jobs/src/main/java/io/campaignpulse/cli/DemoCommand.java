@@ -30,7 +30,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--follow", description = "Keep Kafka, PostgreSQL and the results up after the summary, until Ctrl-C.")
+    @Option(names = "--follow", description = "After the first day, keep playing the following days (same customers) until Ctrl-C.")
     boolean follow;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Keep the broker's, database's and checkpoints' files here (default: a temporary folder, deleted at the end).")

@@ -25,7 +25,10 @@ final class AlertFeed implements Runnable {
     private final Map<String, Double> lastCount = new HashMap<>();
     private volatile boolean running = true;
 
-    AlertFeed(String bootstrapServers, String topic, PrintStream out) {
+    private final long startedNanos;
+
+    AlertFeed(String bootstrapServers, String topic, PrintStream out, long startedNanos) {
+        this.startedNanos = startedNanos;
         this.topic = topic;
         this.out = out;
         props = new Properties();
@@ -49,9 +52,10 @@ final class AlertFeed implements Runnable {
                     Double before = lastCount.put(a.getAlertId(), a.getMetrics().get("misfires"));
                     String detail = a.getDetail();
                     int action = detail.indexOf("Suggested action: ");
-                    out.printf("  ALERT %-8s %s%s%n", a.getSeverity(), before == null ? "" : "(update) ", a.getTitle());
+                    out.printf("  +%3.0fs ALERT %-8s %s%s%n", (System.nanoTime() - startedNanos) / 1e9, a.getSeverity(),
+                            before == null ? "" : "(update) ", a.getTitle());
                     if (action >= 0 && before == null) {
-                        out.printf("        -> %s%n", detail.substring(action + "Suggested action: ".length()));
+                        out.printf("               -> %s%n", detail.substring(action + "Suggested action: ".length()));
                     }
                 }
             }

@@ -78,7 +78,7 @@ public final class Demo {
             try (LocalJob job = LocalJob.start(config, work.resolve("job"));
                     PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
                 out.printf("  job submitted to a local Flink MiniCluster (RocksDB, checkpoints every 2 s, exactly-once) at %.1f s%n", seconds(t0));
-                AlertFeed feed = new AlertFeed(infra.bootstrapServers(), config.topics().alerts(), out);
+                AlertFeed feed = new AlertFeed(infra.bootstrapServers(), config.topics().alerts(), out, t0);
                 Thread feedThread = new Thread(feed, "alert-feed");
                 feedThread.setDaemon(true);
                 feedThread.start();
@@ -91,6 +91,9 @@ public final class Demo {
                 publisher.publish(world.events(), playFrom, speed);
                 job.awaitCaughtUp(Duration.ofMinutes(5));
                 double pipelineSeconds = seconds(publishStart);
+                if (settings.follow()) {
+                    follow(config, world, job, publisher, speed);
+                }
                 progress.interrupt();
                 out.printf("  all %,d events published and read; stopping the job with a savepoint and drain (flushes the last windows)%n",
                         publisher.published());
@@ -98,10 +101,6 @@ public final class Demo {
                 Thread.sleep(1500); // let the feed print the alerts of the final commit
                 feed.stop();
                 summary(world, infra, feed, publisher.published(), pipelineSeconds, savepoint, seconds(t0));
-                if (settings.follow()) {
-                    out.println("  --follow: the day is over; keeping Kafka and PostgreSQL up until you press Ctrl-C.");
-                    Thread.currentThread().join();
-                }
             }
         } finally {
             if (!settings.keep() && settings.workDir() == null) {
@@ -109,6 +108,22 @@ public final class Demo {
             }
         }
         return 0;
+    }
+
+    /**
+     * --follow: the next days, one after another, with the same customers (their history is not
+     * published again), until Ctrl-C; each day's misfires are checked against its ground truth.
+     */
+    private void follow(PulseConfig config, DemoWorld first, LocalJob job, PacedPublisher publisher, double speed) throws Exception {
+        out.println("  --follow: playing the following days until you press Ctrl-C");
+        Instant day = Instant.ofEpochMilli(first.day());
+        for (int n = 1; ; n++) {
+            day = day.plus(Duration.ofDays(1));
+            DemoWorld next = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed() + n, day, false));
+            out.printf("  day %d (%s): %,d sends%n", n + 1, LocalDate.ofInstant(day, ZoneOffset.UTC), next.sends());
+            publisher.publish(next.events(), next.day() + 6 * HOUR, speed);
+            job.awaitCaughtUp(Duration.ofMinutes(5));
+        }
     }
 
     private void describe(DemoWorld world) {
@@ -147,8 +162,8 @@ public final class Demo {
         int plantedCount = world.planted().values().stream().mapToInt(Set::size).sum();
         out.println();
         out.println("Summary");
-        out.printf("  pipeline: %,d events in %.1f s of play = %.0f events/s sustained (paced by the generator; "
-                + "use --day-seconds 0 for the maximum)%n", events, pipelineSeconds, events / pipelineSeconds);
+        out.printf("  pipeline: %,d events published and processed in %.1f s = %.0f events/s%s%n", events, pipelineSeconds,
+                events / pipelineSeconds, settings.daySeconds() > 0 ? " (paced by the generator; --day-seconds 0 for the maximum)" : "");
         out.println("  misfires by campaign and rule (PostgreSQL table misfires):");
         query(infra, """
                 SELECT campaign_id, rule, count(*) FROM misfires GROUP BY campaign_id, rule ORDER BY campaign_id, rule""",

@@ -242,10 +242,11 @@ public final class DemoWorld {
             }
         }
 
-        // Life goes on during the day: products opened and closed, consent changed.
+        // Life goes on during the day (from 02:00: until then the previous day's CRM tail runs):
+        // products opened and closed, consent changed.
         for (String c : customers) {
             double r = rnd.nextDouble();
-            long t = day + (long) (rnd.nextDouble() * DAY_MS);
+            long t = day + 2 * HOUR + (long) (rnd.nextDouble() * 22 * HOUR);
             if (r < 0.03) {
                 holding(c, PRODUCTS[rnd.nextInt(PRODUCTS.length)], HoldingStatus.ACTIVE, t, 0);
             } else if (r < 0.04 && !heldAtStart.get(c).isEmpty()) {

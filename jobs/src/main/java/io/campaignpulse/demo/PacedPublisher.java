@@ -16,6 +16,7 @@ public final class PacedPublisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicLong published = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile long simulatedNow;
 
     public PacedPublisher(String bootstrapServers) {
@@ -43,10 +44,25 @@ public final class PacedPublisher implements AutoCloseable {
             }
             simulatedNow = Math.max(simulatedNow, e.publishAt());
             byte[] key = e.key() == null ? null : e.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            producer.send(new ProducerRecord<>(e.topic(), null, Math.max(0, e.eventTime()), key, e.value()));
+            // The record's Kafka timestamp is when it was produced, as a real producer's would be;
+            // the event time is in the payload. (Brokers refuse timestamps over an hour ahead.)
+            producer.send(new ProducerRecord<>(e.topic(), key, e.value()), (metadata, error) -> {
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                }
+            });
             published.incrementAndGet();
+            checkFailure();
         }
         producer.flush();
+        checkFailure();
+    }
+
+    private void checkFailure() {
+        Exception e = failure.get();
+        if (e != null) {
+            throw new IllegalStateException("publishing to Kafka failed", e);
+        }
     }
 
     public long published() {

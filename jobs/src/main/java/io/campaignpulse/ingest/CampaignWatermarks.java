@@ -1,7 +1,6 @@
 package io.campaignpulse.ingest;
 
 import java.time.Duration;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -9,9 +8,13 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 /**
  * Watermarks for the campaigns topic, which is reference data, not a timeline. Until the topic
  * has been quiet for {@code settle} (its compacted backlog read), it holds event time back at
- * the start, so no send is judged before its campaign is known; from then on its watermark is
- * the maximum and never holds the customer streams back. A campaign created later than that
- * is covered by {@code campaign-grace} in the misfire detector.
+ * the start, so no send is judged before its campaign is known. From then on it declares itself
+ * idle, so it never holds the customer streams back.
+ *
+ * <p>Idle, not a maximal watermark: when every customer partition is quiet too (a night without
+ * traffic), an operator whose other input sits at +infinity would take that as its event time
+ * and judge every later event late. With both inputs idle, event time simply waits. A campaign
+ * created later than the settling is covered by {@code campaign-grace} in the misfire detector.
  */
 public final class CampaignWatermarks implements WatermarkGenerator<Envelope> {
 
@@ -37,7 +40,8 @@ public final class CampaignWatermarks implements WatermarkGenerator<Envelope> {
     public void onPeriodicEmit(WatermarkOutput output) {
         if (settled || System.currentTimeMillis() - lastRecordAt >= settleMs) {
             settled = true;
-            output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            // Re-declared on every tick: a new campaign record makes the output active again.
+            output.markIdle();
         }
     }
 }

@@ -1,14 +1,10 @@
 package io.campaignpulse.sink;
 
 import io.campaignpulse.config.PulseConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.formats.avro.AvroSerializationSchema;
 
 /** Exactly-once Kafka sinks writing Avro values (plain binary, as Flink's 'avro' format). */
 public final class KafkaOutputs {
@@ -25,15 +21,10 @@ public final class KafkaOutputs {
         Properties props = new Properties();
         props.putAll(kafka.properties());
         props.setProperty("transaction.timeout.ms", Long.toString(kafka.transactionTimeout().toMillis()));
-        SerializationSchema<T> key = record -> keyOf.key(record).getBytes(StandardCharsets.UTF_8);
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(key)
-                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
-                        .build())
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, keyOf))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 // Unique per sink and stable across restarts (shared/guarantees-notes.md).
                 .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + topic)

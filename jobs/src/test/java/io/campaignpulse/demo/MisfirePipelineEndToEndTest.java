@@ -66,6 +66,10 @@ class MisfirePipelineEndToEndTest {
     }
 
     private static PulseConfig config(String group) {
+        return config(group, Map.of());
+    }
+
+    private static PulseConfig config(String group, Map<String, String> more) {
         Map<String, String> overrides = new HashMap<>(infra.configOverrides());
         overrides.put("kafka.group-id", group);
         overrides.put("kafka.transactional-id-prefix", group);
@@ -74,6 +78,7 @@ class MisfirePipelineEndToEndTest {
         overrides.put("event-time.campaigns-settle", "2s");
         overrides.put("alerting.misfire-rate-min-count", "5");
         overrides.put("parallelism", "2");
+        overrides.putAll(more);
         return Fixtures.config(overrides);
     }
 
@@ -146,6 +151,57 @@ class MisfirePipelineEndToEndTest {
         assertThat(count("alerts")).isEqualTo(alertRows);
         assertThat(count("dead_letters")).isEqualTo(deadLetterRows);
         assertThat(alertKeys()).containsExactlyInAnyOrderElementsOf(expectedAlerts);
+    }
+
+    /**
+     * A night without traffic, longer than the idleness timeout, between two days: every input is
+     * idle, and the next day's events must still be on time (event time waits; it must not run
+     * ahead on the campaigns input). Own topics and database, so the other test's checks stay exact.
+     */
+    @Test
+    void aQuietSpellLongerThanTheIdlenessTimeoutLeavesTheNextDayOnTime() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE quiet");
+        }
+        String quietUrl = "jdbc:postgresql://127.0.0.1:" + infra.postgresPort() + "/quiet";
+        Map<String, String> more = new HashMap<>(Map.of("postgres.url", quietUrl, "event-time.idleness", "2s"));
+        for (String topic : List.of("campaigns", "campaign-sends", "customer-holdings", "customer-consent", "tickets", "reviews",
+                "misfires", "alerts", "dead-letters")) {
+            more.put("topics." + topic, "quiet-" + topic);
+        }
+        PulseConfig config = config("pulse-e2e-quiet", more);
+        infra.createTopics(config.topics(), 2);
+        io.campaignpulse.sink.PostgresOutputs.createTables(quietUrl, LocalInfrastructure.POSTGRES_USER, "");
+        DemoWorld day1 = DemoWorld.generate(config, new DemoWorld.Options(400, 5, Fixtures.DAY));
+        DemoWorld day2 = DemoWorld.generate(config, new DemoWorld.Options(400, 6, Fixtures.DAY.plus(Duration.ofDays(1)), false));
+
+        try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers());
+                LocalJob job = LocalJob.start(config, work.resolve("quiet"))) {
+            publisher.publish(day1.events(), 0, 0);
+            job.awaitCaughtUp(Duration.ofMinutes(3));
+            Thread.sleep(6000); // three idleness timeouts of silence
+            publisher.publish(day2.events(), 0, 0);
+            job.awaitCaughtUp(Duration.ofMinutes(3));
+            job.stopAndDrain();
+        }
+
+        try (Connection c = DriverManager.getConnection(quietUrl, LocalInfrastructure.POSTGRES_USER, "");
+                Statement s = c.createStatement()) {
+            ResultSet late = s.executeQuery("SELECT count(*) FROM dead_letters WHERE reason = 'LATE_EVENT'");
+            late.next();
+            assertThat(late.getInt(1)).as("late records after the quiet spell").isZero();
+            ResultSet days = s.executeQuery("SELECT count(*) FROM misfires WHERE sent_at >= '" + day2.campaigns().values().iterator().next()
+                    .getStartsAt() + "'");
+            days.next();
+            assertThat(days.getInt(1)).as("misfires on the second day").isGreaterThan(0);
+            ResultSet first = s.executeQuery("SELECT send_id || '/' || rule FROM misfires WHERE sent_at < '"
+                    + day2.campaigns().values().iterator().next().getStartsAt() + "'");
+            Set<String> firstDay = new HashSet<>();
+            while (first.next()) {
+                firstDay.add(first.getString(1));
+            }
+            assertThat(firstDay).as("the first day, exactly").containsExactlyInAnyOrderElementsOf(keys(day1.expectedMisfires()));
+        }
     }
 
     private static Set<String> keys(Map<String, Set<MisfireRule>> misfires) {

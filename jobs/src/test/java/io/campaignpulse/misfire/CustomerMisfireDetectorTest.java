@@ -20,6 +20,7 @@ import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -48,8 +49,8 @@ class CustomerMisfireDetectorTest {
         var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new CustomerMisfireDetector(config(config)), EventTimes::customerOf, Types.STRING, CustomerMisfireDetector.CAMPAIGNS);
         h.open();
-        // As in production once the campaigns topic has settled: it never holds event time back.
-        h.processBroadcastWatermark(Long.MAX_VALUE);
+        // As in production once the campaigns topic has settled: idle, so it never holds event time back.
+        h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
         return h;
     }
 
@@ -209,6 +210,19 @@ class CustomerMisfireDetectorTest {
     }
 
     @Test
+    void whenCustomerEventsGoIdleEventTimeWaitsInsteadOfRunningAhead() throws Exception {
+        event(send("s1", "C1", "cust-1", T0900));
+        harness.processWatermark(T0905);
+        harness.getTwoInputOperator().processWatermarkStatus1(WatermarkStatus.IDLE); // a quiet night: both inputs idle
+        harness.getTwoInputOperator().processWatermarkStatus1(WatermarkStatus.ACTIVE);
+        event(send("s2", "C1", "cust-1", T1000)); // the next morning's send is not late
+
+        assertThat(deadLetters()).isEmpty();
+        harness.processWatermark(T1000);
+        assertThat(verdicts()).extracting(SendVerdict::getSendId).containsExactly("s1", "s2");
+    }
+
+    @Test
     void customerStateExpiresAfterItsTimeToLive() throws Exception {
         harness.close();
         harness = harness(Map.of("misfire.customer-state-ttl", "2d"));
@@ -237,7 +251,7 @@ class CustomerMisfireDetectorTest {
                 EventTimes::customerOf, Types.STRING, 1, 1, 0);
         harness.initializeState(snapshot);
         harness.open();
-        harness.processBroadcastWatermark(Long.MAX_VALUE);
+        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
         harness.processWatermark(T1000);
 
         assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
