@@ -12,7 +12,6 @@ import io.campaignpulse.misfire.CustomerState;
 import io.campaignpulse.misfire.PendingEvents;
 import io.campaignpulse.misfire.SendVerdict;
 import java.util.List;
-import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
@@ -37,7 +36,9 @@ class NoKryoTest {
             assertThat(info).as(type.getSimpleName()).isInstanceOf(AvroTypeInfo.class).isNotInstanceOf(GenericTypeInfo.class);
             assertThat(info.createSerializer(noGenerics)).as(type.getSimpleName()).isInstanceOf(AvroSerializer.class);
         }
-        assertThat(PulsePipeline.ENVELOPE_TYPE).isInstanceOf(AvroTypeInfo.class);
-        assertThat(new ExecutionConfig()).isNotNull();
+        for (TypeInformation<?> declared : List.of(PulsePipeline.ENVELOPE_TYPE, PulsePipeline.CAMPAIGN_TYPE, PulsePipeline.VERDICT_TYPE,
+                PulsePipeline.MISFIRE_TYPE, PulsePipeline.ALERT_TYPE)) {
+            assertThat(declared.createSerializer(noGenerics)).isInstanceOf(AvroSerializer.class);
+        }
     }
 }
