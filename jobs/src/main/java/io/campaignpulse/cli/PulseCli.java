@@ -1,5 +1,6 @@
 package io.campaignpulse.cli;
 
+import io.campaignpulse.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,11 +17,24 @@ public final class PulseCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new PulseCli()).execute(args);
+        int code = commandLine().execute(args);
         // Under `flink run` a clean return is better than exit(0); failures must still show.
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /** The command line, with user errors (bad configuration, bad arguments) reported as one line, not a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new PulseCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("pulse " + commandLine.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     @Override

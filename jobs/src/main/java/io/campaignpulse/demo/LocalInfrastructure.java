@@ -44,7 +44,7 @@ public final class LocalInfrastructure implements AutoCloseable {
                 .build();
         EmbeddedPostgres postgres = null;
         try {
-            kafka.format();
+            formatQuietly(kafka);
             kafka.startup();
             kafka.waitForReadyBrokers();
             Path pgDir = workDir.resolve("postgres");
@@ -61,6 +61,17 @@ public final class LocalInfrastructure implements AutoCloseable {
                 postgres.close();
             }
             throw e;
+        }
+    }
+
+    /** Kafka's storage formatter prints its metadata to stdout; the demo's output is for people. */
+    private static void formatQuietly(KafkaClusterTestKit kafka) throws Exception {
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            kafka.format();
+        } finally {
+            System.setOut(stdout);
         }
     }
 

@@ -16,15 +16,25 @@ public final class DeadLetterSplitter<T> extends ProcessFunction<Envelope, T> {
             new OutputTag<>("decode-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
     private final Class<T> outputType;
+    private transient java.util.Map<io.campaignpulse.contract.DeadLetterReason, org.apache.flink.metrics.Counter> byReason;
 
     public DeadLetterSplitter(Class<T> outputType) {
         this.outputType = outputType;
     }
 
     @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+        byReason = new java.util.EnumMap<>(io.campaignpulse.contract.DeadLetterReason.class);
+        for (var reason : io.campaignpulse.contract.DeadLetterReason.values()) {
+            byReason.put(reason, getRuntimeContext().getMetricGroup().addGroup("reason", reason.name()).counter("deadLetters"));
+        }
+    }
+
+    @Override
     public void processElement(Envelope envelope, Context ctx, Collector<T> out) {
         Object payload = envelope.getPayload();
         if (payload instanceof DeadLetter dl) {
+            byReason.get(dl.getReason()).inc();
             ctx.output(DEAD_LETTERS, dl);
         } else if (outputType.isInstance(envelope)) {
             out.collect(outputType.cast(envelope));

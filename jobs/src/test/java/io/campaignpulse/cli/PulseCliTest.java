@@ -1,0 +1,45 @@
+package io.campaignpulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** What a person sees when they get the command line wrong. */
+class PulseCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = PulseCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void aBadConfigurationValueIsOneLineNamingTheKey() {
+        int code = run("run", "--set", "misfire.frequency-cap=0");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("pulse run: bad value for 'misfire.frequency-cap': must be at least 1, was 0");
+    }
+
+    @Test
+    void aMissingReplayFolderIsNamed() {
+        int code = run("replay", "--input", "no/such/folder", "--output", "target/never");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("no/such/folder/campaigns.jsonl is missing");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"demo", "run", "replay"}) {
+            assertThat(run(command, "--help")).isZero();
+        }
+        assertThat(out.toString()).contains("Usage: pulse demo", "Usage: pulse run", "Usage: pulse replay", "--config", "--set");
+    }
+}
