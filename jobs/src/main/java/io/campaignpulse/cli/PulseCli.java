@@ -16,11 +16,17 @@ public final class PulseCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The job jar's entry point, for `flink run`, REST submission and application mode. It never
+     * calls System.exit: under REST submission main() runs inside the JobManager, and exiting
+     * would take the cluster down. A failure is an exception, which Flink reports to the caller.
+     * (The local launcher, jobs/bin/pulse, uses {@link LocalMain}, which exits with the code.)
+     */
     public static void main(String[] args) {
         int code = commandLine().execute(args);
-        // Under `flink run` a clean return is better than exit(0); failures must still show.
         if (code != 0) {
-            System.exit(code);
+            throw new IllegalStateException("pulse " + String.join(" ", args.length > 0 ? args[0] : "") + " failed with exit code "
+                    + code + " (the reason is printed above)");
         }
     }
 

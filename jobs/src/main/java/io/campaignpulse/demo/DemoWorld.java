@@ -411,7 +411,22 @@ public final class DemoWorld {
      * sent_at by scanning all changes. Rule semantics as documented in the README.
      */
     public Map<String, Set<MisfireRule>> expectedMisfires() {
-        PulseConfig.Misfire m = config.misfire();
+        return expectedMisfires(List.of(this));
+    }
+
+    /** The ground truth over consecutive days played into one job (state carries over). */
+    public static Map<String, Set<MisfireRule>> expectedMisfires(List<DemoWorld> days) {
+        PulseConfig.Misfire m = days.get(0).config.misfire();
+        List<HoldingChange> holdings = new ArrayList<>();
+        List<ConsentChange> consents = new ArrayList<>();
+        List<CampaignSend> sends = new ArrayList<>();
+        Map<String, Campaign> campaigns = new HashMap<>();
+        for (DemoWorld d : days) {
+            holdings.addAll(d.holdings);
+            consents.addAll(d.consents);
+            sends.addAll(d.sends);
+            campaigns.putAll(d.campaigns);
+        }
         Map<String, List<HoldingChange>> holdingsBy = new HashMap<>();
         holdings.forEach(h -> holdingsBy.computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>()).add(h));
         Map<String, List<ConsentChange>> consentBy = new HashMap<>();

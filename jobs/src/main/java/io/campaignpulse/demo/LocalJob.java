@@ -52,6 +52,11 @@ public final class LocalJob implements AutoCloseable {
 
     /** True once the job has committed (on a checkpoint) every offset published to its customer topics. */
     public boolean caughtUp() throws Exception {
+        return caughtUp(config);
+    }
+
+    /** The same, for any job running with this configuration (e.g. one submitted to a cluster). */
+    public static boolean caughtUp(PulseConfig config) throws Exception {
         var t = config.topics();
         Properties props = new Properties();
         props.putAll(config.kafka().properties());

@@ -284,7 +284,14 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     }
 
     private static void forgetSendsBefore(CustomerState state, long cutoffInclusive) {
-        state.getRecentSends().removeIf(r -> r.getSentAt() <= cutoffInclusive);
+        // A new list: Avro deserializes arrays as GenericData.Array, whose iterator cannot remove.
+        List<RecentSend> kept = new ArrayList<>(state.getRecentSends().size());
+        for (RecentSend r : state.getRecentSends()) {
+            if (r.getSentAt() > cutoffInclusive) {
+                kept.add(r);
+            }
+        }
+        state.setRecentSends(kept);
     }
 
     static CustomerState orEmpty(CustomerState state) {

@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -155,7 +154,13 @@ public final class PostgresOutputs {
         try (InputStream in = PostgresOutputs.class.getResourceAsStream("/campaign-pulse/postgres-schema.sql")) {
             ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+        // The driver class itself, not DriverManager: DriverManager registers drivers once per JVM,
+        // from the first job's class loader, so a second job submitted to the same JobManager
+        // would find "no suitable driver".
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password == null ? "" : password);
+        try (Connection c = new org.postgresql.Driver().connect(url, props); Statement s = c.createStatement()) {
             s.execute(ddl);
         }
     }

@@ -16,13 +16,13 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,9 +45,20 @@ class CustomerMisfireDetectorTest {
         harness.close();
     }
 
+    /**
+     * On RocksDB, as in production: every state access serializes, so what the function does with
+     * deserialized Avro values (immutable-iterator arrays, fresh copies) is what gets tested.
+     */
+    private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(Map<String, String> config) throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new CustomerMisfireDetector(config(config)), List.of(CustomerMisfireDetector.CAMPAIGNS)),
+                EventTimes::customerOf, Types.STRING, 1, 1, 0);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness(Map<String, String> config) throws Exception {
-        var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new CustomerMisfireDetector(config(config)), EventTimes::customerOf, Types.STRING, CustomerMisfireDetector.CAMPAIGNS);
+        var h = newHarness(config);
         h.open();
         // As in production once the campaigns topic has settled: idle, so it never holds event time back.
         h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
@@ -69,7 +80,7 @@ class CustomerMisfireDetectorTest {
     }
 
     private int keyedStateEntries() {
-        return ((HeapKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend()).numKeyValueStateEntries();
+        return ((RocksDBKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend()).numKeyValueStateEntries();
     }
 
     @Test
@@ -246,9 +257,7 @@ class CustomerMisfireDetectorTest {
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
 
-        harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new CustomerMisfireDetector(config()), List.of(CustomerMisfireDetector.CAMPAIGNS)),
-                EventTimes::customerOf, Types.STRING, 1, 1, 0);
+        harness = newHarness(Map.of());
         harness.initializeState(snapshot);
         harness.open();
         harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
