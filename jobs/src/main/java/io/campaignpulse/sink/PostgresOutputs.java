@@ -20,6 +20,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
@@ -88,6 +89,10 @@ public final class PostgresOutputs {
     private void insert(DataStream<Row> rows, String table, String columns) {
         if (tables == null) {
             tables = StreamTableEnvironment.create(rows.getExecutionEnvironment());
+            // Uids for the planner's operators too (all stateless: DataStream-to-Table, Calc,
+            // NOT NULL enforcement, the JDBC writer), so no operator in the job graph is unnamed.
+            tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_GENERATION, ExecutionConfigOptions.UidGeneration.ALWAYS);
+            tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_FORMAT, "postgres-<id>_<transformation>");
             inserts = tables.createStatementSet();
         }
         String sinkTable = "postgres_" + table;
