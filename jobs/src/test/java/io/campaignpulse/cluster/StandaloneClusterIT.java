@@ -72,6 +72,11 @@ class StandaloneClusterIT {
             int day1Expected = day1.expectedMisfires().values().stream().mapToInt(Set::size).sum();
             await("day 1 judged", Duration.ofMinutes(3), () -> LocalJob.caughtUp(config) && count(infra, "misfires") == day1Expected, cluster, first);
 
+            // Custom metrics through the REST API: every valid day-1 send was evaluated once (redeliveries,
+            // bad records and sends of unknown campaigns are not).
+            await("sendsEvaluated metric", Duration.ofSeconds(60),
+                    () -> cluster.operatorMetricSum(first, "Misfire detection per customer", "sendsEvaluated") == day1.sends(), cluster, first);
+
             String savepoint = cluster.stopWithSavepoint(first, work.resolve("savepoints"), false);
             System.out.printf("cluster: savepoint of %d customers' state: %,d bytes%n", 500, size(Path.of(java.net.URI.create(savepoint))));
 

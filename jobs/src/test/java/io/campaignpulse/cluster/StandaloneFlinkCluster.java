@@ -169,6 +169,23 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return get("/jobs/" + jobId).path("state").asText();
     }
 
+    /** The sum over subtasks of an operator metric, by the vertex name's start and the metric's name. */
+    long operatorMetricSum(String jobId, String vertexNameStart, String metric) throws Exception {
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            if (vertex.path("name").asText().startsWith(vertexNameStart)) {
+                String base = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+                for (JsonNode available : get(base)) {
+                    String id = available.path("id").asText();
+                    if (id.endsWith("." + metric)) {
+                        JsonNode value = get(base + "?get=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8) + "&agg=sum");
+                        return value.size() == 0 ? -1 : (long) value.get(0).path("sum").asDouble();
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
     JsonNode get(String path) throws Exception {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
