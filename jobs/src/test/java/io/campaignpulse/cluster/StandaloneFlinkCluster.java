@@ -64,6 +64,11 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     static StandaloneFlinkCluster start(Path dir) throws Exception {
+        return start(dir, Map.of());
+    }
+
+    /** @param environment extra environment variables for both JVMs (secrets, as operators pass them) */
+    static StandaloneFlinkCluster start(Path dir, Map<String, String> environment) throws Exception {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         int restPort = freePort();
         Files.writeString(conf.resolve("config.yaml"), String.join("\n",
@@ -89,8 +94,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
         StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, restPort);
         try {
-            cluster.launch("jobmanager", "GET_JM_RESOURCE_PARAMS", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", classpath, conf);
-            cluster.launch("taskmanager", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", classpath, conf);
+            cluster.launch("jobmanager", "GET_JM_RESOURCE_PARAMS", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", classpath, conf, environment);
+            cluster.launch("taskmanager", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", classpath, conf, environment);
             cluster.awaitTaskManager(Duration.ofSeconds(90));
         } catch (Exception e) {
             cluster.close();
@@ -99,7 +104,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return cluster;
     }
 
-    private void launch(String name, String resourceQuery, String mainClass, String classpath, Path conf) throws Exception {
+    private void launch(String name, String resourceQuery, String mainClass, String classpath, Path conf, Map<String, String> environment)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process util = new ProcessBuilder(java, "-cp", classpath, "org.apache.flink.runtime.util.bash.BashJavaUtils",
                 resourceQuery, "--configDir", conf.toString()).redirectErrorStream(true).start();
@@ -117,7 +123,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         command.addAll(List.of("-Dlog.file=" + dir.resolve(name + ".log"),
                 "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties"), "-cp", classpath, mainClass, "--configDir", conf.toString()));
         command.addAll(Arrays.asList(result.get(result.size() - 1).trim().split("\\s+")));
-        processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile()).start());
+        ProcessBuilder process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile());
+        process.environment().putAll(environment);
+        processes.add(process.start());
     }
 
     private void awaitTaskManager(Duration timeout) throws Exception {
