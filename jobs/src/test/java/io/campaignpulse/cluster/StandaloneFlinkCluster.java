@@ -53,6 +53,22 @@ final class StandaloneFlinkCluster implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** conf/flink/config.yaml, relative to the jobs module. */
+    static final Path SHIPPED_CONFIG = Path.of("..", "conf", "flink", "config.yaml");
+
+    /** The file with the given keys' values replaced (and missing keys appended); one key per line. */
+    static String overridden(String config, Map<String, String> values) {
+        Map<String, String> pending = new java.util.LinkedHashMap<>(values);
+        StringBuilder out = new StringBuilder();
+        for (String line : config.split("\n", -1)) {
+            int colon = line.indexOf(':');
+            String key = line.startsWith("#") || colon < 0 ? null : line.substring(0, colon).trim();
+            out.append(key != null && pending.containsKey(key) ? key + ": " + pending.remove(key) : line).append('\n');
+        }
+        pending.forEach((k, v) -> out.append(k).append(": ").append(v).append('\n'));
+        return out.toString();
+    }
+
     private final Path dir;
     private final int restPort;
     private final List<Process> processes = new ArrayList<>();
@@ -71,20 +87,21 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     static StandaloneFlinkCluster start(Path dir, Map<String, String> environment) throws Exception {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         int restPort = freePort();
-        Files.writeString(conf.resolve("config.yaml"), String.join("\n",
-                "jobmanager.rpc.address: 127.0.0.1",
-                "jobmanager.rpc.port: " + freePort(),
-                "jobmanager.bind-host: 127.0.0.1",
-                "jobmanager.memory.process.size: 1024m",
-                "taskmanager.bind-host: 127.0.0.1",
-                "taskmanager.host: 127.0.0.1",
-                "taskmanager.numberOfTaskSlots: 2",
-                "taskmanager.memory.process.size: 1728m",
-                "rest.address: 127.0.0.1",
-                "rest.bind-address: 127.0.0.1",
-                "rest.port: " + restPort,
-                "web.upload.dir: " + dir.resolve("uploads"),
-                "parallelism.default: 2", ""));
+        // The shipped cluster configuration, with this machine's addresses, ports, sizes and folders.
+        Map<String, String> local = new java.util.LinkedHashMap<>();
+        local.put("jobmanager.rpc.address", "127.0.0.1");
+        local.put("jobmanager.rpc.port", Integer.toString(freePort()));
+        local.put("jobmanager.bind-host", "127.0.0.1");
+        local.put("jobmanager.memory.process.size", "1024m");
+        local.put("taskmanager.bind-host", "127.0.0.1");
+        local.put("taskmanager.host", "127.0.0.1");
+        local.put("taskmanager.memory.process.size", "1728m");
+        local.put("rest.address", "127.0.0.1");
+        local.put("rest.port", Integer.toString(restPort));
+        local.put("web.upload.dir", dir.resolve("uploads").toString());
+        local.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
+        local.put("execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+        Files.writeString(conf.resolve("config.yaml"), overridden(Files.readString(SHIPPED_CONFIG), local));
         Files.writeString(conf.resolve("log4j2.properties"), String.join("\n",
                 "rootLogger.level = INFO", "rootLogger.appenderRef.file.ref = File",
                 "appender.file.name = File", "appender.file.type = File", "appender.file.fileName = ${sys:log.file}",
