@@ -5,12 +5,9 @@ import io.campaignpulse.sink.PostgresOutputs;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
+import io.campaignpulse.source.TopicLayout;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -107,15 +104,7 @@ public final class LocalInfrastructure implements AutoCloseable {
 
     /** Creates the job's topics: inputs with {@code partitions} partitions, campaigns compacted. */
     public void createTopics(PulseConfig.Topics t, int partitions) throws Exception {
-        List<NewTopic> topics = new ArrayList<>();
-        topics.add(new NewTopic(t.campaigns(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
-        for (String name : List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews(),
-                t.misfires(), t.alerts(), t.deadLetters())) {
-            topics.add(new NewTopic(name, partitions, (short) 1));
-        }
-        try (Admin admin = Admin.create(clientProperties())) {
-            admin.createTopics(topics).all().get();
-        }
+        TopicLayout.createMissing(clientProperties(), t, partitions, (short) 1);
     }
 
     public void createTables() throws Exception {

@@ -20,7 +20,13 @@ public final class PacedPublisher implements AutoCloseable {
     private volatile long simulatedNow;
 
     public PacedPublisher(String bootstrapServers) {
+        this(bootstrapServers, java.util.Map.of());
+    }
+
+    /** @param clientProperties extra producer properties (SASL/SSL), as in kafka.properties */
+    public PacedPublisher(String bootstrapServers, java.util.Map<String, String> clientProperties) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put("bootstrap.servers", bootstrapServers);
         props.put("acks", "all");
         props.put("linger.ms", "5");

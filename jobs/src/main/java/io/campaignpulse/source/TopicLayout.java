@@ -1,0 +1,37 @@
+package io.campaignpulse.source;
+
+import io.campaignpulse.config.PulseConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** The job's topics as they should be created: campaigns compacted with one partition, the rest with N. */
+public final class TopicLayout {
+
+    private TopicLayout() {}
+
+    public static List<NewTopic> topics(PulseConfig.Topics t, int partitions, short replication) {
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(new NewTopic(t.campaigns(), 1, replication).configs(Map.of("cleanup.policy", "compact")));
+        for (String name : List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews(),
+                t.misfires(), t.alerts(), t.deadLetters())) {
+            topics.add(new NewTopic(name, partitions, replication));
+        }
+        return topics;
+    }
+
+    /** Creates the topics that do not exist yet; returns the names it created. */
+    public static List<String> createMissing(Properties adminProperties, PulseConfig.Topics t, int partitions, short replication)
+            throws Exception {
+        try (Admin admin = Admin.create(adminProperties)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = topics(t, partitions, replication).stream().filter(n -> !existing.contains(n.name())).toList();
+            admin.createTopics(missing).all().get();
+            return missing.stream().map(NewTopic::name).toList();
+        }
+    }
+}
