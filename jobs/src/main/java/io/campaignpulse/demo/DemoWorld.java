@@ -15,7 +15,6 @@ import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.ingest.AvroBinary;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -564,9 +563,5 @@ public final class DemoWorld {
     /** When the simulated day's events end (the CRM tail included). */
     public long end() {
         return events.stream().mapToLong(Event::publishAt).max().orElse(day);
-    }
-
-    public static Duration dayLength() {
-        return Duration.ofMillis(DAY_MS);
     }
 }

@@ -102,10 +102,6 @@ public final class LocalJob implements AutoCloseable {
         return savepoint;
     }
 
-    public JobClient client() {
-        return client;
-    }
-
     @Override
     public void close() {
         try {

@@ -105,19 +105,20 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     public void processElement(Envelope event, ReadOnlyContext ctx, Collector<SendVerdict> out) throws Exception {
         long t = EventTimes.of(event);
         Object payload = event.getPayload();
-        if (payload instanceof CampaignSend send && isRedelivery(send, t)) {
-            redeliveries.inc();
-            return;
-        }
         if (!(payload instanceof CampaignSend || payload instanceof HoldingChange || payload instanceof ConsentChange)) {
             ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.INVALID_VALUE, "not a customer event for misfire detection"));
+            return;
+        }
+        // One read of the instant's pending batch serves the redelivery check and the append.
+        PendingEvents batch = pending.get(t);
+        if (payload instanceof CampaignSend send && isRedelivery(send, batch)) {
+            redeliveries.inc();
             return;
         }
         if (t <= ctx.timerService().currentWatermark()) {
             late(event, ctx);
             return;
         }
-        PendingEvents batch = pending.get(t);
         if (batch == null) {
             batch = new PendingEvents(new ArrayList<>(2), new ArrayList<>(0));
             ctx.timerService().registerEventTimeTimer(t);
@@ -127,9 +128,8 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     }
 
     /** The same send_id again: the producer retried. Checked against pending and judged sends. */
-    private boolean isRedelivery(CampaignSend send, long t) throws Exception {
+    private boolean isRedelivery(CampaignSend send, PendingEvents batch) throws Exception {
         String id = send.getSendId();
-        PendingEvents batch = pending.get(t);
         if (batch != null) {
             for (Envelope e : batch.getEvents()) {
                 if (e.getPayload() instanceof CampaignSend s && s.getSendId().equals(id)) {
