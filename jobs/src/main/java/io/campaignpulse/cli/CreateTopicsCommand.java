@@ -3,7 +3,6 @@ package io.campaignpulse.cli;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.source.TopicLayout;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,10 +25,7 @@ public final class CreateTopicsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PulseConfig config = configOptions.load();
-        Properties props = new Properties();
-        props.putAll(config.kafka().properties());
-        props.put("bootstrap.servers", config.kafka().bootstrapServers());
-        List<String> created = TopicLayout.createMissing(props, config.topics(), partitions, replication);
+        List<String> created = TopicLayout.createMissing(config.kafka().clientProperties(), config.topics(), partitions, replication);
         System.out.println(created.isEmpty() ? "create-topics: all topics exist" : "create-topics: created " + created);
         return 0;
     }

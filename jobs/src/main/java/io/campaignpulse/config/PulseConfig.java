@@ -27,7 +27,16 @@ public record PulseConfig(
             String transactionalIdPrefix,
             Duration transactionTimeout,
             Map<String, String> properties)
-            implements Serializable {}
+            implements Serializable {
+
+        /** Properties for a Kafka client of ours: the pass-through ones (SASL/SSL) and the brokers. */
+        public java.util.Properties clientProperties() {
+            java.util.Properties p = new java.util.Properties();
+            p.putAll(properties);
+            p.put("bootstrap.servers", bootstrapServers);
+            return p;
+        }
+    }
 
     public enum StartingOffsets {
         EARLIEST,

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -58,10 +57,7 @@ public final class LocalJob implements AutoCloseable {
     /** The same, for any job running with this configuration (e.g. one submitted to a cluster). */
     public static boolean caughtUp(PulseConfig config) throws Exception {
         var t = config.topics();
-        Properties props = new Properties();
-        props.putAll(config.kafka().properties());
-        props.put("bootstrap.servers", config.kafka().bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = Admin.create(config.kafka().clientProperties())) {
             List<String> topics = List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent());
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(topics).allTopicNames().get().forEach((name, d) ->

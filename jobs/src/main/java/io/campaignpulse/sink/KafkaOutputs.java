@@ -18,8 +18,7 @@ public final class KafkaOutputs {
 
     public static <T extends SpecificRecord> KafkaSink<T> sink(PulseConfig config, String topic, Class<T> type, KeyOf<T> keyOf) {
         PulseConfig.Kafka kafka = config.kafka();
-        Properties props = new Properties();
-        props.putAll(kafka.properties());
+        Properties props = kafka.clientProperties();
         props.setProperty("transaction.timeout.ms", Long.toString(kafka.transactionTimeout().toMillis()));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())

@@ -36,8 +36,7 @@ public final class KafkaSources implements PulsePipeline.Sources {
 
     private static KafkaSource<Envelope> source(PulseConfig config, List<String> topics, String groupSuffix) {
         PulseConfig.Kafka kafka = config.kafka();
-        Properties props = new Properties();
-        props.putAll(kafka.properties());
+        Properties props = kafka.clientProperties();
         // Our own sinks write transactionally; never read their aborted or open transactions.
         props.setProperty("isolation.level", "read_committed");
         props.setProperty("commit.offsets.on.checkpoint", "true");
