@@ -24,14 +24,32 @@ public final class TopicLayout {
         return topics;
     }
 
-    /** Creates the topics that do not exist yet; returns the names it created. */
+    /** Waits until every partition of the topics has a leader, so the first writes do not race the election. */
+    private static void awaitLeaders(Admin admin, List<String> names) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!names.isEmpty()) {
+            boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have partitions without a leader after 30 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Creates the topics that do not exist yet (and waits for their leaders); returns the names it created. */
     public static List<String> createMissing(Properties adminProperties, PulseConfig.Topics t, int partitions, short replication)
             throws Exception {
         try (Admin admin = Admin.create(adminProperties)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = topics(t, partitions, replication).stream().filter(n -> !existing.contains(n.name())).toList();
             admin.createTopics(missing).all().get();
-            return missing.stream().map(NewTopic::name).toList();
+            List<String> names = missing.stream().map(NewTopic::name).toList();
+            awaitLeaders(admin, names);
+            return names;
         }
     }
 }
