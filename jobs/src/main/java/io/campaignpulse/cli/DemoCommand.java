@@ -20,15 +20,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
-    @Option(names = "--customers", defaultValue = "4000", description = "Customers in the generated bank (default: ${DEFAULT-VALUE}).")
-    int customers;
-
-    @Option(names = "--day-seconds", defaultValue = "90",
-            description = "Wall-clock seconds the simulated day (06:00 onwards) takes; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
-    double daySeconds;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    GeneratorOptions generator = new GeneratorOptions();
 
     @Option(names = "--follow", description = "After the first day, keep playing the following days (same customers) until Ctrl-C.")
     boolean follow;
@@ -41,10 +34,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (customers < 10) {
-            throw new IllegalArgumentException("--customers must be at least 10");
-        }
-        return io.campaignpulse.demo.Demo.run(new io.campaignpulse.demo.Demo.Settings(customers, daySeconds, seed, follow, workDir, keep,
+        generator.validate();
+        return io.campaignpulse.demo.Demo.run(new io.campaignpulse.demo.Demo.Settings(generator.customers, generator.daySeconds,
+                generator.seed, follow, workDir, keep,
                 configOptions.file, configOptions.overrides), System.out);
     }
 }

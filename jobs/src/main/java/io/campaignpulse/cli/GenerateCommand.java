@@ -25,34 +25,24 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
-    @Option(names = "--customers", defaultValue = "4000", description = "Customers (default: ${DEFAULT-VALUE}).")
-    int customers;
-
-    @Option(names = "--day-seconds", defaultValue = "90", description = "Wall-clock seconds per simulated day; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
-    double daySeconds;
+    @Mixin
+    GeneratorOptions generator = new GeneratorOptions();
 
     @Option(names = "--days", defaultValue = "1", description = "Days to play; 0 = until stopped (default: ${DEFAULT-VALUE}).")
     int days;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Override
     public Integer call() throws Exception {
-        if (customers < 10) {
-            throw new IllegalArgumentException("--customers must be at least 10");
-        }
+        generator.validate();
         PulseConfig config = configOptions.load();
         Instant day = LocalDate.now(ZoneOffset.UTC).minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         try (PacedPublisher publisher = new PacedPublisher(config.kafka().bootstrapServers(), config.kafka().properties())) {
             for (int n = 0; days == 0 || n < days; n++) {
-                DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(customers, seed + n, day.plus(Duration.ofDays(n)), n == 0));
-                long playFrom = world.day() + 6 * 3_600_000L;
-                double speed = daySeconds <= 0 ? 0 : (world.end() - playFrom) / (daySeconds * 1000);
+                DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(generator.customers, generator.seed + n, day.plus(Duration.ofDays(n)), n == 0));
                 System.out.printf("generate: day %s, %,d sends, %,d events to %s%n",
                         LocalDate.ofInstant(Instant.ofEpochMilli(world.day()), ZoneOffset.UTC), world.sends(), world.events().size(),
                         config.kafka().bootstrapServers());
-                publisher.publish(world.events(), playFrom, speed);
+                publisher.publish(world.events(), world.playFrom(), world.speedFor(generator.daySeconds));
             }
         }
         return 0;

@@ -36,7 +36,6 @@ public final class Demo {
             Path configFile, Map<String, String> overrides) {}
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
-    private static final long HOUR = 3_600_000L;
 
     private final Settings settings;
     private final PrintStream out;
@@ -83,12 +82,11 @@ public final class Demo {
                 feedThread.setDaemon(true);
                 feedThread.start();
                 Thread progress = progress(publisher, infra);
-                long playFrom = world.day() + 6 * HOUR;
-                double speed = settings.daySeconds() <= 0 ? 0 : (world.end() - playFrom) / (settings.daySeconds() * 1000);
+                double speed = world.speedFor(settings.daySeconds());
                 out.printf("  playing %s from 06:00 UTC %s%n", LocalDate.ofInstant(day, ZoneOffset.UTC),
                         speed > 0 ? String.format("at %.0fx (a day in about %.0f s)", speed, settings.daySeconds()) : "as fast as possible");
                 long publishStart = System.nanoTime();
-                publisher.publish(world.events(), playFrom, speed);
+                publisher.publish(world.events(), world.playFrom(), speed);
                 job.awaitCaughtUp(Duration.ofMinutes(5));
                 double pipelineSeconds = seconds(publishStart);
                 if (settings.follow()) {
@@ -121,7 +119,7 @@ public final class Demo {
             day = day.plus(Duration.ofDays(1));
             DemoWorld next = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed() + n, day, false));
             out.printf("  day %d (%s): %,d sends%n", n + 1, LocalDate.ofInstant(day, ZoneOffset.UTC), next.sends());
-            publisher.publish(next.events(), next.day() + 6 * HOUR, speed);
+            publisher.publish(next.events(), next.playFrom(), speed);
             job.awaitCaughtUp(Duration.ofMinutes(5));
         }
     }

@@ -560,6 +560,19 @@ public final class DemoWorld {
         return day;
     }
 
+    /** Where paced playback starts: 06:00, the morning; what comes before goes out at once. */
+    public long playFrom() {
+        return day + 6 * HOUR;
+    }
+
+    /**
+     * Simulated milliseconds per wall millisecond so that the day from {@link #playFrom()} to its
+     * end takes {@code daySeconds}; 0 (as fast as possible) for daySeconds <= 0.
+     */
+    public double speedFor(double daySeconds) {
+        return daySeconds <= 0 ? 0 : (end() - playFrom()) / (daySeconds * 1000);
+    }
+
     /** When the simulated day's events end (the CRM tail included). */
     public long end() {
         return events.stream().mapToLong(Event::publishAt).max().orElse(day);
