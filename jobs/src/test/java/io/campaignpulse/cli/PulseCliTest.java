@@ -42,4 +42,25 @@ class PulseCliTest {
         }
         assertThat(out.toString()).contains("Usage: pulse demo", "Usage: pulse run", "Usage: pulse replay", "--config", "--set");
     }
+
+    @Test
+    void scoreReadsOneTextPerLineAndExplains() {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("Thanks for nothing.\nsorted in minutes, thank you\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(run("score")).isZero();
+            String[] lines = out.toString().split("\\R");
+            assertThat(lines).hasSize(3);
+            assertThat(Double.parseDouble(lines[0])).isNegative();
+            assertThat(Double.parseDouble(lines[1])).isPositive();
+            assertThat(Double.parseDouble(lines[2])).isZero();
+
+            out.getBuffer().setLength(0);
+            System.setIn(new java.io.ByteArrayInputStream("Thanks for nothing.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(run("score", "--explain")).isZero();
+            assertThat(out.toString()).contains("negative", "thanks for nothing -2.6");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
 }
