@@ -19,7 +19,9 @@ import java.util.Set;
  * A lexicon-based sentiment scorer in the VADER family (Hutto &amp; Gilbert, 2014), written for
  * Campaign Pulse: the VADER lexicon and its rules (negation, boosters and dampeners, "but",
  * ALL-CAPS and "!" emphasis, emoticons), plus a customer-service lexicon of idioms and emoji
- * ("thanks for nothing", "charged twice", "sorted in minutes", 😡) and "although" contrast.
+ * ("thanks for nothing", "charged twice", "sorted in minutes", 😡), "although" contrast, a
+ * sarcastic opening interjection ("Great, another fee."), and negation that stops at a clause
+ * boundary (VADER lets "nothing." negate the next sentence).
  *
  * <p>Scores are VADER's compound score in [-1, 1]; |score| &lt; 0.05 is neutral. The lexicons
  * are loaded once per JVM ({@link #shared()}); scoring compiles no regex and allocates only
@@ -156,6 +158,13 @@ public final class SentimentScorer {
         return new Explanation(score, contributions);
     }
 
+    /** The text of a ticket (subject, body) or review (title, body) as scored: both parts, or the one present; null for neither. */
+    public static String textOf(String heading, String body) {
+        boolean hasHeading = heading != null && !heading.isBlank();
+        boolean hasBody = body != null && !body.isBlank();
+        return hasHeading && hasBody ? heading + ". " + body : hasHeading ? heading : hasBody ? body : null;
+    }
+
     /** Negative, neutral or positive by VADER's ±0.05 band. */
     public static Polarity polarity(double score) {
         return score <= -NEUTRAL_BAND ? Polarity.NEGATIVE : score >= NEUTRAL_BAND ? Polarity.POSITIVE : Polarity.NEUTRAL;
@@ -254,12 +263,18 @@ public final class SentimentScorer {
 
     private double valence(Tokens t, int i, double base, boolean isIdiom, boolean capDiff) {
         String[] w = t.lower;
+        // Negation and boosters reach back at most three words, and never across a clause or
+        // sentence boundary ("... got nothing. Very disappointed" is not a negated disappointment).
+        int floor = i;
+        while (floor > 0 && floor > i - 3 && !t.clauseEnd[floor - 1]) {
+            floor--;
+        }
         double valence = base;
-        if (!isIdiom && w[i].equals("no") && i + 1 < t.size && words.containsKey(w[i + 1])) {
+        if (!isIdiom && w[i].equals("no") && i + 1 < t.size && !t.clauseEnd[i] && words.containsKey(w[i + 1])) {
             valence = 0.0; // "no" qualifying the next word, not a sentiment of its own
         }
-        if ((i > 0 && w[i - 1].equals("no")) || (i > 1 && w[i - 2].equals("no"))
-                || (i > 2 && w[i - 3].equals("no") && (w[i - 1].equals("or") || w[i - 1].equals("nor")))) {
+        if ((i - 1 >= floor && w[i - 1].equals("no")) || (i - 2 >= floor && w[i - 2].equals("no"))
+                || (i - 3 >= floor && w[i - 3].equals("no") && (w[i - 1].equals("or") || w[i - 1].equals("nor")))) {
             valence = base * N_SCALAR;
         }
         if (t.upper[i] && capDiff) {
@@ -267,7 +282,10 @@ public final class SentimentScorer {
         }
         for (int start = 0; start < 3; start++) {
             int j = i - (start + 1);
-            if (j < 0 || words.containsKey(w[j])) {
+            if (j < floor) {
+                break;
+            }
+            if (words.containsKey(w[j])) {
                 continue;
             }
             double s = scalar(t, j, valence, capDiff);
@@ -279,9 +297,9 @@ public final class SentimentScorer {
             valence += s;
             valence = negationCheck(w, valence, start, i);
         }
-        if (i > 1 && w[i - 1].equals("least") && !w[i - 2].equals("at") && !w[i - 2].equals("very")) {
+        if (i - 2 >= floor && w[i - 1].equals("least") && !w[i - 2].equals("at") && !w[i - 2].equals("very")) {
             valence *= N_SCALAR;
-        } else if (i == 1 && w[0].equals("least")) {
+        } else if (i - 1 == floor && w[i - 1].equals("least")) {
             valence *= N_SCALAR;
         }
         return valence;
@@ -380,29 +398,55 @@ public final class SentimentScorer {
     }
 
     /**
-     * "Great, another fee." / "Oh wonderful, the app crashed again.": a positive interjection
-     * that opens the text, set off by a comma, is sarcasm when what follows is negative; then it
-     * does not count. ("Great, all sorted now." keeps it.)
+     * "Great, another fee." / "Oh wonderful, the app crashed again.": positive interjections
+     * that open a sentence or clause, set off by a comma, are sarcasm when the rest of the text
+     * is negative; then they do not count. Each opener is judged against everything that is not
+     * itself such an interjection, so "Great, a fee. Brilliant, my card is blocked." is negative.
+     * ("Great, all sorted now." keeps it.)
      */
     private static void sarcasticInterjectionCheck(Tokens t, double[] s) {
-        int lead;
-        if (t.size > 1 && t.clauseEnd[0]) {
-            lead = 0;
-        } else if (t.size > 2 && t.clauseEnd[1] && (t.lower[0].equals("oh") || t.lower[0].equals("well") || t.lower[0].equals("just"))) {
-            lead = 1;
-        } else {
-            return;
-        }
-        if (s[lead] <= 0) {
-            return;
-        }
         double rest = 0;
-        for (int i = lead + 1; i < t.size; i++) {
-            rest += s[i];
+        boolean any = false;
+        int next = 0; // the next index that may be an interjection
+        for (int i = 0; i < t.size; i++) {
+            int lead = i >= next ? interjectionAt(t, i) : -1;
+            if (lead >= 0 && s[lead] > 0) {
+                any = true;
+                for (int k = i; k < lead; k++) {
+                    rest += s[k];
+                }
+                next = lead + 1;
+                i = lead;
+            } else {
+                rest += s[i];
+            }
         }
-        if (rest < 0) {
-            s[lead] = 0;
+        if (!any || rest >= 0) {
+            return;
         }
+        for (int i = 0; i < t.size; i++) {
+            int lead = interjectionAt(t, i);
+            if (lead >= 0 && s[lead] > 0) {
+                s[lead] = 0;
+                i = lead;
+            }
+        }
+    }
+
+    /** @return the index of the interjection word if a one-word clause ("Great,", "Oh great,") opens at i, else -1 */
+    private static int interjectionAt(Tokens t, int i) {
+        boolean opens = i == 0 || t.clauseEnd[i - 1];
+        if (!opens || i >= t.size - 1) {
+            return -1;
+        }
+        if (t.clauseEnd[i]) {
+            return i;
+        }
+        String w = t.lower[i];
+        if (i + 1 < t.size - 1 && t.clauseEnd[i + 1] && (w.equals("oh") || w.equals("well") || w.equals("just"))) {
+            return i + 1;
+        }
+        return -1;
     }
 
     private static double punctuationEmphasis(Tokens t) {

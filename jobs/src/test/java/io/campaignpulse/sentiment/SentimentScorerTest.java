@@ -73,4 +73,11 @@ class SentimentScorerTest {
         assertThat(SentimentScorer.fromFivePointScale(3)).isEqualTo(0.0);
         assertThat(SentimentScorer.fromFivePointScale(5)).isEqualTo(1.0);
     }
+
+    @Test
+    void negationStopsAtTheEndOfAClause() {
+        assertThat(scorer.score("I signed up and got nothing. Very disappointed.")).isNegative();
+        assertThat(scorer.score("The advert never mentioned it. Absolutely ridiculous.")).isNegative();
+        assertThat(scorer.score("Great, another fee I did not know about. Brilliant, now my card is blocked.")).isNegative();
+    }
 }
