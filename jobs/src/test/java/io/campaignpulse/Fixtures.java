@@ -58,6 +58,17 @@ public final class Fixtures {
                 .setChangedAt(Instant.ofEpochMilli(at)).build();
     }
 
+    public static io.campaignpulse.contract.TicketEvent ticket(String ticketId, String customerId, io.campaignpulse.contract.TicketStatus status,
+            String body, String campaignId, long at) {
+        return io.campaignpulse.contract.TicketEvent.newBuilder().setTicketId(ticketId).setCustomerId(customerId).setStatus(status)
+                .setBody(body).setCampaignId(campaignId).setOccurredAt(Instant.ofEpochMilli(at)).build();
+    }
+
+    public static io.campaignpulse.contract.Review review(String reviewId, String customerId, Integer rating, String body, String campaignId, long at) {
+        return io.campaignpulse.contract.Review.newBuilder().setReviewId(reviewId).setCustomerId(customerId).setRating(rating).setBody(body)
+                .setCampaignId(campaignId).setOccurredAt(Instant.ofEpochMilli(at)).build();
+    }
+
     private static long offset;
 
     public static Envelope envelope(Object payload) {

@@ -55,6 +55,7 @@ final class AlertText {
             case NO_CONSENT -> "pause campaign " + c + " on " + channel + " now and rebuild its audience from the current consent feed.";
             case DUPLICATE_SEND -> "de-duplicate the audience of campaign " + c + " by customer before the next batch.";
             case FREQUENCY_CAP -> "apply the contact-frequency cap to campaign " + c + "'s audience, or move it to a quieter day.";
+            case OPEN_COMPLAINT -> "exclude customers with an open negative ticket from campaign " + c + " until their complaint is resolved.";
             default -> "review campaign " + c + ".";
         };
     }
@@ -67,7 +68,8 @@ final class AlertText {
         return String.format(Locale.ROOT, "%.1f %%", share * 100);
     }
 
-    private static String span(long start, long end) {
-        return "between " + HOUR.format(Instant.ofEpochMilli(start)) + " and " + TIME.format(Instant.ofEpochMilli(end)) + " UTC";
+    static String span(long start, long end) {
+        boolean sameDay = start / 86_400_000 == (end - 1) / 86_400_000;
+        return "between " + HOUR.format(Instant.ofEpochMilli(start)) + " and " + (sameDay ? TIME : HOUR).format(Instant.ofEpochMilli(end)) + " UTC";
     }
 }

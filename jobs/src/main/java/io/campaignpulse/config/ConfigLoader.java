@@ -234,6 +234,7 @@ public final class ConfigLoader {
         notBlank("topics.misfires", t.misfires());
         notBlank("topics.alerts", t.alerts());
         notBlank("topics.dead-letters", t.deadLetters());
+        notBlank("topics.campaign-stats", t.campaignStats());
         atLeast("event-time.max-out-of-orderness", c.eventTime().maxOutOfOrderness(), Duration.ZERO);
         atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
         atLeast("event-time.campaigns-settle", c.eventTime().campaignsSettle(), Duration.ZERO);
@@ -244,6 +245,39 @@ public final class ConfigLoader {
             throw new ConfigException("bad value for 'misfire.frequency-cap': must be at least 1, was " + c.misfire().frequencyCap());
         }
         atLeast("misfire.customer-state-ttl", c.misfire().customerStateTtl(), Duration.ofDays(1));
+        if (!(c.misfire().openComplaintScore() >= -1 && c.misfire().openComplaintScore() <= 1)) {
+            throw new ConfigException("bad value for 'misfire.open-complaint-score': must be in [-1, 1], was " + c.misfire().openComplaintScore());
+        }
+        atLeast("misfire.open-complaint-window", c.misfire().openComplaintWindow(), Duration.ofMillis(1));
+        atLeast("attribution.window", c.attribution().window(), Duration.ofMillis(1));
+        atLeast("attribution.conversion-window", c.attribution().conversionWindow(), Duration.ofMillis(1));
+        atLeast("rollups.window", c.rollups().window(), Duration.ofSeconds(1));
+        atLeast("rollups.slide", c.rollups().slide(), Duration.ofSeconds(1));
+        if (c.rollups().window().toMillis() % c.rollups().slide().toMillis() != 0) {
+            throw new ConfigException("bad value for 'rollups.slide': must divide rollups.window (" + c.rollups().window() + ") evenly");
+        }
+        atLeast("rollups.allowed-lateness", c.rollups().allowedLateness(), Duration.ZERO);
+        if (c.alerting().sentimentMinFeedback() < 1) {
+            throw new ConfigException("bad value for 'alerting.sentiment-min-feedback': must be at least 1, was " + c.alerting().sentimentMinFeedback());
+        }
+        if (!(c.alerting().sentimentDropBelowBaseline() > 0 && c.alerting().sentimentDropBelowBaseline() <= 2)) {
+            throw new ConfigException("bad value for 'alerting.sentiment-drop-below-baseline': must be in (0, 2], was " + c.alerting().sentimentDropBelowBaseline());
+        }
+        if (!(c.alerting().sentimentNegativeShare() > 0 && c.alerting().sentimentNegativeShare() <= 1)) {
+            throw new ConfigException("bad value for 'alerting.sentiment-negative-share': must be in (0, 1], was " + c.alerting().sentimentNegativeShare());
+        }
+        if (!(c.alerting().ticketSurgePerThousandSends() > 0)) {
+            throw new ConfigException("bad value for 'alerting.ticket-surge-per-thousand-sends': must be above 0, was " + c.alerting().ticketSurgePerThousandSends());
+        }
+        if (c.alerting().ticketSurgeMinTickets() < 1) {
+            throw new ConfigException("bad value for 'alerting.ticket-surge-min-tickets': must be at least 1, was " + c.alerting().ticketSurgeMinTickets());
+        }
+        if (c.alerting().ticketSurgeMinSends() < 1) {
+            throw new ConfigException("bad value for 'alerting.ticket-surge-min-sends': must be at least 1, was " + c.alerting().ticketSurgeMinSends());
+        }
+        if (!(c.alerting().ticketSurgeBaselineFactor() >= 1)) {
+            throw new ConfigException("bad value for 'alerting.ticket-surge-baseline-factor': must be at least 1, was " + c.alerting().ticketSurgeBaselineFactor());
+        }
         atLeast("alerting.window", c.alerting().window(), Duration.ofSeconds(1));
         if (!(c.alerting().misfireRateShare() > 0 && c.alerting().misfireRateShare() <= 1)) {
             throw new ConfigException("bad value for 'alerting.misfire-rate-share': must be in (0, 1], was " + c.alerting().misfireRateShare());

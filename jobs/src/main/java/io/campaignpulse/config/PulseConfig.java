@@ -14,6 +14,8 @@ public record PulseConfig(
         Topics topics,
         EventTime eventTime,
         Misfire misfire,
+        Attribution attribution,
+        Rollups rollups,
         Alerting alerting,
         Postgres postgres,
         Checkpoints checkpoints,
@@ -53,7 +55,8 @@ public record PulseConfig(
             String reviews,
             String misfires,
             String alerts,
-            String deadLetters)
+            String deadLetters,
+            String campaignStats)
             implements Serializable {}
 
     public record EventTime(
@@ -68,18 +71,39 @@ public record PulseConfig(
             int frequencyCap,
             Duration frequencyWindow,
             boolean consentDefaultOptedIn,
+            double openComplaintScore,
+            Duration openComplaintWindow,
             Duration customerStateTtl)
-            implements Serializable {
+            implements Serializable {}
 
-        /** How long a judged send must be remembered for the look-back rules and redeliveries. */
-        public Duration sendMemory() {
-            return duplicateWindow.compareTo(frequencyWindow) >= 0 ? duplicateWindow : frequencyWindow;
-        }
-    }
+    public record Attribution(Duration window, Duration conversionWindow) implements Serializable {}
+
+    public record Rollups(Duration window, Duration slide, Duration allowedLateness) implements Serializable {}
 
     public record Alerting(
-            Duration window, double misfireRateShare, int misfireRateMinCount, Duration allowedLateness)
+            Duration window,
+            double misfireRateShare,
+            int misfireRateMinCount,
+            Duration allowedLateness,
+            int sentimentMinFeedback,
+            double sentimentDropBelowBaseline,
+            double sentimentNegativeShare,
+            double ticketSurgePerThousandSends,
+            double ticketSurgeBaselineFactor,
+            int ticketSurgeMinTickets,
+            int ticketSurgeMinSends)
             implements Serializable {}
+
+    /** How long a judged send must be remembered: for the look-back rules, attribution, conversions and redeliveries. */
+    public Duration sendMemory() {
+        Duration d = misfire.duplicateWindow();
+        for (Duration other : new Duration[] {misfire.frequencyWindow(), attribution.window(), attribution.conversionWindow()}) {
+            if (other.compareTo(d) > 0) {
+                d = other;
+            }
+        }
+        return d;
+    }
 
     public record Postgres(
             boolean enabled,

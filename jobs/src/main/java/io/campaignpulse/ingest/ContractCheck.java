@@ -49,6 +49,7 @@ final class ContractCheck {
         if (record instanceof TicketEvent t) {
             return firstOf(
                     required("ticket_id", t.getTicketId()),
+                    required("customer_id", t.getCustomerId()),
                     known("status", t.getStatus() == TicketStatus.UNKNOWN),
                     range("csat", t.getCsat()));
         }

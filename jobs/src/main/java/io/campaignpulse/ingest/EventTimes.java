@@ -52,7 +52,9 @@ public final class EventTimes {
             return t.getCustomerId();
         }
         if (p instanceof Review r) {
-            return r.getCustomerId();
+            // An anonymous review (an app-store import) has no customer to attribute through;
+            // keyed by its own id, so anonymous reviews spread over the cluster.
+            return r.getCustomerId() != null && !r.getCustomerId().isBlank() ? r.getCustomerId() : "review:" + r.getReviewId();
         }
         return null;
     }

@@ -1,6 +1,14 @@
 package io.campaignpulse.misfire;
 
+import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.attribution.Attribution;
+import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Review;
+import io.campaignpulse.contract.TicketEvent;
+import io.campaignpulse.contract.TicketStatus;
+import io.campaignpulse.contract.HoldingStatus;
+import io.campaignpulse.sentiment.SentimentScorer;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
 import io.campaignpulse.contract.ConsentChange;
@@ -46,6 +54,12 @@ import org.apache.flink.util.OutputTag;
  * parked with a copy of the customer state and judged {@code campaign-grace} later, or
  * dead-lettered as UNKNOWN_CAMPAIGN.
  *
+ * <p>Tickets and reviews go through the same event-time buffer: each is scored, attributed to a
+ * campaign ({@link Attribution}) and emitted to {@link #FEEDBACK}; tickets stay in the customer
+ * state while OPEN or PENDING, for the OPEN_COMPLAINT rule. A product opened after a send that
+ * offered it is a {@link #CONVERSIONS} record. Feedback up to {@code rollups.allowed-lateness}
+ * behind the watermark is still scored and attributed (against the sends known at its time).
+ *
  * <p>State per customer: one {@link CustomerState} value (one read and write per judged
  * instant; expires after {@code customer-state-ttl} without events) and the pending events by
  * timestamp, each removed by its own event-time timer.
@@ -58,10 +72,26 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("misfire-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
+    /** Every scored ticket message and review, with its campaign. */
+    public static final OutputTag<AttributedFeedback> FEEDBACK =
+            new OutputTag<>("attributed-feedback", new AvroTypeInfo<>(AttributedFeedback.class));
+
+    /** Recipients who opened the product a send offered. */
+    public static final OutputTag<Conversion> CONVERSIONS =
+            new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
+
     private final MisfireJudge judge;
     private final long graceMs;
     private final long sendMemoryMs;
     private final java.time.Duration stateTtl;
+    private final Attribution attribution;
+    private final long feedbackLatenessMs;
+    private final long openComplaintWindowMs;
+
+    private transient SentimentScorer scorer;
+    private transient Counter feedbackScored;
+    private transient Counter conversions;
+    private transient org.apache.flink.metrics.Histogram scorerNanos;
 
     private transient ValueState<CustomerState> customer;
     private transient MapState<Long, PendingEvents> pending;
@@ -74,7 +104,10 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     public CustomerMisfireDetector(PulseConfig config) {
         this.judge = new MisfireJudge(config.misfire());
         this.graceMs = config.eventTime().campaignGrace().toMillis();
-        this.sendMemoryMs = config.misfire().sendMemory().toMillis();
+        this.sendMemoryMs = config.sendMemory().toMillis();
+        this.attribution = new Attribution(config.attribution());
+        this.feedbackLatenessMs = config.rollups().allowedLateness().toMillis();
+        this.openComplaintWindowMs = config.misfire().openComplaintWindow().toMillis();
         this.stateTtl = config.misfire().customerStateTtl();
     }
 
@@ -95,6 +128,11 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
         redeliveries = metrics.counter("sendRedeliveries");
         lateEvents = metrics.counter("lateRecords");
         parkedSends = metrics.counter("sendsParkedForCampaign");
+        feedbackScored = metrics.counter("feedbackScored");
+        conversions = metrics.counter("conversions");
+        scorerNanos = metrics.histogram("scorerNanosPerRecord",
+                new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1_000));
+        scorer = SentimentScorer.shared(); // the lexicons are loaded once per JVM, never per record
         misfiresByRule = new HashMap<>();
         for (var rule : io.campaignpulse.contract.MisfireRule.values()) {
             misfiresByRule.put(rule.name(), metrics.addGroup("rule", rule.name()).counter("misfires"));
@@ -105,17 +143,26 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     public void processElement(Envelope event, ReadOnlyContext ctx, Collector<SendVerdict> out) throws Exception {
         long t = EventTimes.of(event);
         Object payload = event.getPayload();
-        if (!(payload instanceof CampaignSend || payload instanceof HoldingChange || payload instanceof ConsentChange)) {
+        if (!(payload instanceof CampaignSend || payload instanceof HoldingChange || payload instanceof ConsentChange
+                || payload instanceof TicketEvent || payload instanceof Review)) {
             ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.INVALID_VALUE, "not a customer event for misfire detection"));
             return;
         }
         // One read of the instant's pending batch serves the redelivery check and the append.
         PendingEvents batch = pending.get(t);
-        if (payload instanceof CampaignSend send && isRedelivery(send, batch)) {
+        if ((payload instanceof CampaignSend send && isRedelivery(send, batch)) || (isFeedback(payload) && isRedelivery(payload, batch))) {
             redeliveries.inc();
             return;
         }
-        if (t <= ctx.timerService().currentWatermark()) {
+        long watermark = ctx.timerService().currentWatermark();
+        if (t <= watermark) {
+            if (isFeedback(payload) && t > watermark - feedbackLatenessMs) {
+                // Late, but its roll-up windows are still open: score and attribute it now.
+                CustomerState state = orEmpty(customer.value());
+                applyFeedback(state, event, t, ctx);
+                save(state);
+                return;
+            }
             late(event, ctx);
             return;
         }
@@ -148,11 +195,35 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
         return false;
     }
 
+    /**
+     * The same review, or the same ticket message (ticket id and instant), already waiting in this
+     * instant's batch: the producer retried before the watermark passed it. (A retry that comes
+     * after the message was applied is not caught: feedback ids are not remembered.)
+     */
+    private static boolean isRedelivery(Object feedback, PendingEvents batch) {
+        if (batch == null) {
+            return false;
+        }
+        for (Envelope e : batch.getEvents()) {
+            Object p = e.getPayload();
+            if ((feedback instanceof Review r && p instanceof Review q && r.getReviewId().equals(q.getReviewId()))
+                    || (feedback instanceof TicketEvent x && p instanceof TicketEvent y && x.getTicketId().equals(y.getTicketId()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void late(Envelope event, ReadOnlyContext ctx) throws Exception {
         lateEvents.inc();
         if (event.getPayload() instanceof CampaignSend) {
             ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT,
                     "sent_at is behind the watermark (more than event-time.max-out-of-orderness late); not judged"));
+            return;
+        }
+        if (isFeedback(event.getPayload())) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT,
+                    "occurred_at is more than rollups.allowed-lateness behind the watermark; its windows are written, not counted"));
             return;
         }
         CustomerState state = orEmpty(customer.value());
@@ -192,10 +263,15 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
         CustomerState state = orEmpty(customer.value());
         List<CampaignSend> sends = new ArrayList<>(events.size());
         for (Envelope e : events) {
-            if (e.getPayload() instanceof CampaignSend s) {
+            Object payload = e.getPayload();
+            if (payload instanceof CampaignSend s) {
                 sends.add(s);
+            } else if (isFeedback(payload)) {
+                applyFeedback(state, e, t, ctx);
             } else {
-                apply(state, e.getPayload());
+                if (apply(state, payload) && payload instanceof HoldingChange h && h.getStatus() == HoldingStatus.ACTIVE) {
+                    convert(state, h, t, ctx);
+                }
             }
         }
         if (!sends.isEmpty()) {
@@ -204,19 +280,117 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
             for (CampaignSend send : sends) {
                 Campaign campaign = campaigns.get(send.getCampaignId());
                 boolean promotional;
+                String product;
                 if (campaign != null) {
                     SendVerdict verdict = judge.judge(send, campaign, state, t);
                     emit(verdict, out);
                     promotional = MisfireJudge.isPromotional(verdict.getOfferType());
+                    product = verdict.getOfferProductId();
                 } else {
                     park(send, events, state, t, ctx);
                     // Unknown offer type: counted as promotional, the safer side of the frequency cap.
                     promotional = send.getOfferType() == null || send.getOfferType() != OfferType.SERVICE;
+                    product = send.getOfferProductId();
                 }
-                state.getRecentSends().add(new RecentSend(send.getSendId(), send.getCampaignId(), t, promotional));
+                state.getRecentSends().add(new RecentSend(send.getSendId(), send.getCampaignId(), t, promotional, product));
             }
         }
-        customer.update(state);
+        save(state);
+    }
+
+    /**
+     * Writes the customer's state, or clears it when there is nothing to remember (an anonymous
+     * review, a customer whose only ticket closed): no empty entry waits out the state TTL.
+     */
+    private void save(CustomerState state) throws Exception {
+        if (state.getHoldings().isEmpty() && state.getConsent().isEmpty() && state.getRecentSends().isEmpty() && state.getTickets().isEmpty()) {
+            customer.clear();
+        } else {
+            customer.update(state);
+        }
+    }
+
+    private static boolean isFeedback(Object payload) {
+        return payload instanceof TicketEvent || payload instanceof Review;
+    }
+
+    /** Scores a ticket message or review, attributes it, keeps open tickets in the state, and emits it. */
+    private void applyFeedback(CustomerState state, Envelope event, long t, ReadOnlyContext ctx) {
+        AttributedFeedback.Builder out = AttributedFeedback.newBuilder().setScorerVersion(SentimentScorer.VERSION).setOccurredAt(t);
+        String text;
+        Integer standIn;
+        String standInSource;
+        Attribution.Attributed attributed;
+        if (event.getPayload() instanceof TicketEvent ticket) {
+            text = SentimentScorer.textOf(ticket.getSubject(), ticket.getBody());
+            standIn = ticket.getCsat();
+            standInSource = "CSAT";
+            TicketFact fact = state.getTickets().get(ticket.getTicketId());
+            boolean opens = fact == null;
+            if (opens) {
+                attributed = attribution.feedback(ticket.getCampaignId(), state.getRecentSends(), t);
+                fact = new TicketFact(ticket.getStatus(), t, t, 0.0, 0, attributed.campaignId());
+            } else {
+                attributed = ticket.getCampaignId() != null
+                        ? attribution.feedback(ticket.getCampaignId(), state.getRecentSends(), t)
+                        : new Attribution.Attributed(fact.getCampaignId(), fact.getCampaignId() == null ? Attribution.By.NONE : Attribution.By.TICKET, null);
+                if (t >= fact.getChangedAt()) {
+                    fact.setStatus(ticket.getStatus());
+                    fact.setChangedAt(t);
+                }
+            }
+            out.setFeedbackId(ticket.getTicketId() + "@" + t).setKind("TICKET").setOpensTicket(opens)
+                    .setCustomerId(ticket.getCustomerId()).setCsat(ticket.getCsat());
+            Double score = score(text, standIn, standInSource, out);
+            if (score != null) {
+                fact.setScoreSum(fact.getScoreSum() + score);
+                fact.setScoredMessages(fact.getScoredMessages() + 1);
+            }
+            if (fact.getStatus() == TicketStatus.OPEN || fact.getStatus() == TicketStatus.PENDING) {
+                state.getTickets().put(ticket.getTicketId(), fact);
+            } else {
+                state.getTickets().remove(ticket.getTicketId());
+            }
+        } else {
+            Review review = (Review) event.getPayload();
+            text = SentimentScorer.textOf(review.getTitle(), review.getBody());
+            attributed = attribution.feedback(review.getCampaignId(), state.getRecentSends(), t);
+            out.setFeedbackId(review.getReviewId()).setKind("REVIEW").setOpensTicket(false)
+                    .setCustomerId(review.getCustomerId()).setRating(review.getRating());
+            score(text, review.getRating(), "RATING", out);
+        }
+        // Tickets opened before the OPEN_COMPLAINT look-back can never count again.
+        state.getTickets().values().removeIf(f -> f.getOpenedAt() <= t - openComplaintWindowMs);
+        out.setCampaignId(attributed.campaignId()).setAttributedBy(attributed.by().name());
+        ctx.output(FEEDBACK, out.build());
+    }
+
+    /** The text's score, or the rating / CSAT standing in for an empty text; null with neither. */
+    private Double score(String text, Integer standIn, String standInSource, AttributedFeedback.Builder out) {
+        Double score;
+        if (text != null) {
+            long start = System.nanoTime();
+            score = scorer.score(text);
+            scorerNanos.update(System.nanoTime() - start);
+            out.setScoreSource("TEXT");
+        } else if (standIn != null) {
+            score = SentimentScorer.fromFivePointScale(standIn);
+            out.setScoreSource(standInSource);
+        } else {
+            score = null;
+            out.setScoreSource("NONE");
+        }
+        feedbackScored.inc();
+        out.setScore(score);
+        return score;
+    }
+
+    private void convert(CustomerState state, HoldingChange opened, long t, ReadOnlyContext ctx) {
+        RecentSend converted = attribution.conversion(opened.getProductId(), state.getRecentSends(), t);
+        if (converted != null) {
+            conversions.inc();
+            ctx.output(CONVERSIONS, new Conversion(converted.getCampaignId(), converted.getSendId(), opened.getCustomerId(), opened.getProductId(), t));
+        }
     }
 
     private void park(CampaignSend send, List<Envelope> events, CustomerState state, long t, OnTimerContext ctx) throws Exception {
@@ -295,6 +469,6 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     }
 
     static CustomerState orEmpty(CustomerState state) {
-        return state != null ? state : new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>());
+        return state != null ? state : new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>(), new HashMap<>());
     }
 }

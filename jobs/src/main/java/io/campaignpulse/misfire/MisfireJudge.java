@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The five misfire rules, judged for one send against the customer's state as of its sent_at.
+ * The six misfire rules, judged for one send against the customer's state as of its sent_at.
  * Pure: no Flink, no clock. Windows are half-open: a look-back of 24 h from t covers (t-24h, t].
  */
 public final class MisfireJudge implements Serializable {
@@ -28,8 +28,12 @@ public final class MisfireJudge implements Serializable {
     private final long frequencyWindowMs;
     private final int frequencyCap;
     private final boolean consentDefaultOptedIn;
+    private final double openComplaintScore;
+    private final long openComplaintWindowMs;
 
     public MisfireJudge(PulseConfig.Misfire config) {
+        this.openComplaintScore = config.openComplaintScore();
+        this.openComplaintWindowMs = config.openComplaintWindow().toMillis();
         this.duplicateWindowMs = config.duplicateWindow().toMillis();
         this.frequencyWindowMs = config.frequencyWindow().toMillis();
         this.frequencyCap = config.frequencyCap();
@@ -111,6 +115,13 @@ public final class MisfireJudge implements Serializable {
                             + frequencyCap + ")"));
         }
 
+        if (isPromotional(offer)) {
+            String complaint = openComplaint(state, t);
+            if (complaint != null) {
+                misfires.add(misfire(send, MisfireRule.OPEN_COMPLAINT, judgedAt, complaint));
+            }
+        }
+
         return SendVerdict.newBuilder()
                 .setSendId(send.getSendId())
                 .setCampaignId(send.getCampaignId())
@@ -123,6 +134,36 @@ public final class MisfireJudge implements Serializable {
                 .setSentAt(t)
                 .setMisfires(misfires)
                 .build();
+    }
+
+    /**
+     * @return the customer's angriest ticket that is OPEN or PENDING as of t, opened in
+     *     (t - open-complaint-window, t], whose messages average at most open-complaint-score;
+     *     null if there is none
+     */
+    private String openComplaint(CustomerState state, long t) {
+        String worstId = null;
+        double worst = Double.MAX_VALUE;
+        TicketFact worstFact = null;
+        for (Map.Entry<String, TicketFact> e : state.getTickets().entrySet()) {
+            TicketFact f = e.getValue();
+            boolean open = f.getStatus() == io.campaignpulse.contract.TicketStatus.OPEN || f.getStatus() == io.campaignpulse.contract.TicketStatus.PENDING;
+            if (!open || f.getScoredMessages() == 0 || f.getOpenedAt() > t || f.getOpenedAt() <= t - openComplaintWindowMs) {
+                continue;
+            }
+            double mean = f.getScoreSum() / f.getScoredMessages();
+            // Ties broken by ticket id, so the detail is deterministic.
+            if (mean <= openComplaintScore && (mean < worst || (mean == worst && e.getKey().compareTo(worstId) < 0))) {
+                worst = mean;
+                worstId = e.getKey();
+                worstFact = f;
+            }
+        }
+        if (worstId == null) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "ticket %s is %s since %s, sentiment %.2f (threshold %.2f)", worstId,
+                worstFact.getStatus(), Instant.ofEpochMilli(worstFact.getOpenedAt()), worst, openComplaintScore);
     }
 
     /** @return why the customer has not consented to this channel, or null if they have. */

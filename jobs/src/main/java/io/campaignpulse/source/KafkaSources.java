@@ -28,9 +28,9 @@ public final class KafkaSources implements PulsePipeline.Sources {
     @Override
     public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
         var t = config.topics();
-        KafkaSource<Envelope> source = source(config, List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent()), "-customer-events");
+        KafkaSource<Envelope> source = source(config, List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews()), "-customer-events");
         // Watermarks per Kafka partition, inside the source.
-        return env.fromSource(source, PulsePipeline.customerEventWatermarks(config), "Kafka: sends, holdings, consent")
+        return env.fromSource(source, PulsePipeline.customerEventWatermarks(config), "Kafka: sends, holdings, consent, tickets, reviews")
                 .uid("source-customer-events");
     }
 

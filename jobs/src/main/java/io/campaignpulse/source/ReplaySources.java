@@ -18,7 +18,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Bounded input for backtesting: one JSON-lines file per topic in a folder, named after the
  * topic ({@code campaigns.jsonl}, {@code campaign-sends.jsonl}, {@code customer-holdings.jsonl},
- * {@code customer-consent.jsonl}). Campaigns and sends are required; the others are optional.
+ * {@code customer-consent.jsonl}, {@code tickets.jsonl}, {@code reviews.jsonl}). Campaigns and sends are
+ * required; the others are optional.
  */
 public final class ReplaySources implements PulsePipeline.Sources {
 
@@ -39,7 +40,7 @@ public final class ReplaySources implements PulsePipeline.Sources {
             }
             found.add(file);
         }
-        for (String topic : List.of(t.customerHoldings(), t.customerConsent())) {
+        for (String topic : List.of(t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews())) {
             if (Files.isRegularFile(fileOf(topic))) {
                 found.add(fileOf(topic));
             }
@@ -60,7 +61,7 @@ public final class ReplaySources implements PulsePipeline.Sources {
     public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
         var t = config.topics();
         DataStream<Envelope> events = file(env, config, t.campaignSends(), PulsePipeline.customerEventWatermarks(config));
-        for (String topic : List.of(t.customerHoldings(), t.customerConsent())) {
+        for (String topic : List.of(t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews())) {
             if (Files.isRegularFile(fileOf(topic))) {
                 events = events.union(file(env, config, topic, PulsePipeline.customerEventWatermarks(config)));
             }

@@ -82,4 +82,19 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(null, Map.of("nope.key", "1"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.key");
     }
+
+    @Test
+    void sentimentAttributionAndRollupSettingsAreValidatedByName() {
+        Map<String, String> bad = Map.of(
+                "misfire.open-complaint-score", "-1.5",
+                "misfire.open-complaint-window", "0s",
+                "attribution.window", "0s",
+                "rollups.slide", "7h", // does not divide 24h
+                "alerting.sentiment-negative-share", "0",
+                "alerting.ticket-surge-baseline-factor", "0.5",
+                "alerting.ticket-surge-min-sends", "0");
+        bad.forEach((key, value) -> assertThatThrownBy(() -> loader.load(null, Map.of(key, value))).as(key)
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'" + key + "'"));
+        assertThat(loader.load(null, Map.of("rollups.window", "2h", "rollups.slide", "30m")).rollups().slide()).hasMinutes(30);
+    }
 }

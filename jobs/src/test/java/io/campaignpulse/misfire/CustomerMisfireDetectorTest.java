@@ -9,6 +9,9 @@ import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.TicketStatus;
+import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import java.time.Duration;
@@ -207,6 +210,10 @@ class CustomerMisfireDetectorTest {
 
     @Test
     void judgedSendsAreForgottenOnceOutsideTheLookBackWindows() throws Exception {
+        // Attribution and conversions look back further by default (7 d, 14 d); here all windows are 24 h.
+        harness.close();
+        harness = harness(Map.of("attribution.window", "24h", "attribution.conversion-window", "24h"));
+        harness.processBroadcastElement(PLATINUM, 0);
         event(send("s1", "C1", "cust-1", T0900));
         harness.processWatermark(T0900);
         long nextDay = T0900 + Duration.ofHours(24).toMillis();
@@ -265,5 +272,159 @@ class CustomerMisfireDetectorTest {
 
         assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
                 .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+    }
+
+    // ------------------------------------------------------------------ feedback, attribution, OPEN_COMPLAINT
+
+    private static final String ANGRY = "Still waiting for my refund, no one ever called back. Thanks for nothing.";
+    private static final Campaign SECURITY = campaign("C-SEC", "Security Notice", OfferType.SERVICE, null);
+
+    private List<AttributedFeedback> feedback() {
+        var side = harness.getSideOutput(CustomerMisfireDetector.FEEDBACK);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private List<MisfireRule> rulesOf(String sendId) {
+        return verdicts().stream().filter(v -> v.getSendId().equals(sendId)).findFirst().orElseThrow()
+                .getMisfires().stream().map(m -> m.getRule()).toList();
+    }
+
+    @Test
+    void feedbackIsAttributedExplicitlyOrToTheLatestSendWithinTheWindowOrToTheBaselineOnly() throws Exception {
+        harness.processBroadcastElement(campaign("C2", "Savings", OfferType.UPSELL, "SAVINGS"), 0);
+        event(send("s1", "C1", "cust-1", at("08:00")));
+        event(send("s2", "C2", "cust-1", T0900));
+        event(review("r1", "cust-1", 2, "Not impressed", null, T1000)); // latest send before it: s2
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, "C1", T1000)); // names its campaign
+        event(review("r0", "cust-1", 4, "", null, at("07:00"))); // before any send: baseline only
+        long eightDaysLater = T1000 + Duration.ofDays(8).toMillis();
+        event(review("r2", "cust-1", 5, "Great app", null, eightDaysLater)); // s2 is more than 7 d old
+        harness.processWatermark(eightDaysLater);
+
+        assertThat(feedback()).extracting(AttributedFeedback::getFeedbackId, AttributedFeedback::getCampaignId, AttributedFeedback::getAttributedBy)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("r0", null, "NONE"),
+                        org.assertj.core.groups.Tuple.tuple("r1", "C2", "LAST_SEND"),
+                        org.assertj.core.groups.Tuple.tuple("t1@" + T1000, "C1", "EXPLICIT"),
+                        org.assertj.core.groups.Tuple.tuple("r2", null, "NONE"));
+        AttributedFeedback r0 = feedback().get(0);
+        assertThat(r0.getScoreSource()).as("an empty text: the rating stands in").isEqualTo("RATING");
+        assertThat(r0.getScore()).isEqualTo(0.5);
+        AttributedFeedback t1 = feedback().get(2);
+        assertThat(t1.getScore()).isLessThan(-0.3);
+        assertThat(t1.getOpensTicket()).isTrue();
+        assertThat(t1.getScorerVersion()).isEqualTo(io.campaignpulse.sentiment.SentimentScorer.VERSION);
+    }
+
+    @Test
+    void aRedeliveredReviewOrTicketMessageIsScoredOnce() throws Exception {
+        event(review("r1", "cust-1", 2, "Not impressed", null, T1000));
+        event(review("r1", "cust-1", 2, "Not impressed", null, T1000)); // the producer retried
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, T1000));
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, T1000));
+        event(ticket("t1", "cust-1", TicketStatus.PENDING, "Any news?", null, at("10:30"))); // a new message of the same ticket
+        harness.processWatermark(at("10:30"));
+
+        assertThat(feedback()).extracting(AttributedFeedback::getFeedbackId).containsExactly("r1", "t1@" + T1000, "t1@" + at("10:30"));
+    }
+
+    @Test
+    void anAnonymousReviewCountsTowardTheBaselineAndLeavesNoState() throws Exception {
+        event(review("r9", null, 5, "Love the new app", null, T1000));
+        harness.processWatermark(T1000);
+
+        assertThat(feedback()).singleElement().satisfies(f -> {
+            assertThat(f.getCustomerId()).isNull();
+            assertThat(f.getCampaignId()).isNull();
+            assertThat(f.getScore()).isPositive();
+        });
+        assertThat(keyedStateEntries()).as("no customer to remember, no pending event").isZero();
+    }
+
+    @Test
+    void aLaterMessageOfATicketCountsForTheTicketsCampaign() throws Exception {
+        event(send("s1", "C1", "cust-1", T0900));
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, T1000));
+        event(ticket("t1", "cust-1", TicketStatus.PENDING, "Any news?", null, at("11:00")));
+        harness.processWatermark(at("11:00"));
+
+        assertThat(feedback()).extracting(AttributedFeedback::getCampaignId, AttributedFeedback::getAttributedBy, AttributedFeedback::getOpensTicket)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("C1", "LAST_SEND", true), org.assertj.core.groups.Tuple.tuple("C1", "TICKET", false));
+    }
+
+    @Test
+    void aPromotionWhileAnAngryTicketIsOpenIsAnOpenComplaintMisfire() throws Exception {
+        harness.processBroadcastElement(SECURITY, 0);
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, at("08:00")));
+        event(send("s1", "C1", "cust-1", T0900));
+        event(send("s2", "C-SEC", "cust-1", T0905)); // a service message is exempt
+        harness.processWatermark(T0905);
+
+        assertThat(rulesOf("s1")).containsExactly(MisfireRule.OPEN_COMPLAINT);
+        assertThat(verdicts().get(0).getMisfires().get(0).getDetail()).contains("ticket t1 is OPEN since 2026-11-20T08:00:00Z");
+        assertThat(rulesOf("s2")).isEmpty();
+    }
+
+    @Test
+    void aTicketClosedJustBeforeTheSendOrOpenedJustAfterItDoesNotCount() throws Exception {
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, at("08:00")));
+        event(ticket("t1", "cust-1", TicketStatus.RESOLVED, "", null, T0900 - 1)); // resolved a millisecond before
+        event(send("s1", "C1", "cust-1", T0900));
+        event(ticket("t2", "cust-1", TicketStatus.OPEN, ANGRY, null, T0900 + 1)); // opened a millisecond after
+        event(ticket("t3", "cust-2", TicketStatus.OPEN, ANGRY, null, T0905)); // same instant as the send: counts
+        event(send("s2", "C1", "cust-2", T0905));
+        event(ticket("t4", "cust-3", TicketStatus.OPEN, "Please update my address", null, at("08:00"))); // not angry
+        event(send("s3", "C1", "cust-3", T0905));
+        harness.processWatermark(T0905);
+
+        assertThat(rulesOf("s1")).isEmpty();
+        assertThat(rulesOf("s2")).containsExactly(MisfireRule.OPEN_COMPLAINT);
+        assertThat(rulesOf("s3")).isEmpty();
+    }
+
+    @Test
+    void aTicketOpenedBeforeTheLookBackNoLongerCountsAndIsForgotten() throws Exception {
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, at("08:00")));
+        harness.processWatermark(at("08:00"));
+        long later = at("08:00") + Duration.ofDays(30).toMillis();
+        event(send("s1", "C1", "cust-1", later)); // exactly 30 d later: outside the half-open window
+        harness.processWatermark(later);
+        assertThat(rulesOf("s1")).isEmpty();
+
+        event(review("r1", "cust-1", 3, "ok", null, later + 1)); // any feedback prunes old tickets
+        harness.processWatermark(later + 1);
+        // The customer's state still holds the send, but no ticket.
+        assertThat(keyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void openingTheOfferedProductAfterASendIsAConversionForItsCampaign() throws Exception {
+        event(send("s1", "C1", "cust-1", T0900));
+        long threeDaysLater = T0900 + Duration.ofDays(3).toMillis();
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, threeDaysLater));
+        event(holding("cust-1", "SAVINGS", HoldingStatus.ACTIVE, threeDaysLater)); // not what was offered
+        harness.processWatermark(threeDaysLater);
+
+        var side = harness.getSideOutput(CustomerMisfireDetector.CONVERSIONS);
+        assertThat(side).isNotNull();
+        assertThat(side.stream().map(StreamRecord::getValue).toList()).singleElement().satisfies(c -> {
+            assertThat(c.getCampaignId()).isEqualTo("C1");
+            assertThat(c.getSendId()).isEqualTo("s1");
+            assertThat(c.getConvertedAt()).isEqualTo(threeDaysLater);
+        });
+    }
+
+    @Test
+    void lateFeedbackWithinTheRollupLatenessIsStillScoredLaterIsADeadLetter() throws Exception {
+        event(send("s1", "C1", "cust-1", T0900));
+        harness.processWatermark(T1000);
+        event(review("r1", "cust-1", 1, "Terrible", null, T1000 - Duration.ofMinutes(9).toMillis())); // within the default 10m
+        event(review("r2", "cust-1", 1, "Terrible", null, T1000 - Duration.ofMinutes(11).toMillis()));
+
+        assertThat(feedback()).singleElement().satisfies(f -> {
+            assertThat(f.getFeedbackId()).isEqualTo("r1");
+            assertThat(f.getCampaignId()).isEqualTo("C1");
+        });
+        assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT));
     }
 }

@@ -21,7 +21,7 @@ class MisfireJudgeTest {
     private final MisfireJudge judge = new MisfireJudge(config().misfire());
 
     private static CustomerState state() {
-        return new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>());
+        return new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>(), new HashMap<>());
     }
 
     private List<MisfireRule> rules(MisfireJudge j, CampaignSend send, Campaign campaign, CustomerState state) {
@@ -74,13 +74,13 @@ class MisfireJudgeTest {
         CustomerState s = state();
         long t = T0900;
         long day = Duration.ofHours(24).toMillis();
-        s.getRecentSends().add(new RecentSend("old", "A", t - day, true)); // exactly 24 h before: outside
-        s.getRecentSends().add(new RecentSend("a", "A", t - 3000, true));
-        s.getRecentSends().add(new RecentSend("b", "B", t - 2000, true));
-        s.getRecentSends().add(new RecentSend("svc", "S", t - 1500, false));
+        s.getRecentSends().add(new RecentSend("old", "A", t - day, true, null)); // exactly 24 h before: outside
+        s.getRecentSends().add(new RecentSend("a", "A", t - 3000, true, null));
+        s.getRecentSends().add(new RecentSend("b", "B", t - 2000, true, null));
+        s.getRecentSends().add(new RecentSend("svc", "S", t - 1500, false, null));
         Campaign c = campaign("C", "Third", OfferType.CROSS_SELL, null);
         assertThat(rules(send("c", "C", "cust", t), c, s)).as("3 promotional sends, this one included").isEmpty();
-        s.getRecentSends().add(new RecentSend("d", "D", t - 1000, true));
+        s.getRecentSends().add(new RecentSend("d", "D", t - 1000, true, null));
         assertThat(rules(send("e", "C", "cust", t), c, s)).containsExactly(MisfireRule.FREQUENCY_CAP);
         assertThat(rules(send("f", "S2", "cust", t), campaign("S2", "Notice", OfferType.SERVICE, null), s))
                 .as("a SERVICE send is never capped").isEmpty();
