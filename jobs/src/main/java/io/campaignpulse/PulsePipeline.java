@@ -1,6 +1,10 @@
 package io.campaignpulse;
 
 import io.campaignpulse.alerting.MisfireRateAlerter;
+import io.campaignpulse.alerting.SentimentAlerter;
+import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.sentiment.CampaignRollups;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.Campaign;
@@ -21,7 +25,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The Campaign Pulse workflow: sources → decode (bad records to dead letters) → per-customer
- * misfire detection → misfire records and per-campaign alerts → sinks. The cluster job, the
+ * misfire detection, feedback scoring and attribution (one keyed step) → misfire records,
+ * per-campaign misfire alerts, roll-ups in SQL and sentiment alerts → sinks. The cluster job, the
  * demo, replay and the tests all run this same workflow with their own sources and sinks.
  */
 public final class PulsePipeline {
@@ -31,7 +36,7 @@ public final class PulsePipeline {
         /** Decoded campaigns (or their dead letters), with watermarks that never hold event time back once settled. */
         DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config);
 
-        /** Decoded sends, holding and consent changes (or their dead letters), with event-time watermarks. */
+        /** Decoded sends, holding and consent changes, tickets and reviews (or their dead letters), with event-time watermarks. */
         DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config);
     }
 
@@ -42,6 +47,12 @@ public final class PulsePipeline {
         void alerts(DataStream<Alert> alerts);
 
         void deadLetters(DataStream<DeadLetter> deadLetters);
+
+        /** Per-campaign roll-ups, one record per campaign and completed window. */
+        void campaignStats(DataStream<CampaignStats> stats);
+
+        /** Every scored ticket message and review, with its campaign and the scorer's version. */
+        void feedbackScores(DataStream<AttributedFeedback> feedback);
 
         /** Called once all sinks are attached (for sinks that must be finalised together). */
         default void complete() {}
@@ -86,10 +97,20 @@ public final class PulsePipeline {
                 .flatMap((SendVerdict v, org.apache.flink.util.Collector<Misfire> out) -> v.getMisfires().forEach(out::collect), MISFIRE_TYPE)
                 .uid("misfire-records").name("Misfire records");
 
-        SingleOutputStreamOperator<Alert> alerts = verdicts
+        SingleOutputStreamOperator<Alert> misfireAlerts = verdicts
                 .keyBy(SendVerdict::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
                 .process(new MisfireRateAlerter(config.alerting()), ALERT_TYPE)
                 .uid("misfire-rate-alerter").name("Misfire-rate alerts per campaign");
+
+        DataStream<AttributedFeedback> feedback = verdicts.getSideOutput(CustomerMisfireDetector.FEEDBACK);
+        DataStream<CampaignStats> stats = CampaignRollups.define(config, verdicts, feedback,
+                verdicts.getSideOutput(CustomerMisfireDetector.CONVERSIONS));
+
+        DataStream<Alert> sentimentAlerts = stats
+                .keyBy(CampaignStats::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
+                .process(new SentimentAlerter(config), ALERT_TYPE)
+                .uid("sentiment-alerter").name("Sentiment and ticket alerts per campaign");
+        DataStream<Alert> alerts = misfireAlerts.union(sentimentAlerts);
 
         DataStream<DeadLetter> deadLetters = campaigns.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
                 .union(customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
@@ -98,6 +119,8 @@ public final class PulsePipeline {
         sinks.misfires(misfires);
         sinks.alerts(alerts);
         sinks.deadLetters(deadLetters);
+        sinks.campaignStats(stats);
+        sinks.feedbackScores(feedback);
         sinks.complete();
     }
 }

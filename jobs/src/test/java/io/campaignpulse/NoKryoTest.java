@@ -3,12 +3,18 @@ package io.campaignpulse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.alerting.CampaignWindow;
+import io.campaignpulse.alerting.SentimentIncident;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.attribution.Conversion;
+import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.misfire.CustomerMisfireDetector;
 import io.campaignpulse.misfire.CustomerState;
+import io.campaignpulse.sentiment.CampaignRollups;
 import io.campaignpulse.misfire.PendingEvents;
 import io.campaignpulse.misfire.SendVerdict;
 import java.util.List;
@@ -17,6 +23,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.api.java.typeutils.runtime.RowSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +35,8 @@ class NoKryoTest {
     @Test
     void everyRecordAndStateTypeUsesTheAvroSerializer() {
         List<Class<?>> types = List.of(Envelope.class, Campaign.class, SendVerdict.class, Misfire.class, Alert.class,
-                DeadLetter.class, CustomerState.class, PendingEvents.class, CampaignWindow.class);
+                DeadLetter.class, CustomerState.class, PendingEvents.class, CampaignWindow.class, CampaignStats.class,
+                AttributedFeedback.class, Conversion.class, SentimentIncident.class);
         SerializerConfigImpl noGenerics = new SerializerConfigImpl();
         noGenerics.setGenericTypes(false);
         for (Class<?> type : types) {
@@ -37,8 +45,11 @@ class NoKryoTest {
             assertThat(info.createSerializer(noGenerics)).as(type.getSimpleName()).isInstanceOf(AvroSerializer.class);
         }
         for (TypeInformation<?> declared : List.of(PulsePipeline.ENVELOPE_TYPE, PulsePipeline.CAMPAIGN_TYPE, PulsePipeline.VERDICT_TYPE,
-                PulsePipeline.MISFIRE_TYPE, PulsePipeline.ALERT_TYPE)) {
+                PulsePipeline.MISFIRE_TYPE, PulsePipeline.ALERT_TYPE, CampaignRollups.STATS_TYPE, CustomerMisfireDetector.FEEDBACK.getTypeInfo(),
+                CustomerMisfireDetector.CONVERSIONS.getTypeInfo())) {
             assertThat(declared.createSerializer(noGenerics)).isInstanceOf(AvroSerializer.class);
         }
+        // The roll-ups' input rows: typed fields only (a generic field would fail here with generic types off).
+        assertThat(CampaignRollups.ACTIVITY.createSerializer(noGenerics)).isInstanceOf(RowSerializer.class);
     }
 }

@@ -2,7 +2,9 @@ package io.campaignpulse.sink;
 
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -43,6 +45,25 @@ public final class LiveSinks implements PulsePipeline.Sinks {
                 .uid("kafka-sink-dead-letters").name("Kafka: dead letters");
         if (postgres != null) {
             postgres.deadLetters(deadLetters);
+        }
+    }
+
+    @Override
+    public void campaignStats(DataStream<CampaignStats> stats) {
+        // Compacted topic: the key is the upsert key.
+        stats.sinkTo(KafkaOutputs.sink(config, config.topics().campaignStats(), CampaignStats.class,
+                        s -> s.getCampaignId() + "/" + s.getWindowEnd()))
+                .uid("kafka-sink-campaign-stats").name("Kafka: campaign stats");
+        if (postgres != null) {
+            postgres.campaignStats(stats);
+        }
+    }
+
+    @Override
+    public void feedbackScores(DataStream<AttributedFeedback> feedback) {
+        // Scored feedback is for BI (PostgreSQL); Kafka consumers have the input topics.
+        if (postgres != null) {
+            postgres.feedbackScores(feedback);
         }
     }
 

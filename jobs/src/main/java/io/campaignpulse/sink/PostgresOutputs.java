@@ -1,7 +1,9 @@
 package io.campaignpulse.sink;
 
 import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.ingest.AvroJson;
@@ -84,6 +86,47 @@ public final class PostgresOutputs {
                 source_topic STRING NOT NULL, source_partition INT NOT NULL, source_offset BIGINT NOT NULL, reason STRING NOT NULL,
                 `key` BYTES, payload BYTES, detail STRING, detected_at TIMESTAMP(3),
                 PRIMARY KEY (source_topic, source_partition, source_offset, reason) NOT ENFORCED""");
+    }
+
+    public void campaignStats(DataStream<CampaignStats> stats) {
+        String[] names = {"campaign_id", "window_end", "window_start", "campaign_name", "sends", "misfires", "misfires_by_rule", "conversions",
+            "feedback", "tickets", "reviews", "avg_sentiment", "negative_share", "positive_share", "avg_rating", "avg_csat",
+            "tickets_per_1000_sends", "baseline_feedback", "baseline_avg_sentiment", "baseline_negative_share",
+            "baseline_tickets_per_1000_sends", "sample_negative_feedback_ids", "scorer_version"};
+        TypeInformation<Row> type = Types.ROW_NAMED(names, Types.STRING, Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME, Types.STRING,
+                Types.LONG, Types.LONG, Types.STRING, Types.LONG, Types.LONG, Types.LONG, Types.LONG, Types.DOUBLE, Types.DOUBLE,
+                Types.DOUBLE, Types.DOUBLE, Types.DOUBLE, Types.DOUBLE, Types.LONG, Types.DOUBLE, Types.DOUBLE, Types.DOUBLE, Types.STRING,
+                Types.STRING);
+        DataStream<Row> rows = stats
+                .map(s -> Row.of(s.getCampaignId(), local(s.getWindowEnd()), local(s.getWindowStart()), s.getCampaignName(), s.getSends(),
+                        s.getMisfires(), AvroJson.MAPPER.writeValueAsString(new TreeMap<>(s.getMisfiresByRule())), s.getConvertedRecipients(),
+                        s.getFeedback(), s.getTickets(), s.getReviews(), s.getAvgSentiment(), s.getNegativeShare(), s.getPositiveShare(),
+                        s.getAvgRating(), s.getAvgCsat(), s.getTicketsPer1000Sends(), s.getBaselineFeedback(), s.getBaselineAvgSentiment(),
+                        s.getBaselineNegativeShare(), s.getBaselineTicketsPer1000Sends(),
+                        AvroJson.MAPPER.writeValueAsString(s.getSampleNegativeFeedbackIds()), s.getScorerVersion()), type)
+                .uid("postgres-campaign-stats-rows").name("PostgreSQL rows: campaign stats");
+        insert(rows, "campaign_stats", """
+                campaign_id STRING NOT NULL, window_end TIMESTAMP(3) NOT NULL, window_start TIMESTAMP(3), campaign_name STRING,
+                sends BIGINT, misfires BIGINT, misfires_by_rule STRING, conversions BIGINT, feedback BIGINT, tickets BIGINT,
+                reviews BIGINT, avg_sentiment DOUBLE, negative_share DOUBLE, positive_share DOUBLE, avg_rating DOUBLE, avg_csat DOUBLE,
+                tickets_per_1000_sends DOUBLE, baseline_feedback BIGINT, baseline_avg_sentiment DOUBLE, baseline_negative_share DOUBLE,
+                baseline_tickets_per_1000_sends DOUBLE, sample_negative_feedback_ids STRING, scorer_version STRING,
+                PRIMARY KEY (campaign_id, window_end) NOT ENFORCED""");
+    }
+
+    public void feedbackScores(DataStream<AttributedFeedback> feedback) {
+        String[] names = {"feedback_id", "kind", "customer_id", "campaign_id", "attributed_by", "score", "score_source", "rating", "csat",
+            "scorer_version", "occurred_at"};
+        TypeInformation<Row> type = Types.ROW_NAMED(names, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING,
+                Types.DOUBLE, Types.STRING, Types.INT, Types.INT, Types.STRING, Types.LOCAL_DATE_TIME);
+        DataStream<Row> rows = feedback
+                .map(f -> Row.of(f.getFeedbackId(), f.getKind(), f.getCustomerId(), f.getCampaignId(), f.getAttributedBy(), f.getScore(),
+                        f.getScoreSource(), f.getRating(), f.getCsat(), f.getScorerVersion(), local(Instant.ofEpochMilli(f.getOccurredAt()))), type)
+                .uid("postgres-feedback-score-rows").name("PostgreSQL rows: feedback scores");
+        insert(rows, "feedback_scores", """
+                feedback_id STRING NOT NULL, kind STRING, customer_id STRING, campaign_id STRING, attributed_by STRING, score DOUBLE,
+                score_source STRING, rating INT, csat INT, scorer_version STRING, occurred_at TIMESTAMP(3),
+                PRIMARY KEY (feedback_id) NOT ENFORCED""");
     }
 
     private void insert(DataStream<Row> rows, String table, String columns) {

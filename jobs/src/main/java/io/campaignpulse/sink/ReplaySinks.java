@@ -1,13 +1,15 @@
 package io.campaignpulse.sink;
 
 import io.campaignpulse.PulsePipeline;
+import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import java.nio.file.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
-/** Replay output: misfires.jsonl, alerts.jsonl and dead-letters.jsonl in one folder. */
+/** Replay output: misfires.jsonl, alerts.jsonl, dead-letters.jsonl, campaign-stats.jsonl and feedback-scores.jsonl in one folder. */
 public final class ReplaySinks implements PulsePipeline.Sinks {
 
     private final Path folder;
@@ -32,5 +34,17 @@ public final class ReplaySinks implements PulsePipeline.Sinks {
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
         deadLetters.sinkTo(new JsonLinesSink<>(folder.resolve("dead-letters.jsonl"))).setParallelism(1)
                 .uid("replay-sink-dead-letters").name("File: dead-letters.jsonl");
+    }
+
+    @Override
+    public void campaignStats(DataStream<CampaignStats> stats) {
+        stats.sinkTo(new JsonLinesSink<>(folder.resolve("campaign-stats.jsonl"))).setParallelism(1)
+                .uid("replay-sink-campaign-stats").name("File: campaign-stats.jsonl");
+    }
+
+    @Override
+    public void feedbackScores(DataStream<AttributedFeedback> feedback) {
+        feedback.sinkTo(new JsonLinesSink<>(folder.resolve("feedback-scores.jsonl"))).setParallelism(1)
+                .uid("replay-sink-feedback-scores").name("File: feedback-scores.jsonl");
     }
 }

@@ -46,9 +46,11 @@ class OperatorUidTest {
         assertThat(uids).contains(
                 "source-campaigns", "source-customer-events", // Kafka offsets
                 "customer-misfire-detector", // holdings, consent, recent and pending sends, campaigns
-                "misfire-rate-alerter", // open alert windows
-                "kafka-sink-misfires", "kafka-sink-alerts", "kafka-sink-dead-letters"); // Kafka transactions
-        assertThat(uids).as("the planner's stateless operators of the three PostgreSQL sinks")
-                .filteredOn(uid -> uid.matches("postgres-\\d+_.*")).hasSize(12);
+                "misfire-rate-alerter", "sentiment-alerter", // open alert windows and incidents
+                "kafka-sink-misfires", "kafka-sink-alerts", "kafka-sink-dead-letters", "kafka-sink-campaign-stats"); // Kafka transactions
+        assertThat(uids).as("the planner's stateless operators of the five PostgreSQL sinks")
+                .filteredOn(uid -> uid.matches("postgres-\\d+_.*")).hasSize(20);
+        assertThat(uids).as("the roll-ups' window aggregations and window join")
+                .anyMatch(uid -> uid.matches("rollups-\\d+_global-window-aggregate")).anyMatch(uid -> uid.matches("rollups-\\d+_window-join"));
     }
 }

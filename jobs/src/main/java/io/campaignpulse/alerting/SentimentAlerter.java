@@ -1,0 +1,211 @@
+package io.campaignpulse.alerting;
+
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.AlertKind;
+import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.contract.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * SENTIMENT_DROP and TICKET_SURGE, keyed by campaign, from each completed roll-up window.
+ *
+ * <p>Hopping windows overlap (24 h sliding by 1 h), so a sour campaign would trip the same
+ * condition in every window for a day, and a figure near its threshold flickers from one window
+ * to the next. An incident therefore opens at the first window where the condition holds, is
+ * re-emitted (same alert id, new figures) only when its severity rises, and closes once the
+ * condition has not held for a whole window length ({@code rollups.window}: no window still
+ * shares data with one that showed it). The alert id is derived from (kind, campaign, first
+ * window end): a replay produces the same ids.
+ *
+ * <p>Windows are judged in window-end order: the window join runs in parallel by window, so one
+ * campaign's windows reach this operator from several channels in any order. Each window waits
+ * in state until the watermark passes its end (the join emits a window before it forwards the
+ * watermark that closed it, so by then every earlier window is here too).
+ *
+ * <p>State: the open incidents per kind (at most two per campaign), removed when they close,
+ * with a TTL of a week of processing time for campaigns whose data simply stops; windows
+ * waiting for the watermark, each removed by its own timer.
+ */
+public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats, Alert> {
+
+    private final PulseConfig.Alerting config;
+    private final long quietMs;
+
+    /** kind → its open incident. */
+    private transient MapState<String, SentimentIncident> open;
+    /** window end millis → the campaign's figures for that window, until the watermark passes it. */
+    private transient MapState<Long, CampaignStats> waiting;
+    private transient Map<AlertKind, Counter> raised;
+
+    public SentimentAlerter(PulseConfig config) {
+        this.config = config.alerting();
+        this.quietMs = config.rollups().window().toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        MapStateDescriptor<String, SentimentIncident> descriptor = new MapStateDescriptor<>("open-incidents", Types.STRING,
+                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(SentimentIncident.class));
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(7)).build());
+        open = getRuntimeContext().getMapState(descriptor);
+        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows-waiting", Types.LONG,
+                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CampaignStats.class)));
+        raised = new HashMap<>();
+        for (AlertKind kind : new AlertKind[] {AlertKind.SENTIMENT_DROP, AlertKind.TICKET_SURGE}) {
+            raised.put(kind, getRuntimeContext().getMetricGroup().addGroup("kind", kind.name()).counter("alerts"));
+        }
+    }
+
+    @Override
+    public void processElement(CampaignStats s, Context ctx, Collector<Alert> out) throws Exception {
+        long end = s.getWindowEnd().toEpochMilli();
+        waiting.put(end, s);
+        // A window [start, end) is complete once the watermark reaches end - 1, as in Flink SQL.
+        ctx.timerService().registerEventTimeTimer(end - 1);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        CampaignStats s = waiting.get(timestamp + 1);
+        if (s == null) {
+            return;
+        }
+        waiting.remove(timestamp + 1);
+        track(AlertKind.SENTIMENT_DROP, sentimentDrop(s), s, out);
+        track(AlertKind.TICKET_SURGE, ticketSurge(s), s, out);
+    }
+
+    private void track(AlertKind kind, Severity severity, CampaignStats s, Collector<Alert> out) throws Exception {
+        SentimentIncident incident = open.get(kind.name());
+        long windowEnd = s.getWindowEnd().toEpochMilli();
+        if (severity == null) {
+            if (incident != null && windowEnd - incident.getLastHeldWindowEnd() >= quietMs) {
+                open.remove(kind.name());
+            }
+            return;
+        }
+        if (incident == null) {
+            open.put(kind.name(), new SentimentIncident(windowEnd, severity, windowEnd));
+            out.collect(alert(kind, severity, s, windowEnd));
+            return;
+        }
+        incident.setLastHeldWindowEnd(windowEnd);
+        if (severity.ordinal() > incident.getSeverity().ordinal()) {
+            incident.setSeverity(severity);
+            out.collect(alert(kind, severity, s, incident.getFirstWindowEnd()));
+        }
+        open.put(kind.name(), incident);
+    }
+
+    /** @return the severity if the window shows a sentiment drop, else null */
+    Severity sentimentDrop(CampaignStats s) {
+        if (s.getAvgSentiment() == null || s.getFeedback() < config.sentimentMinFeedback()) {
+            return null;
+        }
+        boolean below = s.getBaselineAvgSentiment() != null
+                && s.getAvgSentiment() <= s.getBaselineAvgSentiment() - config.sentimentDropBelowBaseline();
+        boolean negative = s.getNegativeShare() != null && s.getNegativeShare() >= config.sentimentNegativeShare();
+        if (below && negative) {
+            return Severity.CRITICAL;
+        }
+        return below || negative ? Severity.WARNING : null;
+    }
+
+    /** @return the severity if the window shows a ticket surge, else null */
+    Severity ticketSurge(CampaignStats s) {
+        Double rate = s.getTicketsPer1000Sends();
+        if (rate == null || s.getTickets() < config.ticketSurgeMinTickets() || s.getSends() < config.ticketSurgeMinSends()
+                || rate < config.ticketSurgePerThousandSends()) {
+            return null;
+        }
+        Double baseline = s.getBaselineTicketsPer1000Sends();
+        if (baseline != null && rate < config.ticketSurgeBaselineFactor() * baseline) {
+            return null;
+        }
+        return rate >= 2 * config.ticketSurgePerThousandSends() ? Severity.CRITICAL : Severity.WARNING;
+    }
+
+    private Alert alert(AlertKind kind, Severity severity, CampaignStats s, long incidentStart) {
+        raised.get(kind).inc();
+        String name = s.getCampaignName() != null ? s.getCampaignName() : s.getCampaignId();
+        Map<String, Double> metrics = new HashMap<>();
+        put(metrics, "feedback", (double) s.getFeedback());
+        put(metrics, "tickets", (double) s.getTickets());
+        put(metrics, "reviews", (double) s.getReviews());
+        put(metrics, "sends", (double) s.getSends());
+        put(metrics, "avg_sentiment", s.getAvgSentiment());
+        put(metrics, "negative_share", s.getNegativeShare());
+        put(metrics, "baseline_avg_sentiment", s.getBaselineAvgSentiment());
+        put(metrics, "baseline_negative_share", s.getBaselineNegativeShare());
+        put(metrics, "tickets_per_1000_sends", s.getTicketsPer1000Sends());
+        put(metrics, "baseline_tickets_per_1000_sends", s.getBaselineTicketsPer1000Sends());
+        put(metrics, "avg_rating", s.getAvgRating());
+        String window = AlertText.span(s.getWindowStart().toEpochMilli(), s.getWindowEnd().toEpochMilli());
+        String samples = s.getSampleNegativeFeedbackIds().isEmpty() ? "none" : String.join(", ", s.getSampleNegativeFeedbackIds());
+        String title;
+        String detail;
+        if (kind == AlertKind.SENTIMENT_DROP) {
+            title = String.format(Locale.ROOT, "%s is souring its recipients: sentiment %+.2f vs %+.2f baseline, %.0f %% negative (%d feedback, %s)",
+                    name, s.getAvgSentiment(), orZero(s.getBaselineAvgSentiment()), 100 * orZero(s.getNegativeShare()), s.getFeedback(), window);
+            detail = String.format(Locale.ROOT,
+                    "Tickets and reviews attributed to campaign %s (explicitly, or from the recipient's latest send within the attribution window) "
+                            + "average %+.2f against %+.2f for all feedback in the same window; %.0f %% of them are negative (threshold: %.2f below "
+                            + "baseline or %.0f %% negative, from %d feedback). Examples (feedback ids): %s. Average rating: %s. "
+                            + "Suggested action: read the example tickets, compare the offer's wording with what customers were actually given, "
+                            + "and brief customer service on the campaign before more sends go out.",
+                    s.getCampaignId(), s.getAvgSentiment(), orZero(s.getBaselineAvgSentiment()), 100 * orZero(s.getNegativeShare()),
+                    config.sentimentDropBelowBaseline(), 100 * config.sentimentNegativeShare(), config.sentimentMinFeedback(), samples,
+                    s.getAvgRating() == null ? "no ratings" : String.format(Locale.ROOT, "%.1f stars", s.getAvgRating()));
+        } else {
+            title = String.format(Locale.ROOT, "%s is driving tickets: %d tickets from %d sends (%.1f per 1,000, baseline %.1f, %s)",
+                    name, s.getTickets(), s.getSends(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()), window);
+            detail = String.format(Locale.ROOT,
+                    "Campaign %s's recipients opened %d tickets in the window: %.1f per 1,000 sends against %.1f across all campaigns "
+                            + "(threshold: %.0f per 1,000 and %.1fx the baseline, from %d tickets and %d sends). Negative examples (feedback ids): %s. "
+                            + "Suggested action: tell customer service what the campaign promised, check the offer's terms with the campaign owner, "
+                            + "and consider pausing the remaining sends.",
+                    s.getCampaignId(), s.getTickets(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()),
+                    config.ticketSurgePerThousandSends(), config.ticketSurgeBaselineFactor(), config.ticketSurgeMinTickets(), config.ticketSurgeMinSends(), samples);
+        }
+        return Alert.newBuilder()
+                .setAlertId(MisfireRateAlerter.alertId(kind, s.getCampaignId(), "-", incidentStart))
+                .setKind(kind)
+                .setSeverity(severity)
+                .setCampaignId(s.getCampaignId())
+                .setCampaignName(name)
+                .setTitle(title)
+                .setDetail(detail)
+                .setMetrics(metrics)
+                .setWindowStart(s.getWindowStart())
+                .setWindowEnd(s.getWindowEnd())
+                .setDetectedAt(s.getWindowEnd())
+                .build();
+    }
+
+    private static void put(Map<String, Double> m, String key, Double value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    private static double orZero(Double d) {
+        return d == null ? 0.0 : d;
+    }
+
+    static Instant at(long ms) {
+        return Instant.ofEpochMilli(ms);
+    }
+}

@@ -1,0 +1,206 @@
+package io.campaignpulse.sentiment;
+
+import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.attribution.Conversion;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.misfire.SendVerdict;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
+import org.apache.flink.types.Row;
+
+/**
+ * Per-campaign roll-ups in hopping event-time windows, in Flink SQL: sends, misfires by rule,
+ * conversions, feedback, tickets, reviews, sentiment, ratings and CSAT, next to the baseline of
+ * all feedback in the same window (a window join of two window aggregations over one input).
+ *
+ * <p>The input is one "activity" row per judged send, attributed feedback and conversion, all
+ * from the per-customer operator (so no second keyed shuffle by customer). Event time is held
+ * back by {@code rollups.allowed-lateness} before the windows ({@link WatermarkDelay}), so
+ * feedback scored up to that late still counts in its windows; each window is emitted once,
+ * complete.
+ */
+public final class CampaignRollups {
+
+    public static final TypeInformation<CampaignStats> STATS_TYPE = new AvroTypeInfo<>(CampaignStats.class);
+
+    static final String[] RULES = {"ALREADY_HOLDS_PRODUCT", "ACQUISITION_TO_EXISTING_CUSTOMER", "NO_CONSENT", "DUPLICATE_SEND",
+        "FREQUENCY_CAP", "OPEN_COMPLAINT"};
+
+    private static final String[] COLUMNS = {"kind", "campaign_id", "campaign_name", "misfires", "r0", "r1", "r2", "r3", "r4", "r5",
+        "feedback_id", "feedback_kind", "opens_ticket", "score", "rating", "csat", "scorer_version"};
+    public static final TypeInformation<Row> ACTIVITY = Types.ROW_NAMED(COLUMNS, Types.STRING, Types.STRING, Types.STRING, Types.INT,
+            Types.INT, Types.INT, Types.INT, Types.INT, Types.INT, Types.INT, Types.STRING, Types.STRING, Types.BOOLEAN, Types.DOUBLE,
+            Types.INT, Types.INT, Types.STRING);
+
+    private CampaignRollups() {}
+
+    public static DataStream<CampaignStats> define(PulseConfig config, DataStream<SendVerdict> verdicts,
+            DataStream<AttributedFeedback> feedback, DataStream<Conversion> conversions) {
+        DataStream<Row> sends = verdicts.map(CampaignRollups::sendActivity, ACTIVITY).uid("rollup-send-activity").name("Roll-up input: sends");
+        DataStream<Row> said = feedback.map(CampaignRollups::feedbackActivity, ACTIVITY).uid("rollup-feedback-activity").name("Roll-up input: feedback");
+        DataStream<Row> converted = conversions.map(CampaignRollups::conversionActivity, ACTIVITY).uid("rollup-conversion-activity")
+                .name("Roll-up input: conversions");
+        DataStream<Row> activity = sends.union(said, converted)
+                .transform("Roll-up input: allowed lateness", ACTIVITY, new WatermarkDelay<Row>(config.rollups().allowedLateness().toMillis()))
+                .uid("rollup-allowed-lateness");
+
+        StreamTableEnvironment tables = StreamTableEnvironment.create(activity.getExecutionEnvironment());
+        // Windows are computed on UTC days and hours, whatever the machine's zone.
+        tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
+        // Stable uids for the planner's operators (the window aggregations and join hold state):
+        // derived from the plan, so they survive restarts and savepoint upgrades of the same plan.
+        tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_GENERATION, ExecutionConfigOptions.UidGeneration.ALWAYS);
+        tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_FORMAT, "rollups-<id>_<transformation>");
+
+        tables.createTemporaryView("activity", tables.fromDataStream(activity, Schema.newBuilder()
+                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
+                .watermark("rowtime", "SOURCE_WATERMARK()")
+                .build()));
+        String hop = "TABLE(HOP(TABLE activity, DESCRIPTOR(rowtime), " + interval(config.rollups().slide()) + ", "
+                + interval(config.rollups().window()) + "))";
+        tables.executeSql("CREATE TEMPORARY VIEW campaign_windows AS " + campaignWindowsSql(hop));
+        tables.executeSql("CREATE TEMPORARY VIEW baseline_windows AS " + baselineWindowsSql(hop));
+        Table stats = tables.sqlQuery("""
+                SELECT c.*, b.feedback AS b_feedback, b.avg_sentiment AS b_avg_sentiment, b.scored AS b_scored,
+                       b.negative AS b_negative, b.tickets AS b_tickets, b.sends AS b_sends
+                FROM campaign_windows c JOIN baseline_windows b
+                  ON c.window_start = b.window_start AND c.window_end = b.window_end""");
+        return tables.toDataStream(stats).map(CampaignRollups::toStats, STATS_TYPE).uid("rollup-campaign-stats").name("Campaign stats");
+    }
+
+    static String campaignWindowsSql(String hop) {
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < RULES.length; i++) {
+            rules.append("CAST(SUM(r").append(i).append(") AS BIGINT) AS r").append(i).append(", ");
+        }
+        return """
+                SELECT campaign_id, window_start, window_end,
+                       MAX(campaign_name) AS campaign_name,
+                       COUNT(*) FILTER (WHERE kind = 'SEND') AS sends,
+                       CAST(SUM(misfires) AS BIGINT) AS misfires,
+                       %s
+                       COUNT(*) FILTER (WHERE kind = 'CONVERSION') AS conversions,
+                       COUNT(*) FILTER (WHERE kind = 'FEEDBACK') AS feedback,
+                       COUNT(*) FILTER (WHERE opens_ticket) AS tickets,
+                       COUNT(*) FILTER (WHERE feedback_kind = 'REVIEW') AS reviews,
+                       AVG(score) AS avg_sentiment,
+                       COUNT(score) AS scored,
+                       COUNT(*) FILTER (WHERE score <= -0.05) AS negative,
+                       COUNT(*) FILTER (WHERE score >= 0.05) AS positive,
+                       AVG(CAST(rating AS DOUBLE)) AS avg_rating,
+                       AVG(CAST(csat AS DOUBLE)) AS avg_csat,
+                       MIN(CASE WHEN score <= -0.05 THEN feedback_id END) AS negative_sample_1,
+                       MAX(CASE WHEN score <= -0.05 THEN feedback_id END) AS negative_sample_2,
+                       MAX(scorer_version) AS scorer_version
+                FROM %s
+                WHERE campaign_id IS NOT NULL
+                GROUP BY campaign_id, window_start, window_end""".formatted(rules, hop);
+    }
+
+    static String baselineWindowsSql(String hop) {
+        return """
+                SELECT window_start, window_end,
+                       COUNT(*) FILTER (WHERE kind = 'SEND') AS sends,
+                       COUNT(*) FILTER (WHERE kind = 'FEEDBACK') AS feedback,
+                       COUNT(*) FILTER (WHERE opens_ticket) AS tickets,
+                       AVG(score) AS avg_sentiment,
+                       COUNT(score) AS scored,
+                       COUNT(*) FILTER (WHERE score <= -0.05) AS negative
+                FROM %s
+                GROUP BY window_start, window_end""".formatted(hop);
+    }
+
+    /** A SQL day-time interval literal, exact to the millisecond. */
+    static String interval(Duration d) {
+        long ms = d.toMillis();
+        return String.format(java.util.Locale.ROOT, "INTERVAL '%d %02d:%02d:%02d.%03d' DAY TO SECOND(3)",
+                ms / 86_400_000, ms / 3_600_000 % 24, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    }
+
+    static Row sendActivity(SendVerdict v) {
+        int[] byRule = new int[RULES.length];
+        for (Misfire m : v.getMisfires()) {
+            int i = java.util.Arrays.asList(RULES).indexOf(m.getRule().name());
+            if (i >= 0) {
+                byRule[i]++;
+            }
+        }
+        return Row.of("SEND", v.getCampaignId(), v.getCampaignName(), v.getMisfires().size(), byRule[0], byRule[1], byRule[2], byRule[3],
+                byRule[4], byRule[5], null, null, false, null, null, null, null);
+    }
+
+    static Row feedbackActivity(AttributedFeedback f) {
+        return Row.of("FEEDBACK", f.getCampaignId(), null, 0, 0, 0, 0, 0, 0, 0, f.getFeedbackId(), f.getKind(), f.getOpensTicket(),
+                f.getScore(), f.getRating(), f.getCsat(), f.getScorerVersion());
+    }
+
+    static Row conversionActivity(Conversion c) {
+        return Row.of("CONVERSION", c.getCampaignId(), null, 0, 0, 0, 0, 0, 0, 0, null, null, false, null, null, null, null);
+    }
+
+    static CampaignStats toStats(Row r) {
+        long sends = r.<Long>getFieldAs("sends");
+        long tickets = r.<Long>getFieldAs("tickets");
+        long scored = r.<Long>getFieldAs("scored");
+        long bSends = r.<Long>getFieldAs("b_sends");
+        long bScored = r.<Long>getFieldAs("b_scored");
+        Map<String, Long> byRule = new HashMap<>();
+        for (int i = 0; i < RULES.length; i++) {
+            Long n = r.getFieldAs("r" + i);
+            if (n != null && n > 0) {
+                byRule.put(RULES[i], n);
+            }
+        }
+        List<String> samples = new ArrayList<>(2);
+        String s1 = r.getFieldAs("negative_sample_1");
+        String s2 = r.getFieldAs("negative_sample_2");
+        if (s1 != null) {
+            samples.add(s1);
+        }
+        if (s2 != null && !s2.equals(s1)) {
+            samples.add(s2);
+        }
+        Long misfires = r.getFieldAs("misfires");
+        String version = r.getFieldAs("scorer_version");
+        return CampaignStats.newBuilder()
+                .setCampaignId(r.getFieldAs("campaign_id"))
+                .setCampaignName(r.getFieldAs("campaign_name"))
+                .setWindowStart(r.<LocalDateTime>getFieldAs("window_start").toInstant(ZoneOffset.UTC))
+                .setWindowEnd(r.<LocalDateTime>getFieldAs("window_end").toInstant(ZoneOffset.UTC))
+                .setSends(sends)
+                .setMisfires(misfires == null ? 0 : misfires)
+                .setMisfiresByRule(byRule)
+                .setConvertedRecipients(r.<Long>getFieldAs("conversions"))
+                .setFeedback(r.<Long>getFieldAs("feedback"))
+                .setTickets(tickets)
+                .setReviews(r.<Long>getFieldAs("reviews"))
+                .setAvgSentiment(r.getFieldAs("avg_sentiment"))
+                .setNegativeShare(scored == 0 ? null : (double) r.<Long>getFieldAs("negative") / scored)
+                .setPositiveShare(scored == 0 ? null : (double) r.<Long>getFieldAs("positive") / scored)
+                .setAvgRating(r.getFieldAs("avg_rating"))
+                .setAvgCsat(r.getFieldAs("avg_csat"))
+                .setTicketsPer1000Sends(sends == 0 ? null : 1000.0 * tickets / sends)
+                .setBaselineFeedback(r.<Long>getFieldAs("b_feedback"))
+                .setBaselineAvgSentiment(r.getFieldAs("b_avg_sentiment"))
+                .setBaselineNegativeShare(bScored == 0 ? null : (double) r.<Long>getFieldAs("b_negative") / bScored)
+                .setBaselineTicketsPer1000Sends(bSends == 0 ? null : 1000.0 * r.<Long>getFieldAs("b_tickets") / bSends)
+                .setSampleNegativeFeedbackIds(samples)
+                .setScorerVersion(version == null ? SentimentScorer.VERSION : version)
+                .build();
+    }
+}

@@ -1,0 +1,206 @@
+package io.campaignpulse.alerting;
+
+import static io.campaignpulse.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.AlertKind;
+import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.contract.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SENTIMENT_DROP and TICKET_SURGE from a campaign's successive roll-up windows (24 h sliding by
+ * 1 h): thresholds, one incident across overlapping windows, escalation, close and cleanup.
+ */
+class SentimentAlerterTest {
+
+    private static final long HOUR = Duration.ofHours(1).toMillis();
+
+    private KeyedOneInputStreamOperatorTestHarness<String, CampaignStats, Alert> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = harness();
+        harness.open();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, CampaignStats, Alert> harness() throws Exception {
+        // On RocksDB, as in production.
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new SentimentAlerter(config(Map.of()))),
+                CampaignStats::getCampaignId, Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    /**
+     * A window of campaign C1 ending at {@code end}: 1,000 sends, the given feedback and its
+     * average sentiment and negative share, the given tickets; the baseline is all feedback at
+     * +0.10 with 15 % negative and 10 tickets per 1,000 sends.
+     */
+    private static CampaignStats window(long end, long feedback, double avg, double negativeShare, long tickets) {
+        return CampaignStats.newBuilder()
+                .setCampaignId("C1").setCampaignName("Double Cashback Card")
+                .setWindowStart(Instant.ofEpochMilli(end - 24 * HOUR)).setWindowEnd(Instant.ofEpochMilli(end))
+                .setSends(1000).setMisfires(0).setMisfiresByRule(Map.of()).setConvertedRecipients(12)
+                .setFeedback(feedback).setTickets(tickets).setReviews(feedback - tickets)
+                .setAvgSentiment(feedback == 0 ? null : avg).setNegativeShare(feedback == 0 ? null : negativeShare)
+                .setPositiveShare(feedback == 0 ? null : 1 - negativeShare).setAvgRating(1.5).setAvgCsat(null)
+                .setTicketsPer1000Sends((double) tickets)
+                .setBaselineFeedback(400).setBaselineAvgSentiment(0.10).setBaselineNegativeShare(0.15).setBaselineTicketsPer1000Sends(10.0)
+                .setSampleNegativeFeedbackIds(List.of("tkt-1", "rev-9")).setScorerVersion("test")
+                .build();
+    }
+
+    /** One window's figures, then the watermark that completes it. */
+    private void push(CampaignStats s) throws Exception {
+        harness.processElement(s, s.getWindowEnd().toEpochMilli() - 1);
+        harness.processWatermark(s.getWindowEnd().toEpochMilli() - 1);
+    }
+
+    private List<Alert> alerts() {
+        return harness.extractOutputValues();
+    }
+
+    private int keyedStateEntries() {
+        return ((RocksDBKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
+                .numKeyValueStateEntries();
+    }
+
+    @Test
+    void sentimentFarBelowTheBaselineRaisesAWarningWithTheFiguresSamplesAndAnAction() throws Exception {
+        push(window(at("12:00"), 20, -0.20, 0.50, 0)); // 0.30 below +0.10, but only 50 % negative
+
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AlertKind.SENTIMENT_DROP);
+            assertThat(a.getSeverity()).isEqualTo(Severity.WARNING);
+            assertThat(a.getCampaignId()).isEqualTo("C1");
+            assertThat(a.getTitle()).startsWith("Double Cashback Card is souring its recipients: sentiment -0.20 vs +0.10 baseline, 50 % negative");
+            assertThat(a.getDetail()).contains("tkt-1, rev-9").contains("Suggested action:").contains("1.5 stars");
+            assertThat(a.getMetrics()).containsEntry("avg_sentiment", -0.20).containsEntry("baseline_avg_sentiment", 0.10)
+                    .containsEntry("feedback", 20.0);
+            assertThat(a.getWindowEnd()).isEqualTo(Instant.ofEpochMilli(at("12:00")));
+        });
+    }
+
+    @Test
+    void belowTheBaselineAndMostlyNegativeIsCritical() throws Exception {
+        push(window(at("12:00"), 20, -0.40, 0.80, 0));
+        assertThat(alerts()).singleElement().satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
+    }
+
+    @Test
+    void tooLittleFeedbackOrAMildDipRaisesNothing() throws Exception {
+        push(window(at("12:00"), 9, -0.90, 1.0, 0)); // below sentiment-min-feedback (10)
+        push(window(at("13:00"), 30, -0.10, 0.40, 0)); // 0.20 below the baseline (< 0.25), 40 % negative (< 60 %)
+        push(window(at("14:00"), 0, 0, 0, 0)); // no feedback at all
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void overlappingWindowsShowingTheSameDropAreOneIncidentEscalatedOnceThenClosed() throws Exception {
+        push(window(at("12:00"), 20, -0.20, 0.50, 0)); // opens: WARNING
+        push(window(at("13:00"), 25, -0.22, 0.52, 0)); // same severity: nothing new
+        push(window(at("14:00"), 30, -0.40, 0.70, 0)); // rises to CRITICAL: the same incident, re-emitted
+        push(window(at("15:00"), 32, -0.25, 0.55, 0)); // back to WARNING: no message for a fall
+        assertThat(alerts()).extracting(Alert::getSeverity).containsExactly(Severity.WARNING, Severity.CRITICAL);
+        assertThat(alerts().get(1).getAlertId()).isEqualTo(alerts().get(0).getAlertId());
+        assertThat(alerts().get(1).getMetrics()).containsEntry("feedback", 30.0);
+
+        push(window(at("16:00"), 32, 0.05, 0.20, 0)); // recovered ...
+        push(window(at("17:00"), 33, -0.21, 0.50, 0)); // ... flickers back: still the same incident, no message
+        push(window(at("18:00"), 32, 0.05, 0.20, 0));
+        assertThat(alerts()).hasSize(2);
+        assertThat(keyedStateEntries()).as("open until the condition has been gone for a window length").isEqualTo(1);
+
+        push(window(at("17:00") + 24 * HOUR, 30, 0.05, 0.20, 0)); // a day after it last held: closed, its state gone
+        assertThat(keyedStateEntries()).isZero();
+
+        push(window(at("20:00") + 24 * HOUR, 40, -0.30, 0.65, 0)); // sours again: a new incident, a new id
+        assertThat(alerts()).hasSize(3);
+        assertThat(alerts().get(2).getAlertId()).isNotEqualTo(alerts().get(0).getAlertId());
+    }
+
+    @Test
+    void windowsArrivingOutOfOrderAreJudgedInWindowOrder() throws Exception {
+        // The parallel window join may deliver 13:00 before 12:00; both are here when the watermark passes 13:00.
+        CampaignStats opens = window(at("12:00"), 20, -0.20, 0.50, 0); // WARNING
+        CampaignStats worse = window(at("13:00"), 30, -0.40, 0.80, 0); // CRITICAL
+        harness.processElement(worse, at("13:00") - 1);
+        harness.processElement(opens, at("12:00") - 1);
+        assertThat(alerts()).as("nothing before the watermark").isEmpty();
+        harness.processWatermark(at("13:00") - 1);
+
+        // In window order: opened at 12:00 as a WARNING, escalated at 13:00. (Judged in arrival
+        // order it would open at 13:00 as CRITICAL and never say when it began.)
+        assertThat(alerts()).extracting(Alert::getSeverity).containsExactly(Severity.WARNING, Severity.CRITICAL);
+        assertThat(alerts()).extracting(Alert::getAlertId).containsOnly(alerts().get(0).getAlertId());
+        assertThat(alerts().get(0).getWindowEnd()).isEqualTo(Instant.ofEpochMilli(at("12:00")));
+        assertThat(keyedStateEntries()).as("the open incident; no window left waiting").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void ticketsAboveTheLevelAndTwiceTheBaselineAreATicketSurge() throws Exception {
+        push(window(at("12:00"), 30, 0.30, 0.10, 30)); // 30 per 1,000 >= 20, and >= 2 x 10: WARNING
+        push(window(at("13:00"), 45, 0.30, 0.10, 45)); // >= 2 x the level (40): CRITICAL
+        assertThat(alerts()).extracting(Alert::getKind, Alert::getSeverity).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, Severity.WARNING),
+                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, Severity.CRITICAL));
+        assertThat(alerts().get(0).getTitle()).isEqualTo(
+                "Double Cashback Card is driving tickets: 30 tickets from 1000 sends (30.0 per 1,000, baseline 10.0, between 2026-11-19 12:00 and 2026-11-20 12:00 UTC)");
+    }
+
+    @Test
+    void ticketsBelowTwiceTheBaselineOrTooFewAreNoSurge() throws Exception {
+        CampaignStats busyDay = CampaignStats.newBuilder(window(at("12:00"), 30, 0.30, 0.10, 30)).setBaselineTicketsPer1000Sends(16.0).build();
+        push(busyDay); // 30 < 2 x 16: everyone is calling, not this campaign's recipients in particular
+        CampaignStats few = CampaignStats.newBuilder(window(at("13:00"), 4, 0.30, 0.10, 4)).setSends(100).setTicketsPer1000Sends(40.0).build();
+        push(few); // 40 per 1,000, but 4 tickets (< 5)
+        CampaignStats tail = CampaignStats.newBuilder(window(at("14:00"), 28, 0.30, 0.10, 28)).setSends(21).setTicketsPer1000Sends(1333.3).build();
+        push(tail); // the campaign stopped sending: its tickets trail 21 sends in this window (< 100)
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void alertIdsAreTheSameWhenTheWindowsAreReplayed() throws Exception {
+        push(window(at("12:00"), 20, -0.40, 0.80, 30));
+        List<String> first = alerts().stream().map(Alert::getAlertId).toList();
+        harness.close();
+
+        harness = harness();
+        harness.open();
+        push(window(at("12:00"), 20, -0.40, 0.80, 30));
+        assertThat(alerts().stream().map(Alert::getAlertId).toList()).hasSize(2).isEqualTo(first);
+    }
+
+    @Test
+    void theIncidentSurvivesARestoreFromASnapshot() throws Exception {
+        push(window(at("12:00"), 20, -0.20, 0.50, 0));
+        var snapshot = harness.snapshot(1, at("12:00"));
+        harness.close();
+
+        harness = harness();
+        harness.initializeState(snapshot);
+        harness.open();
+        push(window(at("13:00"), 25, -0.22, 0.52, 0)); // still open after the restore: no second OPENED
+        assertThat(alerts()).isEmpty();
+    }
+}
