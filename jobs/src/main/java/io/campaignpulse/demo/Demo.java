@@ -179,13 +179,28 @@ public final class Demo {
                 expectedCount, plantedCount, found, matching, found - matching);
         out.printf("  alerts: %d incidents, %d messages on the alerts topic (PostgreSQL table alerts has one row per incident)%n",
                 count(infra, "alerts"), feed.received());
-        query(infra, "SELECT severity, count(*) FROM alerts GROUP BY severity ORDER BY severity",
-                rs -> out.printf("    %-9s %d%n", rs.getString(1), rs.getInt(2)));
+        query(infra, "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
+                rs -> out.printf("    %-15s %-9s %d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
+        out.println("  campaign scorecard (PostgreSQL view campaign_scorecard: latest 24 h window; sentiment -1..1):");
+        out.printf("    %-12s %7s %9s %11s %8s %9s %9s %8s%n", "campaign", "sends", "misfire%", "conversions", "tickets", "sentiment", "baseline",
+                "trend");
+        query(infra, """
+                SELECT campaign_id, sends, misfire_rate, conversions, tickets, avg_sentiment, baseline_avg_sentiment, sentiment_direction
+                FROM campaign_scorecard ORDER BY campaign_id""",
+                rs -> out.printf("    %-12s %,7d %8.1f%% %,11d %,8d %9s %9s %8s%n", rs.getString(1), rs.getLong(2), 100 * rs.getDouble(3),
+                        rs.getLong(4), rs.getLong(5), signed(rs, 6), signed(rs, 7), rs.getString(8)));
+        query(infra, "SELECT title FROM alerts WHERE kind <> 'MISFIRE_RATE' ORDER BY window_end, title",
+                rs -> out.println("    alert: " + rs.getString(1)));
         out.println("  dead letters by reason (table dead_letters):");
         query(infra, "SELECT reason, count(*) FROM dead_letters GROUP BY reason ORDER BY reason",
                 rs -> out.printf("    %-18s %d%n", rs.getString(1), rs.getInt(2)));
         out.println("  final savepoint: " + savepoint);
         out.printf("  demo took %.0f s. Queries to try against your own PostgreSQL: see README.md, 'Output tables'.%n", totalSeconds);
+    }
+
+    private static String signed(ResultSet rs, int column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? "-" : String.format(java.util.Locale.ROOT, "%+.2f", v);
     }
 
     private interface Row {

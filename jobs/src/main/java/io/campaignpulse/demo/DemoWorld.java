@@ -77,6 +77,9 @@ public final class DemoWorld {
     private final Map<MisfireRule, Set<String>> planted = new EnumMap<>(MisfireRule.class);
     private final Map<DeadLetterReason, Integer> plantedDeadLetters = new EnumMap<>(DeadLetterReason.class);
     private int redeliveries;
+    private final List<TicketEvent> ticketEvents = new ArrayList<>();
+    private final List<Review> reviewList = new ArrayList<>();
+    private final List<CampaignSend> ghostSends = new ArrayList<>();
     private int tickets;
     private int reviews;
     private int sendCounter;
@@ -153,6 +156,8 @@ public final class DemoWorld {
         campaign("C-HOME", "Home Insurance Offer", OfferType.CROSS_SELL, "INSURANCE-HOME", Channel.PUSH, "insurance-team");
         campaign("C-KEEP", "Platinum Retention", OfferType.RETENTION, "CARD-PLAT", Channel.EMAIL, "cards-team");
         campaign("C-FLASH", "Evening Flash Sale", OfferType.CROSS_SELL, "CARD-CLASSIC", Channel.PUSH, "cards-team");
+        campaign("C-CASH", "Double Cashback Card", OfferType.CROSS_SELL, "CARD-CASHBACK", Channel.EMAIL, "cards-team");
+        campaign("C-UPGRADE", "Premium Account Upgrade", OfferType.UPSELL, "ACCOUNT-PREMIUM", Channel.EMAIL, "cards-team");
 
         Map<String, Integer> promoSends = new HashMap<>();
 
@@ -232,6 +237,17 @@ public final class DemoWorld {
                 promoSends.merge(c, 1, Integer::sum);
             }
         }
+        // Double cashback: an over-promising email ("double cashback on everything") that draws
+        // angry tickets and poor reviews; some recipients still open the card.
+        for (String c : customers) {
+            if (emailOk.get(c) && rnd.nextDouble() < 0.25) {
+                CampaignSend s = send("C-CASH", c, Channel.EMAIL, between(9, 13));
+                promoSends.merge(c, 1, Integer::sum);
+                if (rnd.nextDouble() < 0.04) {
+                    holding(c, "CARD-CASHBACK", HoldingStatus.ACTIVE, s.getSentAt().toEpochMilli() + (long) (rnd.nextDouble() * 8 * HOUR), 0);
+                }
+            }
+        }
         // Flash sale late in the evening, after every other send, to everyone who already had three
         // promotional sends today: a fourth.
         for (String c : customers) {
@@ -243,16 +259,26 @@ public final class DemoWorld {
 
         // Life goes on during the day (from 02:00: until then the previous day's CRM tail runs):
         // products opened and closed, consent changed.
+        // A closure or an opt-in could undo a planted misfire; those customers keep theirs.
+        Set<String> plantedCustomers = new HashSet<>();
+        Set<String> plantedSends = new HashSet<>();
+        planted.values().forEach(plantedSends::addAll);
+        for (CampaignSend s : sends) {
+            if (plantedSends.contains(s.getSendId())) {
+                plantedCustomers.add(s.getCustomerId());
+            }
+        }
         for (String c : customers) {
             double r = rnd.nextDouble();
             long t = day + 2 * HOUR + (long) (rnd.nextDouble() * 22 * HOUR);
+            boolean mayUndo = !plantedCustomers.contains(c);
             if (r < 0.03) {
                 holding(c, PRODUCTS[rnd.nextInt(PRODUCTS.length)], HoldingStatus.ACTIVE, t, 0);
-            } else if (r < 0.04 && !heldAtStart.get(c).isEmpty()) {
+            } else if (r < 0.04 && mayUndo && !heldAtStart.get(c).isEmpty()) {
                 holding(c, heldAtStart.get(c).iterator().next(), HoldingStatus.CLOSED, t, 0);
             } else if (r < 0.05) {
                 consent(c, null, false, t, 0);
-            } else if (r < 0.055) {
+            } else if (r < 0.055 && mayUndo) {
                 consent(c, null, true, t, 0);
             }
         }
@@ -263,6 +289,20 @@ public final class DemoWorld {
         }
 
         feedback();
+        // The cards team follows its cashback push with an upgrade offer to half its recipients in
+        // the evening, complaints or not: an open angry ticket makes that an OPEN_COMPLAINT.
+        Map<String, List<TicketEvent>> ticketsBy = new HashMap<>();
+        ticketEvents.forEach(e -> ticketsBy.computeIfAbsent(e.getCustomerId(), k -> new ArrayList<>()).add(e));
+        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
+        for (CampaignSend cash : new ArrayList<>(sends)) {
+            if (cash.getCampaignId().equals("C-CASH") && rnd.nextDouble() < 0.5) {
+                long t = between(19, 21);
+                CampaignSend s = send("C-UPGRADE", cash.getCustomerId(), Channel.EMAIL, t);
+                if (hasOpenComplaint(ticketsBy.getOrDefault(cash.getCustomerId(), List.of()), t, config.misfire(), scorer)) {
+                    planted.get(MisfireRule.OPEN_COMPLAINT).add(s.getSendId());
+                }
+            }
+        }
         badRecords();
         planRedeliveries();
         events.sort(Comparator.comparingLong(Event::publishAt));
@@ -330,38 +370,94 @@ public final class DemoWorld {
         {"Loan offer", "I have been a customer for 10 years and you send me a welcome offer? Very disappointing."},
         {"Still waiting", "Still waiting for my refund after three weeks. No one ever called back."},
     };
+    private static final String[][] CASHBACK_ANGRY = {
+        {"Double cashback?", "Your email promised double cashback on everything. It only applies to fuel on Sundays. This is misleading."},
+        {"Cashback not paid", "I signed up for the cashback offer and got nothing. Very disappointed, I want my money back."},
+        {"Misleading offer", "The offer was not what the email promised. Cancel my card."},
+        {"Where is my cashback?", "Still waiting after two weeks, and no one ever called back."},
+        {"Hidden fee", "The card has a fee that the advert never mentioned. Absolutely ridiculous."},
+    };
+    private static final String[][] CASHBACK_REVIEWS = {
+        {"Misleading", "The cashback is a joke, the terms are hidden in the small print."},
+        {"Not worth it", "Cashback never arrived and support was useless."},
+    };
     private static final String[][] HAPPY = {
-        {"Quick help", "Sorted in minutes, thank you!"},
-        {"Insurance question", "The agent explained the home insurance clearly. Great service."},
+        {"Thank you", "Got my home insurance in minutes, really easy. Thanks!"},
+        {"Great cover", "The agent explained the policy clearly. Great service."},
+        {"Shed cover", "Can I add my garden shed to the policy? Love the app so far."},
+    };
+    private static final String[][] HAPPY_REVIEWS = {
+        {"Easy and good value", "Easy to set up and great value."},
+        {"Does what it says", "Quick claim, friendly staff, would recommend."},
+    };
+    private static final String[][] QUESTIONS = {
+        {"Address change", "I am moving house next month, how do I update my address?"},
+        {"Statement", "Please send me a copy of my last statement."},
     };
 
-    /** Tickets and reviews with realistic text (used by the sentiment work; not judged by the misfire rules). */
+    /**
+     * Tickets and reviews: recipients of misfires complain; the over-promising cashback campaign
+     * draws angry tickets (some resolved later, with a low CSAT) and poor reviews; the home
+     * insurance offer draws thanks and good reviews; everyone else asks the odd question.
+     */
     private void feedback() {
-        int n = 0;
         for (CampaignSend s : sends) {
             boolean misfire = planted.values().stream().anyMatch(set -> set.contains(s.getSendId()));
-            if (rnd.nextDouble() < (misfire ? 0.15 : 0.02)) {
-                String[] text = misfire ? ANGRY[rnd.nextInt(ANGRY.length)] : HAPPY[rnd.nextInt(HAPPY.length)];
-                long at = s.getSentAt().toEpochMilli() + (long) (rnd.nextDouble() * 3 * HOUR);
-                TicketEvent t = TicketEvent.newBuilder().setTicketId("tkt-" + dayTag() + "-" + (++n)).setCustomerId(s.getCustomerId())
-                        .setStatus(TicketStatus.OPEN).setSubject(text[0]).setBody(text[1])
-                        .setCampaignId(rnd.nextBoolean() ? s.getCampaignId() : null).setCategory(misfire ? "complaint" : "question")
-                        .setOccurredAt(Instant.ofEpochMilli(at)).build();
-                publish(at, jitter(), topics().tickets(), s.getCustomerId(), t);
-                tickets++;
+            long sent = s.getSentAt().toEpochMilli();
+            String campaign = s.getCampaignId();
+            if (misfire && rnd.nextDouble() < 0.15) {
+                ticket(s, ANGRY[rnd.nextInt(ANGRY.length)], "complaint", sent);
+            } else if (campaign.equals("C-CASH") && rnd.nextDouble() < 0.12) {
+                ticket(s, CASHBACK_ANGRY[rnd.nextInt(CASHBACK_ANGRY.length)], "complaint", sent);
+                if (rnd.nextDouble() < 0.3) {
+                    TicketEvent last = ticketEvents.get(ticketEvents.size() - 1);
+                    long at = last.getOccurredAt().toEpochMilli() + 4 * HOUR + (long) (rnd.nextDouble() * 6 * HOUR);
+                    TicketEvent resolved = TicketEvent.newBuilder(last).setStatus(TicketStatus.RESOLVED).setSubject(null).setBody(null)
+                            .setCsat(1 + rnd.nextInt(2)).setOccurredAt(Instant.ofEpochMilli(at)).build();
+                    ticketEvents.add(resolved);
+                    publish(at, jitter(), topics().tickets(), s.getCustomerId(), resolved);
+                }
+            } else if (campaign.equals("C-HOME") && rnd.nextDouble() < 0.015) {
+                // Pleased customers seldom open a ticket; they write reviews (below).
+                ticket(s, HAPPY[rnd.nextInt(HAPPY.length)], "question", sent);
+            } else if (rnd.nextDouble() < 0.01) {
+                ticket(s, QUESTIONS[rnd.nextInt(QUESTIONS.length)], "question", sent);
             }
-            if (rnd.nextDouble() < 0.01) {
-                long at = s.getSentAt().toEpochMilli() + (long) (rnd.nextDouble() * 5 * HOUR);
-                boolean good = !misfire && rnd.nextDouble() < 0.8;
-                Review r = Review.newBuilder().setReviewId("rev-" + dayTag() + "-" + (++n)).setCustomerId(s.getCustomerId())
-                        .setProductId(campaigns.get(s.getCampaignId()).getOfferProductId()).setRating(good ? 4 + rnd.nextInt(2) : 1 + rnd.nextInt(2))
-                        .setTitle(good ? "Does what it says" : "Not impressed").setBody(good ? "Easy to set up and the app is very good."
-                                : "The offer was not what the email promised, but the fees are worse.")
+            String[] review = null;
+            int rating = 0;
+            if (campaign.equals("C-CASH") && rnd.nextDouble() < 0.05) {
+                review = CASHBACK_REVIEWS[rnd.nextInt(CASHBACK_REVIEWS.length)];
+                rating = 1 + rnd.nextInt(2);
+            } else if (campaign.equals("C-HOME") && rnd.nextDouble() < 0.07) {
+                review = HAPPY_REVIEWS[rnd.nextInt(HAPPY_REVIEWS.length)];
+                rating = 4 + rnd.nextInt(2);
+            } else if (rnd.nextDouble() < 0.005) {
+                rating = 3 + rnd.nextInt(3); // a rating without text: the stars stand in
+            }
+            if (review != null || rating > 0) {
+                long at = sent + HOUR + (long) (rnd.nextDouble() * 7 * HOUR);
+                Review r = Review.newBuilder().setReviewId("rev-" + dayTag() + "-" + (reviewList.size() + 1)).setCustomerId(s.getCustomerId())
+                        .setProductId(campaigns.get(campaign).getOfferProductId()).setRating(rating)
+                        .setTitle(review == null ? null : review[0]).setBody(review == null ? null : review[1])
                         .setSource("app-store").setOccurredAt(Instant.ofEpochMilli(at)).build();
+                reviewList.add(r);
                 publish(at, jitter(), topics().reviews(), s.getCustomerId(), r);
                 reviews++;
             }
         }
+    }
+
+    private String ticket(CampaignSend s, String[] text, String category, long sent) {
+        long at = sent + HOUR / 2 + (long) (rnd.nextDouble() * 5.5 * HOUR);
+        String id = "tkt-" + dayTag() + "-" + (ticketEvents.size() + 1);
+        TicketEvent t = TicketEvent.newBuilder().setTicketId(id).setCustomerId(s.getCustomerId())
+                .setStatus(TicketStatus.OPEN).setSubject(text[0]).setBody(text[1])
+                .setCampaignId(rnd.nextDouble() < 0.3 ? s.getCampaignId() : null).setCategory(category)
+                .setOccurredAt(Instant.ofEpochMilli(at)).build();
+        ticketEvents.add(t);
+        publish(at, jitter(), topics().tickets(), s.getCustomerId(), t);
+        tickets++;
+        return id;
     }
 
     private void badRecords() {
@@ -386,6 +482,7 @@ public final class DemoWorld {
         for (int i = 0; i < 2; i++) {
             CampaignSend s = CampaignSend.newBuilder().setSendId("ghost-" + dayTag() + "-" + i).setCampaignId("C-GHOST").setCustomerId(customers.get(i))
                     .setChannel(Channel.EMAIL).setSentAt(Instant.ofEpochMilli(mid + i)).build();
+            ghostSends.add(s); // never judged, but the customer got it: feedback after it is attributed to it
             events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), customers.get(i), AvroBinary.toBytes(s)));
         }
         plantedDeadLetters.put(DeadLetterReason.UNKNOWN_CAMPAIGN, 2);
@@ -419,13 +516,18 @@ public final class DemoWorld {
         List<HoldingChange> holdings = new ArrayList<>();
         List<ConsentChange> consents = new ArrayList<>();
         List<CampaignSend> sends = new ArrayList<>();
+        List<TicketEvent> ticketEvents = new ArrayList<>();
         Map<String, Campaign> campaigns = new HashMap<>();
         for (DemoWorld d : days) {
             holdings.addAll(d.holdings);
             consents.addAll(d.consents);
             sends.addAll(d.sends);
+            ticketEvents.addAll(d.ticketEvents);
             campaigns.putAll(d.campaigns);
         }
+        Map<String, List<TicketEvent>> ticketsBy = new HashMap<>();
+        ticketEvents.forEach(e -> ticketsBy.computeIfAbsent(e.getCustomerId(), k -> new ArrayList<>()).add(e));
+        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
         Map<String, List<HoldingChange>> holdingsBy = new HashMap<>();
         holdings.forEach(h -> holdingsBy.computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>()).add(h));
         Map<String, List<ConsentChange>> consentBy = new HashMap<>();
@@ -488,11 +590,186 @@ public final class DemoWorld {
             if (offer != OfferType.SERVICE && promotional > m.frequencyCap()) {
                 rules.add(MisfireRule.FREQUENCY_CAP);
             }
+            if (offer != OfferType.SERVICE && hasOpenComplaint(ticketsBy.getOrDefault(s.getCustomerId(), List.of()), t, m, scorer)) {
+                rules.add(MisfireRule.OPEN_COMPLAINT);
+            }
             if (!rules.isEmpty()) {
                 expected.put(s.getSendId(), rules);
             }
         }
         return expected;
+    }
+
+    /** OPEN_COMPLAINT by brute force: any ticket opened in (t - window, t], OPEN or PENDING as of t, averaging at most the threshold. */
+    private static boolean hasOpenComplaint(List<TicketEvent> customerTickets, long t, PulseConfig.Misfire m,
+            io.campaignpulse.sentiment.SentimentScorer scorer) {
+        Map<String, List<TicketEvent>> byTicket = new TreeMap<>();
+        for (TicketEvent e : customerTickets) {
+            if (e.getOccurredAt().toEpochMilli() <= t) {
+                byTicket.computeIfAbsent(e.getTicketId(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        for (List<TicketEvent> events : byTicket.values()) {
+            events.sort(Comparator.comparing(TicketEvent::getOccurredAt));
+            long opened = events.get(0).getOccurredAt().toEpochMilli();
+            TicketStatus status = events.get(events.size() - 1).getStatus();
+            if (opened <= t - m.openComplaintWindow().toMillis() || (status != TicketStatus.OPEN && status != TicketStatus.PENDING)) {
+                continue;
+            }
+            double sum = 0;
+            int n = 0;
+            for (TicketEvent e : events) {
+                Double score = scoreOf(scorer, e.getSubject(), e.getBody(), e.getCsat());
+                if (score != null) {
+                    sum += score;
+                    n++;
+                }
+            }
+            if (n > 0 && sum / n <= m.openComplaintScore()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Double scoreOf(io.campaignpulse.sentiment.SentimentScorer scorer, String heading, String body, Integer standIn) {
+        String text = io.campaignpulse.sentiment.SentimentScorer.textOf(heading, body);
+        return text != null ? Double.valueOf(scorer.score(text))
+                : standIn != null ? Double.valueOf(io.campaignpulse.sentiment.SentimentScorer.fromFivePointScale(standIn)) : null;
+    }
+
+    /** What one campaign's roll-up for one window must say (or the baseline's, under campaign "*"). */
+    public record ExpectedStats(long sends, long misfires, Map<MisfireRule, Long> misfiresByRule, long conversions, long feedback,
+            long tickets, long reviews, Double avgSentiment, Double negativeShare) {}
+
+    /**
+     * The roll-ups for the window [start, end) by brute force: every send, feedback item and
+     * conversion attributed by scanning the whole history (not the streaming state), keyed by
+     * campaign id, plus "*" for the baseline of everything in the window.
+     */
+    public static Map<String, ExpectedStats> expectedStats(List<DemoWorld> days, long start, long end) {
+        PulseConfig config = days.get(0).config;
+        long attributionMs = config.attribution().window().toMillis();
+        long conversionMs = config.attribution().conversionWindow().toMillis();
+        Map<String, Set<MisfireRule>> expected = expectedMisfires(days);
+        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
+        List<CampaignSend> judged = new ArrayList<>();
+        List<CampaignSend> received = new ArrayList<>();
+        List<TicketEvent> ticketEvents = new ArrayList<>();
+        List<Review> reviews = new ArrayList<>();
+        List<HoldingChange> holdings = new ArrayList<>();
+        Map<String, Campaign> campaigns = new HashMap<>();
+        for (DemoWorld d : days) {
+            judged.addAll(d.sends);
+            received.addAll(d.sends);
+            received.addAll(d.ghostSends);
+            ticketEvents.addAll(d.ticketEvents);
+            reviews.addAll(d.reviewList);
+            holdings.addAll(d.holdings);
+            campaigns.putAll(d.campaigns);
+        }
+        Map<String, List<CampaignSend>> receivedBy = new HashMap<>();
+        received.forEach(x -> receivedBy.computeIfAbsent(x.getCustomerId(), k -> new ArrayList<>()).add(x));
+
+        Map<String, long[]> counts = new TreeMap<>(); // sends, misfires, conversions, feedback, tickets, reviews, scored, negative
+        Map<String, double[]> scoreSums = new HashMap<>();
+        Map<String, Map<MisfireRule, Long>> byRule = new HashMap<>();
+        java.util.function.BiConsumer<String, Integer> add = (campaign, index) -> {
+            for (String key : campaign == null ? List.of("*") : List.of(campaign, "*")) {
+                counts.computeIfAbsent(key, k -> new long[8])[index]++;
+            }
+        };
+        java.util.function.BiConsumer<String, Double> score = (campaign, value) -> {
+            if (value == null) {
+                return;
+            }
+            for (String key : campaign == null ? List.of("*") : List.of(campaign, "*")) {
+                counts.computeIfAbsent(key, k -> new long[8])[6]++;
+                if (value <= -0.05) {
+                    counts.get(key)[7]++;
+                }
+                scoreSums.computeIfAbsent(key, k -> new double[1])[0] += value;
+            }
+        };
+        for (CampaignSend x : judged) {
+            long t = x.getSentAt().toEpochMilli();
+            if (t < start || t >= end) {
+                continue;
+            }
+            add.accept(x.getCampaignId(), 0);
+            for (MisfireRule r : expected.getOrDefault(x.getSendId(), Set.of())) {
+                add.accept(x.getCampaignId(), 1);
+                byRule.computeIfAbsent(x.getCampaignId(), k -> new java.util.EnumMap<>(MisfireRule.class)).merge(r, 1L, Long::sum);
+            }
+        }
+        for (HoldingChange h : holdings) {
+            long t = h.getChangedAt().toEpochMilli();
+            if (h.getStatus() != HoldingStatus.ACTIVE || t < start || t >= end) {
+                continue;
+            }
+            CampaignSend offered = null;
+            for (CampaignSend x : receivedBy.getOrDefault(h.getCustomerId(), List.of())) {
+                long sent = x.getSentAt().toEpochMilli();
+                Campaign c = campaigns.get(x.getCampaignId());
+                String product = x.getOfferProductId() != null ? x.getOfferProductId() : c == null ? null : c.getOfferProductId();
+                if (sent < t && sent > t - conversionMs && h.getProductId().equals(product)
+                        && (offered == null || sent > offered.getSentAt().toEpochMilli())) {
+                    offered = x;
+                }
+            }
+            if (offered != null) {
+                add.accept(offered.getCampaignId(), 2);
+            }
+        }
+        // Tickets: attributed when opened; later messages count for the ticket's campaign.
+        ticketEvents.sort(Comparator.comparing(TicketEvent::getOccurredAt));
+        Map<String, String> ticketCampaign = new HashMap<>();
+        for (TicketEvent e : ticketEvents) {
+            long t = e.getOccurredAt().toEpochMilli();
+            boolean opens = !ticketCampaign.containsKey(e.getTicketId());
+            String campaign = e.getCampaignId() != null ? e.getCampaignId()
+                    : opens ? lastSendBefore(receivedBy.getOrDefault(e.getCustomerId(), List.of()), t, attributionMs)
+                    : ticketCampaign.get(e.getTicketId());
+            if (opens) {
+                ticketCampaign.put(e.getTicketId(), campaign);
+            }
+            if (t < start || t >= end) {
+                continue;
+            }
+            add.accept(campaign, 3);
+            if (opens) {
+                add.accept(campaign, 4);
+            }
+            score.accept(campaign, scoreOf(scorer, e.getSubject(), e.getBody(), e.getCsat()));
+        }
+        for (Review r : reviews) {
+            long t = r.getOccurredAt().toEpochMilli();
+            if (t < start || t >= end) {
+                continue;
+            }
+            String campaign = r.getCampaignId() != null ? r.getCampaignId()
+                    : lastSendBefore(receivedBy.getOrDefault(r.getCustomerId(), List.of()), t, attributionMs);
+            add.accept(campaign, 3);
+            add.accept(campaign, 5);
+            score.accept(campaign, scoreOf(scorer, r.getTitle(), r.getBody(), r.getRating()));
+        }
+        Map<String, ExpectedStats> out = new TreeMap<>();
+        counts.forEach((key, c) -> out.put(key, new ExpectedStats(c[0], c[1], byRule.getOrDefault(key, Map.of()), c[2], c[3], c[4], c[5],
+                c[6] == 0 ? null : scoreSums.get(key)[0] / c[6], c[6] == 0 ? null : (double) c[7] / c[6])));
+        return out;
+    }
+
+    /** Last-touch attribution by brute force: the latest send strictly before t (sends at t are judged after feedback at t) within the window. */
+    private static String lastSendBefore(List<CampaignSend> customerSends, long t, long windowMs) {
+        CampaignSend latest = null;
+        for (CampaignSend x : customerSends) {
+            long sent = x.getSentAt().toEpochMilli();
+            if (sent < t && sent > t - windowMs && (latest == null || sent > latest.getSentAt().toEpochMilli()
+                    || (sent == latest.getSentAt().toEpochMilli() && x.getSendId().compareTo(latest.getSendId()) > 0))) {
+                latest = x;
+            }
+        }
+        return latest == null ? null : latest.getCampaignId();
     }
 
     /** An alert the pipeline must raise: campaign, rule and window start. */
@@ -554,6 +831,11 @@ public final class DemoWorld {
 
     public int reviews() {
         return reviews;
+    }
+
+    /** Ticket events after the one that opened each ticket (resolutions). */
+    public int ticketUpdates() {
+        return ticketEvents.size() - tickets;
     }
 
     public long day() {

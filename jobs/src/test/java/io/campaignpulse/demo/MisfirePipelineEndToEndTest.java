@@ -82,6 +82,8 @@ class MisfirePipelineEndToEndTest {
         return Fixtures.config(overrides);
     }
 
+    private static final String ALERT_ROWS = "SELECT alert_id || ' ' || kind || ' ' || campaign_id || ' ' || severity || ' ' || window_end FROM alerts";
+
     @Test
     void everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow() throws Exception {
         PulseConfig config = config("pulse-e2e");
@@ -139,20 +141,85 @@ class MisfirePipelineEndToEndTest {
         assertThat(querySet("SELECT source_topic || ':' || (payload IS NOT NULL) FROM dead_letters WHERE reason = '"
                 + DeadLetterReason.DECODE_ERROR + "'")).containsExactly("campaign-sends:true");
 
+        rollupsMatchTheGroundTruth(world);
         everyGrafanaDashboardQueryRuns();
 
         // The same input again, from the start, in a new consumer group: no row is added or changed in count.
         int misfireRows = count("misfires");
-        int alertRows = count("alerts");
+        Set<String> alertRows = querySet(ALERT_ROWS);
         int deadLetterRows = count("dead_letters");
+        int statsRows = count("campaign_stats");
+        Set<String> sentimentAlerts = querySet("SELECT alert_id FROM alerts WHERE kind <> 'MISFIRE_RATE'");
         try (LocalJob again = LocalJob.start(config("pulse-e2e-replay"), work.resolve("run-2"))) {
             again.awaitCaughtUp(Duration.ofMinutes(3));
             again.stopAndDrain();
         }
         assertThat(count("misfires")).isEqualTo(misfireRows);
-        assertThat(count("alerts")).isEqualTo(alertRows);
+        assertThat(querySet(ALERT_ROWS)).isEqualTo(alertRows);
         assertThat(count("dead_letters")).isEqualTo(deadLetterRows);
+        assertThat(count("campaign_stats")).isEqualTo(statsRows);
+        assertThat(querySet("SELECT alert_id FROM alerts WHERE kind <> 'MISFIRE_RATE'")).isEqualTo(sentimentAlerts);
         assertThat(alertKeys()).containsExactlyInAnyOrderElementsOf(expectedAlerts);
+    }
+
+    /**
+     * The roll-ups against the generator's brute-force ground truth (attribution by scanning all
+     * sends, conversions, scores), for the windows that cover the campaigns' day; then the
+     * sentiment alerts: the over-promising cashback campaign raises both kinds, the well-received
+     * home insurance offer neither; and the BI view answers.
+     */
+    private static void rollupsMatchTheGroundTruth(DemoWorld world) throws Exception {
+        long day = world.day();
+        int windows = 0;
+        for (long end = day + Duration.ofHours(12).toMillis(); end <= day + Duration.ofHours(25).toMillis(); end += Duration.ofHours(1).toMillis()) {
+            Map<String, DemoWorld.ExpectedStats> expected = DemoWorld.expectedStats(List.of(world), end - Duration.ofHours(24).toMillis(), end);
+            DemoWorld.ExpectedStats baseline = expected.get("*");
+            try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT * FROM campaign_stats WHERE window_end = to_timestamp(" + end / 1000 + ")")) {
+                Map<String, DemoWorld.ExpectedStats> actual = new HashMap<>();
+                while (rs.next()) {
+                    String campaign = rs.getString("campaign_id");
+                    Map<MisfireRule, Long> byRule = new java.util.EnumMap<>(MisfireRule.class);
+                    io.campaignpulse.ingest.AvroJson.MAPPER.readTree(rs.getString("misfires_by_rule")).fields()
+                            .forEachRemaining(e -> byRule.put(MisfireRule.valueOf(e.getKey()), e.getValue().asLong()));
+                    actual.put(campaign, new DemoWorld.ExpectedStats(rs.getLong("sends"), rs.getLong("misfires"), byRule, rs.getLong("conversions"),
+                            rs.getLong("feedback"), rs.getLong("tickets"), rs.getLong("reviews"), (Double) rs.getObject("avg_sentiment"),
+                            (Double) rs.getObject("negative_share")));
+                    assertThat(rs.getLong("baseline_feedback")).as("baseline feedback, window ending " + end).isEqualTo(baseline.feedback());
+                    assertThat(rs.getDouble("baseline_avg_sentiment")).isCloseTo(baseline.avgSentiment(), org.assertj.core.data.Offset.offset(1e-9));
+                    assertThat(rs.getString("scorer_version")).isEqualTo(io.campaignpulse.sentiment.SentimentScorer.VERSION);
+                }
+                Map<String, DemoWorld.ExpectedStats> expectedCampaigns = new HashMap<>(expected);
+                expectedCampaigns.remove("*");
+                assertThat(actual.keySet()).as("campaigns with a window ending " + end).isEqualTo(expectedCampaigns.keySet());
+                long windowEnd = end;
+                expectedCampaigns.forEach((campaign, e) -> {
+                    DemoWorld.ExpectedStats a = actual.get(campaign);
+                    String what = campaign + ", window ending " + java.time.Instant.ofEpochMilli(windowEnd);
+                    assertThat(a).as(what).usingRecursiveComparison().ignoringFields("avgSentiment", "negativeShare").isEqualTo(e);
+                    if (e.avgSentiment() == null) {
+                        assertThat(a.avgSentiment()).as(what).isNull();
+                    } else {
+                        assertThat(a.avgSentiment()).as(what).isCloseTo(e.avgSentiment(), org.assertj.core.data.Offset.offset(1e-9));
+                        assertThat(a.negativeShare()).as(what).isCloseTo(e.negativeShare(), org.assertj.core.data.Offset.offset(1e-9));
+                    }
+                });
+                windows++;
+            }
+        }
+        assertThat(windows).isEqualTo(14);
+        DemoWorld.ExpectedStats cash = DemoWorld.expectedStats(List.of(world), day, day + Duration.ofHours(24).toMillis()).get("C-CASH");
+        assertThat(cash.conversions()).as("the cashback card converts some recipients").isPositive();
+        assertThat(cash.feedback()).isGreaterThan(20);
+
+        Set<String> sentiment = querySet("SELECT campaign_id || '/' || kind FROM alerts WHERE kind <> 'MISFIRE_RATE'");
+        System.out.println("e2e: sentiment alerts " + new java.util.TreeSet<>(sentiment));
+        assertThat(sentiment).contains("C-CASH/SENTIMENT_DROP", "C-CASH/TICKET_SURGE").noneMatch(a -> a.startsWith("C-HOME/"));
+        assertThat(querySet("SELECT detail FROM alerts WHERE campaign_id = 'C-CASH' AND kind = 'SENTIMENT_DROP'"))
+                .allMatch(d -> d.contains("Suggested action") && d.contains("tkt-"));
+        assertThat(querySet("SELECT campaign_id || ':' || sentiment_direction FROM campaign_scorecard"))
+                .anyMatch(r -> r.startsWith("C-CASH:")).anyMatch(r -> r.startsWith("C-HOME:"));
+        assertThat(count("feedback_scores")).isEqualTo(world.tickets() + world.ticketUpdates() + world.reviews());
     }
 
     /**
@@ -198,7 +265,7 @@ class MisfirePipelineEndToEndTest {
         Map<String, String> more = new HashMap<>(Map.of("postgres.url", quietUrl, "event-time.idleness", "2s",
                 "event-time.max-out-of-orderness", "3h"));
         for (String topic : List.of("campaigns", "campaign-sends", "customer-holdings", "customer-consent", "tickets", "reviews",
-                "misfires", "alerts", "dead-letters")) {
+                "misfires", "alerts", "dead-letters", "campaign-stats")) {
             more.put("topics." + topic, "quiet-" + topic);
         }
         PulseConfig config = config("pulse-e2e-quiet", more);
@@ -250,7 +317,7 @@ class MisfirePipelineEndToEndTest {
         // The rule is named in the alert's detail ("Rule X."); the id is deterministic per (campaign, rule, window).
         Set<String> keys = new HashSet<>();
         try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT campaign_id, detail, window_start FROM alerts")) {
+                ResultSet rs = s.executeQuery("SELECT campaign_id, detail, window_start FROM alerts WHERE kind = 'MISFIRE_RATE'")) {
             while (rs.next()) {
                 String detail = rs.getString(2);
                 String rule = detail.substring("Rule ".length(), detail.indexOf('.'));
