@@ -69,7 +69,7 @@ final class AlertText {
     }
 
     static String span(long start, long end) {
-        boolean sameDay = start / 86_400_000 == (end - 1) / 86_400_000;
+        boolean sameDay = start / 86_400_000 == end / 86_400_000; // a window ending at midnight names the next day
         return "between " + HOUR.format(Instant.ofEpochMilli(start)) + " and " + (sameDay ? TIME : HOUR).format(Instant.ofEpochMilli(end)) + " UTC";
     }
 }

@@ -158,8 +158,14 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
         String title;
         String detail;
         if (kind == AlertKind.SENTIMENT_DROP) {
-            title = String.format(Locale.ROOT, "%s is souring its recipients: sentiment %+.2f vs %+.2f baseline, %.0f %% negative (%d feedback, %s)",
-                    name, s.getAvgSentiment(), orZero(s.getBaselineAvgSentiment()), 100 * orZero(s.getNegativeShare()), s.getFeedback(), window);
+            boolean belowBaseline = s.getBaselineAvgSentiment() != null
+                    && s.getAvgSentiment() <= s.getBaselineAvgSentiment() - config.sentimentDropBelowBaseline();
+            // Say which condition tripped: a campaign can be mostly negative without being worse than an unhappy baseline.
+            title = belowBaseline
+                    ? String.format(Locale.ROOT, "%s is souring its recipients: sentiment %+.2f vs %+.2f baseline, %.0f %% negative (%d feedback, %s)",
+                            name, s.getAvgSentiment(), s.getBaselineAvgSentiment(), 100 * orZero(s.getNegativeShare()), s.getFeedback(), window)
+                    : String.format(Locale.ROOT, "%s draws mostly negative feedback: %.0f %% negative, sentiment %+.2f vs %+.2f baseline (%d feedback, %s)",
+                            name, 100 * orZero(s.getNegativeShare()), s.getAvgSentiment(), orZero(s.getBaselineAvgSentiment()), s.getFeedback(), window);
             detail = String.format(Locale.ROOT,
                     "Tickets and reviews attributed to campaign %s (explicitly, or from the recipient's latest send within the attribution window) "
                             + "average %+.2f against %+.2f for all feedback in the same window; %.0f %% of them are negative (threshold: %.2f below "

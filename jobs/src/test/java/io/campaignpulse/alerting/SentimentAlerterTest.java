@@ -101,6 +101,15 @@ class SentimentAlerterTest {
     }
 
     @Test
+    void mostlyNegativeFeedbackNotFarBelowTheBaselineIsAWarningThatSaysSo() throws Exception {
+        push(window(at("12:00"), 20, -0.05, 0.70, 0)); // only 0.15 below the baseline, but 70 % negative
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getSeverity()).isEqualTo(Severity.WARNING);
+            assertThat(a.getTitle()).startsWith("Double Cashback Card draws mostly negative feedback: 70 % negative, sentiment -0.05 vs +0.10 baseline");
+        });
+    }
+
+    @Test
     void belowTheBaselineAndMostlyNegativeIsCritical() throws Exception {
         push(window(at("12:00"), 20, -0.40, 0.80, 0));
         assertThat(alerts()).singleElement().satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
