@@ -67,7 +67,9 @@ CREATE TABLE IF NOT EXISTS campaign_stats (
     window_start                    timestamptz NOT NULL,
     campaign_name                   text,
     sends                           bigint      NOT NULL,
-    misfires                        bigint      NOT NULL,
+    misfires                        bigint      NOT NULL,  -- misfire records (a send can break several rules)
+    misfired_sends                  bigint      NOT NULL,  -- sends that broke at least one rule
+    last_sent_at                    timestamptz,           -- the campaign's latest send in the window
     misfires_by_rule                jsonb       NOT NULL,  -- e.g. {"ALREADY_HOLDS_PRODUCT": 124, "NO_CONSENT": 3}
     conversions                     bigint      NOT NULL,  -- recipients who opened the offered product within attribution.conversion-window
     feedback                        bigint      NOT NULL,  -- attributed ticket messages and reviews
@@ -88,16 +90,29 @@ CREATE TABLE IF NOT EXISTS campaign_stats (
     PRIMARY KEY (campaign_id, window_end)
 );
 
--- One row per campaign, for BI: its latest complete window, the misfire rate, and the sentiment
--- trend (latest window against the window one full window length earlier).
+-- One row per campaign that has sent, for BI: the window that ends just after its latest send,
+-- i.e. its latest full window of sending (for a running campaign the current window; for one
+-- that has stopped, the day up to its last send rather than the emptier windows after it); the
+-- misfire rate (sends that broke any rule, per send); and the sentiment trend (that window
+-- against the window one full window length earlier).
 CREATE OR REPLACE VIEW campaign_scorecard AS
+WITH last_send AS (
+    SELECT campaign_id, max(last_sent_at) AS last_sent_at FROM campaign_stats GROUP BY campaign_id
+), latest AS (
+    SELECT DISTINCT ON (s.campaign_id) s.*
+    FROM campaign_stats s JOIN last_send ls ON ls.campaign_id = s.campaign_id
+    WHERE s.window_end > ls.last_sent_at
+    ORDER BY s.campaign_id, s.window_end
+)
 SELECT l.campaign_id,
        l.campaign_name,
        l.window_start,
        l.window_end,
+       l.last_sent_at,
        l.sends,
        l.misfires,
-       CASE WHEN l.sends > 0 THEN l.misfires::double precision / l.sends END            AS misfire_rate,
+       l.misfired_sends,
+       CASE WHEN l.sends > 0 THEN l.misfired_sends::double precision / l.sends END      AS misfire_rate,
        l.misfires_by_rule,
        l.conversions,
        CASE WHEN l.sends > 0 THEN l.conversions::double precision / l.sends END         AS conversion_rate,
@@ -118,7 +133,7 @@ SELECT l.campaign_id,
        l.avg_rating,
        l.avg_csat,
        l.scorer_version
-FROM (SELECT DISTINCT ON (campaign_id) * FROM campaign_stats ORDER BY campaign_id, window_end DESC) l
+FROM latest l
 LEFT JOIN campaign_stats p
        ON p.campaign_id = l.campaign_id
       AND p.window_end = l.window_end - (l.window_end - l.window_start);

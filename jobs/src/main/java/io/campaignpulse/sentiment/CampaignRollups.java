@@ -7,6 +7,7 @@ import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.misfire.SendVerdict;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -93,6 +94,8 @@ public final class CampaignRollups {
                        MAX(campaign_name) AS campaign_name,
                        COUNT(*) FILTER (WHERE kind = 'SEND') AS sends,
                        CAST(SUM(misfires) AS BIGINT) AS misfires,
+                       COUNT(*) FILTER (WHERE kind = 'SEND' AND misfires > 0) AS misfired_sends,
+                       MAX(CASE WHEN kind = 'SEND' THEN rowtime END) AS last_sent_at,
                        %s
                        COUNT(*) FILTER (WHERE kind = 'CONVERSION') AS conversions,
                        COUNT(*) FILTER (WHERE kind = 'FEEDBACK') AS feedback,
@@ -184,6 +187,8 @@ public final class CampaignRollups {
                 .setWindowEnd(r.<LocalDateTime>getFieldAs("window_end").toInstant(ZoneOffset.UTC))
                 .setSends(sends)
                 .setMisfires(misfires == null ? 0 : misfires)
+                .setMisfiredSends(r.<Long>getFieldAs("misfired_sends"))
+                .setLastSentAt(r.<Instant>getFieldAs("last_sent_at"))
                 .setMisfiresByRule(byRule)
                 .setConvertedRecipients(r.<Long>getFieldAs("conversions"))
                 .setFeedback(r.<Long>getFieldAs("feedback"))

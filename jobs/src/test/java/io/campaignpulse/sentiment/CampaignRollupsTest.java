@@ -98,6 +98,8 @@ class CampaignRollupsTest {
         assertThat(c1.getCampaignName()).isEqualTo("Name of C1");
         assertThat(c1.getSends()).isEqualTo(3);
         assertThat(c1.getMisfires()).isEqualTo(3);
+        assertThat(c1.getMisfiredSends()).as("s1 and s3; s3 broke two rules").isEqualTo(2);
+        assertThat(c1.getLastSentAt()).isEqualTo(Instant.ofEpochMilli(at("10:30")));
         assertThat(c1.getMisfiresByRule()).containsOnly(Map.entry("ALREADY_HOLDS_PRODUCT", 1L), Map.entry("NO_CONSENT", 1L),
                 Map.entry("FREQUENCY_CAP", 1L));
         assertThat(c1.getConvertedRecipients()).isEqualTo(1);
@@ -133,6 +135,7 @@ class CampaignRollupsTest {
 
         CampaignStats quiet = stats.get("C2/2026-11-20T12:00:00Z"); // [10:00, 12:00): a review with nothing to score, no send
         assertThat(quiet.getSends()).isZero();
+        assertThat(quiet.getLastSentAt()).isNull();
         assertThat(quiet.getFeedback()).isEqualTo(1);
         assertThat(quiet.getAvgSentiment()).isNull();
         assertThat(quiet.getNegativeShare()).isNull();
