@@ -168,20 +168,25 @@ public final class Demo {
                 rs -> out.printf("    %-12s %-34s %,6d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
         int found = count(infra, "misfires");
         int matching = 0;
-        try (Connection c = connect(infra); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT send_id, rule FROM misfires")) {
+        java.util.List<String> invented = new java.util.ArrayList<>();
+        try (Connection c = connect(infra); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT send_id, rule, customer_id, detail FROM misfires ORDER BY sent_at")) {
             while (rs.next()) {
                 if (expected.getOrDefault(rs.getString(1), Set.of()).contains(MisfireRule.valueOf(rs.getString(2)))) {
                     matching++;
+                } else {
+                    invented.add(rs.getString(1) + " " + rs.getString(2) + " (" + rs.getString(3) + "): " + rs.getString(4));
                 }
             }
         }
         out.printf("  ground truth: %,d misfires expected (%,d planted, the rest accidental), %,d found, %,d of them expected, %,d invented%n",
                 expectedCount, plantedCount, found, matching, found - matching);
+        invented.stream().limit(5).forEach(m -> out.println("    not in the ground truth: " + m));
         out.printf("  alerts: %d incidents, %d messages on the alerts topic (PostgreSQL table alerts has one row per incident)%n",
                 count(infra, "alerts"), feed.received());
         query(infra, "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
                 rs -> out.printf("    %-15s %-9s %d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
-        out.println("  campaign scorecard (PostgreSQL view campaign_scorecard: latest 24 h window; sentiment -1..1):");
+        out.println("  campaign scorecard (PostgreSQL view campaign_scorecard: the 24 h window up to each campaign's latest send; sentiment -1..1):");
         out.printf("    %-12s %7s %9s %11s %8s %9s %9s %8s%n", "campaign", "sends", "misfire%", "conversions", "tickets", "sentiment", "baseline",
                 "trend");
         query(infra, """

@@ -534,6 +534,11 @@ public final class DemoWorld {
         consents.forEach(c -> consentBy.computeIfAbsent(c.getCustomerId(), k -> new ArrayList<>()).add(c));
         Map<String, List<CampaignSend>> sendsBy = new HashMap<>();
         sends.forEach(s -> sendsBy.computeIfAbsent(s.getCustomerId(), k -> new ArrayList<>()).add(s));
+        // Sends of a campaign that never arrives are dead-lettered, not judged, but the customer got
+        // them: they count toward the frequency cap as promotional (their offer is unknown).
+        for (DemoWorld d : days) {
+            d.ghostSends.forEach(s -> sendsBy.computeIfAbsent(s.getCustomerId(), k -> new ArrayList<>()).add(s));
+        }
         Comparator<CampaignSend> judgedOrder = Comparator.comparing((CampaignSend s) -> s.getSentAt()).thenComparing(CampaignSend::getSendId);
 
         Map<String, Set<MisfireRule>> expected = new TreeMap<>();
@@ -582,7 +587,7 @@ public final class DemoWorld {
                     rules.add(MisfireRule.DUPLICATE_SEND);
                 }
                 Campaign oc = campaigns.get(other.getCampaignId());
-                OfferType otherOffer = other.getOfferType() != null ? other.getOfferType() : oc.getOfferType();
+                OfferType otherOffer = other.getOfferType() != null ? other.getOfferType() : oc != null ? oc.getOfferType() : null;
                 if (otherOffer != OfferType.SERVICE && o > t - m.frequencyWindow().toMillis()) {
                     promotional++;
                 }

@@ -219,6 +219,11 @@ class MisfirePipelineEndToEndTest {
                 .allMatch(d -> d.contains("Suggested action") && d.contains("tkt-"));
         assertThat(querySet("SELECT campaign_id || ':' || sentiment_direction FROM campaign_scorecard"))
                 .anyMatch(r -> r.startsWith("C-CASH:")).anyMatch(r -> r.startsWith("C-HOME:"));
+        // Each campaign's scorecard window holds its latest send, as the window ending soonest after it; rates are shares.
+        assertThat(querySet("""
+                SELECT campaign_id FROM campaign_scorecard
+                WHERE NOT (last_sent_at >= window_start AND last_sent_at < window_end AND last_sent_at >= window_end - interval '1 hour')
+                   OR misfire_rate > 1 OR misfired_sends > misfires""")).isEmpty();
         assertThat(count("feedback_scores")).isEqualTo(world.tickets() + world.ticketUpdates() + world.reviews());
     }
 
