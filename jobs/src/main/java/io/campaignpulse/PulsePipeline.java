@@ -122,5 +122,6 @@ public final class PulsePipeline {
         sinks.campaignStats(stats);
         sinks.feedbackScores(feedback);
         sinks.complete();
+        PlannerUids.stabilize(env);
     }
 }

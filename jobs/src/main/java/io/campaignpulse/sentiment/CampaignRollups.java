@@ -81,7 +81,12 @@ public final class CampaignRollups {
                        b.negative AS b_negative, b.tickets AS b_tickets, b.sends AS b_sends
                 FROM campaign_windows c JOIN baseline_windows b
                   ON c.window_start = b.window_start AND c.window_end = b.window_end""");
-        return tables.toDataStream(stats).map(CampaignRollups::toStats, STATS_TYPE).uid("rollup-campaign-stats").name("Campaign stats");
+        // The window join has no key but the window, so the planner runs it as a singleton (max
+        // parallelism 1). A new chain here keeps the sinks downstream out of that vertex: chained
+        // into it at parallelism 1, their state could not be restored from a savepoint taken at
+        // another parallelism (max parallelism mismatch).
+        return tables.toDataStream(stats).map(CampaignRollups::toStats, STATS_TYPE).startNewChain()
+                .uid("rollup-campaign-stats").name("Campaign stats");
     }
 
     static String campaignWindowsSql(String hop) {
