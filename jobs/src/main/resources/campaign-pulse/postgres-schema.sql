@@ -14,19 +14,30 @@ CREATE TABLE IF NOT EXISTS misfires (
 );
 CREATE INDEX IF NOT EXISTS misfires_by_campaign ON misfires (campaign_id, sent_at);
 
--- Campaign-level alerts; alert_id is deterministic per (kind, campaign, rule, window).
+-- Campaign-level alert incidents, one row per incident holding its latest message (the Kafka
+-- topic 'alerts' has every message). alert_id is deterministic per (kind, campaign, rule, start
+-- of the window that opened the incident).
 CREATE TABLE IF NOT EXISTS alerts (
-    alert_id      text        PRIMARY KEY,
-    kind          text        NOT NULL,  -- MISFIRE_RATE | SENTIMENT_DROP | TICKET_SURGE
-    severity      text        NOT NULL,  -- INFO | WARNING | CRITICAL
-    campaign_id   text        NOT NULL,
-    campaign_name text        NOT NULL,
-    title         text        NOT NULL,
-    detail        text        NOT NULL,  -- evidence and the suggested action
-    metrics       jsonb       NOT NULL,  -- e.g. {"misfires": 124, "sends": 980, "share": 0.127, ...}
-    window_start  timestamptz NOT NULL,
-    window_end    timestamptz NOT NULL,
-    detected_at   timestamptz NOT NULL
+    alert_id             text        PRIMARY KEY,
+    kind                 text        NOT NULL,  -- MISFIRE_RATE | SENTIMENT_DROP | TICKET_SURGE
+    severity             text        NOT NULL,  -- INFO | WARNING | CRITICAL (the highest the incident reached)
+    campaign_id          text        NOT NULL,
+    campaign_name        text        NOT NULL,
+    title                text        NOT NULL,
+    detail               text        NOT NULL,  -- evidence, the incident's counts and the suggested action
+    metrics              jsonb       NOT NULL,  -- e.g. {"misfires": 124, "sends": 980, "share": 0.127, "count_total": 310, ...}
+    window_start         timestamptz NOT NULL,  -- start of the window that opened the incident
+    window_end           timestamptz NOT NULL,  -- end of the latest window it covers
+    detected_at          timestamptz NOT NULL,  -- event time of the latest message
+    state                text        NOT NULL,  -- OPENED | UPDATED | RESOLVED
+    sequence             integer     NOT NULL,  -- messages so far (1 = opened)
+    owner                text,                  -- the campaign's owner, for routing
+    rule                 text,                  -- the misfire rule of a MISFIRE_RATE incident
+    count_total          bigint      NOT NULL,  -- misfires over the incident; feedback or tickets in its latest window
+    count_since_last     bigint      NOT NULL,
+    example_ids          jsonb       NOT NULL,  -- a few send or feedback ids
+    example_customer_ids jsonb       NOT NULL,  -- a few customers; the full list is in misfires
+    suggested_action     text        NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alerts_by_campaign ON alerts (campaign_id, window_start);
 
@@ -42,6 +53,22 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     detected_at      timestamptz NOT NULL,
     PRIMARY KEY (source_topic, source_partition, source_offset, reason)
 );
+
+-- The live suppression list: do not send campaign_id to customer_id while active. Opened by a
+-- preventable misfire; retracted (active = false, retracted_at set) when the reason ends.
+CREATE TABLE IF NOT EXISTS suppressions (
+    campaign_id  text        NOT NULL,
+    customer_id  text        NOT NULL,
+    reason       text        NOT NULL,  -- ALREADY_HOLDS_PRODUCT | ACQUISITION_TO_EXISTING_CUSTOMER | NO_CONSENT | OPEN_COMPLAINT
+    active       boolean     NOT NULL,
+    since        timestamptz NOT NULL,  -- when the misfiring send went out
+    send_id      text        NOT NULL,  -- the misfiring send
+    changed_at   timestamptz NOT NULL,  -- event time of the latest change
+    retracted_at timestamptz,           -- when the reason ended; null while active
+    detail       text        NOT NULL,  -- the evidence, or what ended it
+    PRIMARY KEY (campaign_id, customer_id, reason)
+);
+CREATE INDEX IF NOT EXISTS suppressions_active ON suppressions (campaign_id) WHERE active;
 
 -- Every scored ticket message and review, with the campaign it counts for.
 CREATE TABLE IF NOT EXISTS feedback_scores (

@@ -1,5 +1,7 @@
 package io.campaignpulse;
 
+import io.campaignpulse.alerting.AlertSignal;
+import io.campaignpulse.alerting.IncidentTracker;
 import io.campaignpulse.alerting.MisfireRateAlerter;
 import io.campaignpulse.alerting.SentimentAlerter;
 import io.campaignpulse.attribution.AttributedFeedback;
@@ -7,6 +9,7 @@ import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.sentiment.CampaignRollups;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
@@ -51,6 +54,9 @@ public final class PulsePipeline {
         /** Per-campaign roll-ups, one record per campaign and completed window. */
         void campaignStats(DataStream<CampaignStats> stats);
 
+        /** The live suppression list: entries and their retractions. */
+        void suppressions(DataStream<Suppression> suppressions);
+
         /** Every scored ticket message and review, with its campaign and the scorer's version. */
         void feedbackScores(DataStream<AttributedFeedback> feedback);
 
@@ -60,6 +66,7 @@ public final class PulsePipeline {
 
     public static final TypeInformation<Misfire> MISFIRE_TYPE = new AvroTypeInfo<>(Misfire.class);
     public static final TypeInformation<Alert> ALERT_TYPE = new AvroTypeInfo<>(Alert.class);
+    public static final TypeInformation<AlertSignal> SIGNAL_TYPE = new AvroTypeInfo<>(AlertSignal.class);
     public static final TypeInformation<Campaign> CAMPAIGN_TYPE = new AvroTypeInfo<>(Campaign.class);
     public static final TypeInformation<SendVerdict> VERDICT_TYPE = new AvroTypeInfo<>(SendVerdict.class);
     public static final TypeInformation<Envelope> ENVELOPE_TYPE = new AvroTypeInfo<>(Envelope.class);
@@ -97,20 +104,26 @@ public final class PulsePipeline {
                 .flatMap((SendVerdict v, org.apache.flink.util.Collector<Misfire> out) -> v.getMisfires().forEach(out::collect), MISFIRE_TYPE)
                 .uid("misfire-records").name("Misfire records");
 
-        SingleOutputStreamOperator<Alert> misfireAlerts = verdicts
+        DataStream<AlertSignal> misfireSignals = verdicts
                 .keyBy(SendVerdict::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
-                .process(new MisfireRateAlerter(config.alerting()), ALERT_TYPE)
-                .uid("misfire-rate-alerter").name("Misfire-rate alerts per campaign");
+                .process(new MisfireRateAlerter(config.alerting()), SIGNAL_TYPE)
+                .uid("misfire-rate-alerter").name("Misfire-rate signals per campaign");
 
         DataStream<AttributedFeedback> feedback = verdicts.getSideOutput(CustomerMisfireDetector.FEEDBACK);
         DataStream<CampaignStats> stats = CampaignRollups.define(config, verdicts, feedback,
                 verdicts.getSideOutput(CustomerMisfireDetector.CONVERSIONS));
 
-        DataStream<Alert> sentimentAlerts = stats
+        DataStream<AlertSignal> sentimentSignals = stats
                 .keyBy(CampaignStats::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
-                .process(new SentimentAlerter(config), ALERT_TYPE)
-                .uid("sentiment-alerter").name("Sentiment and ticket alerts per campaign");
-        DataStream<Alert> alerts = misfireAlerts.union(sentimentAlerts);
+                .process(new SentimentAlerter(config), SIGNAL_TYPE)
+                .uid("sentiment-alerter").name("Sentiment and ticket signals per campaign");
+
+        // One incident per (campaign, kind, rule): the deduplicated alert feed.
+        DataStream<Alert> alerts = misfireSignals.union(sentimentSignals)
+                .keyBy(IncidentTracker::keyOf, org.apache.flink.api.common.typeinfo.Types.STRING)
+                .connect(campaignDirectory)
+                .process(new IncidentTracker(config, CustomerMisfireDetector.CAMPAIGNS), ALERT_TYPE)
+                .uid("incident-tracker").name("Alert incidents: opened, updated, resolved");
 
         DataStream<DeadLetter> deadLetters = campaigns.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
                 .union(customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
@@ -121,6 +134,7 @@ public final class PulsePipeline {
         sinks.deadLetters(deadLetters);
         sinks.campaignStats(stats);
         sinks.feedbackScores(feedback);
+        sinks.suppressions(verdicts.getSideOutput(CustomerMisfireDetector.SUPPRESSIONS));
         sinks.complete();
         PlannerUids.stabilize(env);
     }

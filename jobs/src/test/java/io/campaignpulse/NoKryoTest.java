@@ -3,7 +3,8 @@ package io.campaignpulse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.alerting.CampaignWindow;
-import io.campaignpulse.alerting.SentimentIncident;
+import io.campaignpulse.alerting.AlertSignal;
+import io.campaignpulse.alerting.Incident;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.DeadLetter;
@@ -36,7 +37,7 @@ class NoKryoTest {
     void everyRecordAndStateTypeUsesTheAvroSerializer() {
         List<Class<?>> types = List.of(Envelope.class, Campaign.class, SendVerdict.class, Misfire.class, Alert.class,
                 DeadLetter.class, CustomerState.class, PendingEvents.class, CampaignWindow.class, CampaignStats.class,
-                AttributedFeedback.class, Conversion.class, SentimentIncident.class);
+                AttributedFeedback.class, Conversion.class, AlertSignal.class, Incident.class);
         SerializerConfigImpl noGenerics = new SerializerConfigImpl();
         noGenerics.setGenericTypes(false);
         for (Class<?> type : types) {
@@ -45,7 +46,7 @@ class NoKryoTest {
             assertThat(info.createSerializer(noGenerics)).as(type.getSimpleName()).isInstanceOf(AvroSerializer.class);
         }
         for (TypeInformation<?> declared : List.of(PulsePipeline.ENVELOPE_TYPE, PulsePipeline.CAMPAIGN_TYPE, PulsePipeline.VERDICT_TYPE,
-                PulsePipeline.MISFIRE_TYPE, PulsePipeline.ALERT_TYPE, CampaignRollups.STATS_TYPE, CustomerMisfireDetector.FEEDBACK.getTypeInfo(),
+                PulsePipeline.MISFIRE_TYPE, PulsePipeline.ALERT_TYPE, PulsePipeline.SIGNAL_TYPE, CampaignRollups.STATS_TYPE, CustomerMisfireDetector.FEEDBACK.getTypeInfo(),
                 CustomerMisfireDetector.CONVERSIONS.getTypeInfo())) {
             assertThat(declared.createSerializer(noGenerics)).isInstanceOf(AvroSerializer.class);
         }

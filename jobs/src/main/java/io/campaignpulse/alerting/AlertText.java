@@ -22,29 +22,36 @@ final class AlertText {
             case NO_CONSENT -> campaign + " reached customers who opted out: " + figures;
             case DUPLICATE_SEND -> campaign + " sent the same campaign twice: " + figures;
             case FREQUENCY_CAP -> campaign + " pushed customers over the contact-frequency cap: " + figures;
+            case OPEN_COMPLAINT -> campaign + " is promoting to customers with an open angry complaint: " + figures;
             default -> campaign + ": " + rule + " misfires, " + figures;
         };
     }
 
     static String detail(MisfireRule rule, String campaignId, String campaign, String product, String channel,
-            long misfires, long sends, double shareThreshold, int minCount, String exampleSend, String exampleCustomer, String exampleDetail) {
+            long misfires, long sends, double shareThreshold, int minCount, java.util.List<String> exampleSends,
+            java.util.List<String> exampleCustomers, String exampleDetail) {
         String rulePart = switch (rule) {
             case ALREADY_HOLDS_PRODUCT -> "The offered product was already active for the customer when the send went out.";
             case ACQUISITION_TO_EXISTING_CUSTOMER -> "An acquisition offer went to customers who already hold an active product.";
             case NO_CONSENT -> "The customer's latest consent change for the channel said opted out. Consent breaches are critical from the first one.";
             case DUPLICATE_SEND -> "The customer had already received this campaign within the duplicate window.";
             case FREQUENCY_CAP -> "The customer received more promotional sends in the trailing window than the cap allows.";
+            case OPEN_COMPLAINT -> "A promotion went to a customer with an open, negative support ticket.";
             default -> "Rule " + rule + ".";
         };
+        StringBuilder examples = new StringBuilder();
+        for (int i = 0; i < exampleSends.size(); i++) {
+            examples.append(i == 0 ? "" : ", ").append("send ").append(exampleSends.get(i)).append(" to customer ").append(exampleCustomers.get(i));
+        }
         String threshold = rule == MisfireRule.NO_CONSENT
                 ? "Raised on the first occurrence."
                 : String.format(Locale.ROOT, "Threshold: %s of the campaign's sends and at least %d misfires.", percent(shareThreshold), minCount);
         return String.format(Locale.ROOT,
                 "Rule %s. %s %,d of the campaign's %,d sends in the window broke it (%s). %s "
-                        + "Example: send %s to customer %s: %s. The full list is in the misfires table (campaign_id = '%s'). "
+                        + "Examples: %s (the first: %s). The full list is in the misfires table (campaign_id = '%s'). "
                         + "Suggested action: %s",
                 rule, rulePart, misfires, sends, percent(misfires, sends), threshold,
-                exampleSend, exampleCustomer, exampleDetail, campaignId, action(rule, campaignId, campaign, product, channel));
+                examples, exampleDetail, campaignId, action(rule, campaignId, campaign, product, channel));
     }
 
     static String action(MisfireRule rule, String campaignId, String campaign, String product, String channel) {
@@ -66,6 +73,21 @@ final class AlertText {
 
     static String percent(double share) {
         return String.format(Locale.ROOT, "%.1f %%", share * 100);
+    }
+
+    static String time(long at) {
+        return HOUR.format(Instant.ofEpochMilli(at));
+    }
+
+    /** "2 h", "90 min", "1 d". */
+    static String duration(long ms) {
+        if (ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + " d";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + " h";
+        }
+        return Math.max(1, ms / 60_000) + " min";
     }
 
     static String span(long start, long end) {

@@ -1,11 +1,9 @@
 package io.campaignpulse.alerting;
 
 import io.campaignpulse.config.PulseConfig;
-import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.Severity;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
@@ -13,64 +11,46 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * SENTIMENT_DROP and TICKET_SURGE, keyed by campaign, from each completed roll-up window.
- *
- * <p>Hopping windows overlap (24 h sliding by 1 h), so a sour campaign would trip the same
- * condition in every window for a day, and a figure near its threshold flickers from one window
- * to the next. An incident therefore opens at the first window where the condition holds, is
- * re-emitted (same alert id, new figures) only when its severity rises, and closes once the
- * condition has not held for a whole window length ({@code rollups.window}: no window still
- * shares data with one that showed it). The alert id is derived from (kind, campaign, first
- * window end): a replay produces the same ids.
+ * The SENTIMENT_DROP and TICKET_SURGE detector, keyed by campaign: judges each completed roll-up
+ * window and signals every window where a condition holds. Hopping windows overlap (24 h sliding
+ * by 1 h), so a sour campaign trips the same condition window after window: the
+ * {@link IncidentTracker} turns those signals into one incident.
  *
  * <p>Windows are judged in window-end order: the window join runs in parallel by window, so one
  * campaign's windows reach this operator from several channels in any order. Each window waits
  * in state until the watermark passes its end (the join emits a window before it forwards the
- * watermark that closed it, so by then every earlier window is here too).
- *
- * <p>State: the open incidents per kind (at most two per campaign), removed when they close,
- * with a TTL of a week of processing time for campaigns whose data simply stops; windows
- * waiting for the watermark, each removed by its own timer.
+ * watermark that closed it, so by then every earlier window is here too), removed by its timer.
  */
-public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats, Alert> {
+public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats, AlertSignal> {
 
     private final PulseConfig.Alerting config;
-    private final long quietMs;
 
-    /** kind → its open incident. */
-    private transient MapState<String, SentimentIncident> open;
     /** window end millis → the campaign's figures for that window, until the watermark passes it. */
     private transient MapState<Long, CampaignStats> waiting;
-    private transient Map<AlertKind, Counter> raised;
+    private transient Map<AlertKind, Counter> signals;
 
     public SentimentAlerter(PulseConfig config) {
         this.config = config.alerting();
-        this.quietMs = config.rollups().window().toMillis();
     }
 
     @Override
     public void open(OpenContext openContext) {
-        MapStateDescriptor<String, SentimentIncident> descriptor = new MapStateDescriptor<>("open-incidents", Types.STRING,
-                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(SentimentIncident.class));
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(7)).build());
-        open = getRuntimeContext().getMapState(descriptor);
         waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows-waiting", Types.LONG,
                 new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CampaignStats.class)));
-        raised = new HashMap<>();
+        signals = new HashMap<>();
         for (AlertKind kind : new AlertKind[] {AlertKind.SENTIMENT_DROP, AlertKind.TICKET_SURGE}) {
-            raised.put(kind, getRuntimeContext().getMetricGroup().addGroup("kind", kind.name()).counter("alerts"));
+            signals.put(kind, getRuntimeContext().getMetricGroup().addGroup("kind", kind.name()).counter("signals"));
         }
     }
 
     @Override
-    public void processElement(CampaignStats s, Context ctx, Collector<Alert> out) throws Exception {
+    public void processElement(CampaignStats s, Context ctx, Collector<AlertSignal> out) throws Exception {
         long end = s.getWindowEnd().toEpochMilli();
         waiting.put(end, s);
         // A window [start, end) is complete once the watermark reaches end - 1, as in Flink SQL.
@@ -78,36 +58,20 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
         CampaignStats s = waiting.get(timestamp + 1);
         if (s == null) {
             return;
         }
         waiting.remove(timestamp + 1);
-        track(AlertKind.SENTIMENT_DROP, sentimentDrop(s), s, out);
-        track(AlertKind.TICKET_SURGE, ticketSurge(s), s, out);
-    }
-
-    private void track(AlertKind kind, Severity severity, CampaignStats s, Collector<Alert> out) throws Exception {
-        SentimentIncident incident = open.get(kind.name());
-        long windowEnd = s.getWindowEnd().toEpochMilli();
-        if (severity == null) {
-            if (incident != null && windowEnd - incident.getLastHeldWindowEnd() >= quietMs) {
-                open.remove(kind.name());
-            }
-            return;
+        Severity drop = sentimentDrop(s);
+        if (drop != null) {
+            out.collect(signal(AlertKind.SENTIMENT_DROP, drop, s));
         }
-        if (incident == null) {
-            open.put(kind.name(), new SentimentIncident(windowEnd, severity, windowEnd));
-            out.collect(alert(kind, severity, s, windowEnd));
-            return;
+        Severity surge = ticketSurge(s);
+        if (surge != null) {
+            out.collect(signal(AlertKind.TICKET_SURGE, surge, s));
         }
-        incident.setLastHeldWindowEnd(windowEnd);
-        if (severity.ordinal() > incident.getSeverity().ordinal()) {
-            incident.setSeverity(severity);
-            out.collect(alert(kind, severity, s, incident.getFirstWindowEnd()));
-        }
-        open.put(kind.name(), incident);
     }
 
     /** @return the severity if the window shows a sentiment drop, else null */
@@ -138,8 +102,8 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
         return rate >= 2 * config.ticketSurgePerThousandSends() ? Severity.CRITICAL : Severity.WARNING;
     }
 
-    private Alert alert(AlertKind kind, Severity severity, CampaignStats s, long incidentStart) {
-        raised.get(kind).inc();
+    private AlertSignal signal(AlertKind kind, Severity severity, CampaignStats s) {
+        signals.get(kind).inc();
         String name = s.getCampaignName() != null ? s.getCampaignName() : s.getCampaignId();
         Map<String, Double> metrics = new HashMap<>();
         put(metrics, "feedback", (double) s.getFeedback());
@@ -186,18 +150,25 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
                     s.getCampaignId(), s.getTickets(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()),
                     config.ticketSurgePerThousandSends(), config.ticketSurgeBaselineFactor(), config.ticketSurgeMinTickets(), config.ticketSurgeMinSends(), samples);
         }
-        return Alert.newBuilder()
-                .setAlertId(MisfireRateAlerter.alertId(kind, s.getCampaignId(), "-", incidentStart))
+        String action = kind == AlertKind.SENTIMENT_DROP
+                ? "read the example tickets, compare the offer's wording with what customers were actually given, and brief customer service on the campaign before more sends go out."
+                : "tell customer service what the campaign promised, check the offer's terms with the campaign owner, and consider pausing the remaining sends.";
+        return AlertSignal.newBuilder()
                 .setKind(kind)
-                .setSeverity(severity)
                 .setCampaignId(s.getCampaignId())
                 .setCampaignName(name)
+                .setSeverity(severity)
+                .setWindowStart(s.getWindowStart().toEpochMilli())
+                .setWindowEnd(s.getWindowEnd().toEpochMilli())
+                .setCumulative(false)
+                .setCount(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getTickets())
+                .setBase(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getSends())
+                .setMetrics(metrics)
+                .setExampleIds(new java.util.ArrayList<>(s.getSampleNegativeFeedbackIds()))
+                .setExampleCustomerIds(new java.util.ArrayList<>())
                 .setTitle(title)
                 .setDetail(detail)
-                .setMetrics(metrics)
-                .setWindowStart(s.getWindowStart())
-                .setWindowEnd(s.getWindowEnd())
-                .setDetectedAt(s.getWindowEnd())
+                .setAction(action)
                 .build();
     }
 

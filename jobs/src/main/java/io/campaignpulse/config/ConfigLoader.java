@@ -235,6 +235,7 @@ public final class ConfigLoader {
         notBlank("topics.alerts", t.alerts());
         notBlank("topics.dead-letters", t.deadLetters());
         notBlank("topics.campaign-stats", t.campaignStats());
+        notBlank("topics.suppressions", t.suppressions());
         atLeast("event-time.max-out-of-orderness", c.eventTime().maxOutOfOrderness(), Duration.ZERO);
         atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
         atLeast("event-time.campaigns-settle", c.eventTime().campaignsSettle(), Duration.ZERO);
@@ -271,6 +272,20 @@ public final class ConfigLoader {
         }
         if (c.alerting().ticketSurgeMinTickets() < 1) {
             throw new ConfigException("bad value for 'alerting.ticket-surge-min-tickets': must be at least 1, was " + c.alerting().ticketSurgeMinTickets());
+        }
+        if (!(c.alerting().misfireRateCriticalShare() > 0 && c.alerting().misfireRateCriticalShare() <= 1)) {
+            throw new ConfigException("bad value for 'alerting.misfire-rate-critical-share': must be in (0, 1], was " + c.alerting().misfireRateCriticalShare());
+        }
+        if (c.alerting().misfireRateCriticalCount() < 1) {
+            throw new ConfigException("bad value for 'alerting.misfire-rate-critical-count': must be at least 1, was " + c.alerting().misfireRateCriticalCount());
+        }
+        atLeast("alerting.cooldown", c.alerting().cooldown(), Duration.ZERO);
+        atLeast("alerting.resolve-after", c.alerting().resolveAfter(), Duration.ofSeconds(1));
+        if (!(c.alerting().updateStep() > 0)) {
+            throw new ConfigException("bad value for 'alerting.update-step': must be above 0, was " + c.alerting().updateStep());
+        }
+        if (c.alerting().examples() < 1 || c.alerting().examples() > 20) {
+            throw new ConfigException("bad value for 'alerting.examples': must be 1 to 20, was " + c.alerting().examples());
         }
         if (c.alerting().ticketSurgeMinSends() < 1) {
             throw new ConfigException("bad value for 'alerting.ticket-surge-min-sends': must be at least 1, was " + c.alerting().ticketSurgeMinSends());

@@ -56,7 +56,8 @@ public record PulseConfig(
             String misfires,
             String alerts,
             String deadLetters,
-            String campaignStats)
+            String campaignStats,
+            String suppressions)
             implements Serializable {}
 
     public record EventTime(
@@ -91,7 +92,13 @@ public record PulseConfig(
             double ticketSurgePerThousandSends,
             double ticketSurgeBaselineFactor,
             int ticketSurgeMinTickets,
-            int ticketSurgeMinSends)
+            int ticketSurgeMinSends,
+            double misfireRateCriticalShare,
+            int misfireRateCriticalCount,
+            Duration cooldown,
+            double updateStep,
+            Duration resolveAfter,
+            int examples)
             implements Serializable {}
 
     /** How long a judged send must be remembered: for the look-back rules, attribution, conversions and redeliveries. */

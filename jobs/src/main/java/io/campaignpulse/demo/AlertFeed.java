@@ -3,9 +3,7 @@ package io.campaignpulse.demo;
 import io.campaignpulse.contract.Alert;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.io.DecoderFactory;
@@ -22,7 +20,6 @@ final class AlertFeed implements Runnable {
     private final String topic;
     private final PrintStream out;
     private final AtomicInteger received = new AtomicInteger();
-    private final Map<String, Double> lastCount = new HashMap<>();
     private volatile boolean running = true;
 
     private final long startedNanos;
@@ -49,13 +46,10 @@ final class AlertFeed implements Runnable {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     Alert a = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
                     received.incrementAndGet();
-                    Double before = lastCount.put(a.getAlertId(), a.getMetrics().get("misfires"));
-                    String detail = a.getDetail();
-                    int action = detail.indexOf("Suggested action: ");
-                    out.printf("  +%3.0fs ALERT %-8s %s%s%n", (System.nanoTime() - startedNanos) / 1e9, a.getSeverity(),
-                            before == null ? "" : "(update) ", a.getTitle());
-                    if (action >= 0 && before == null) {
-                        out.printf("               -> %s%n", detail.substring(action + "Suggested action: ".length()));
+                    out.printf("  +%3.0fs %-8s %-8s %s%s%n", (System.nanoTime() - startedNanos) / 1e9, a.getState(), a.getSeverity(),
+                            a.getTitle(), a.getOwner() == null ? "" : "  [" + a.getOwner() + "]");
+                    if (a.getState() == io.campaignpulse.contract.AlertState.OPENED && !a.getSuggestedAction().isEmpty()) {
+                        out.printf("               -> %s%n", a.getSuggestedAction());
                     }
                 }
             }
@@ -68,10 +62,6 @@ final class AlertFeed implements Runnable {
 
     int received() {
         return received.get();
-    }
-
-    int incidents() {
-        return lastCount.size();
     }
 
     void stop() {

@@ -98,7 +98,8 @@ public final class Demo {
                 String savepoint = job.stopAndDrain();
                 Thread.sleep(1500); // let the feed print the alerts of the final commit
                 feed.stop();
-                summary(world, infra, feed, publisher.published(), pipelineSeconds, savepoint, seconds(t0));
+                summary(world, infra, feed, publisher.published(), pipelineSeconds, savepoint, seconds(t0),
+                        job.accumulator(io.campaignpulse.alerting.IncidentTracker.SIGNALS_ACCUMULATOR));
             }
         } finally {
             if (!settings.keep() && settings.workDir() == null) {
@@ -154,7 +155,7 @@ public final class Demo {
     }
 
     private void summary(DemoWorld world, LocalInfrastructure infra, AlertFeed feed, long events, double pipelineSeconds,
-            String savepoint, double totalSeconds) throws SQLException {
+            String savepoint, double totalSeconds, long signals) throws SQLException {
         Map<String, Set<MisfireRule>> expected = world.expectedMisfires();
         int expectedCount = expected.values().stream().mapToInt(Set::size).sum();
         int plantedCount = world.planted().values().stream().mapToInt(Set::size).sum();
@@ -182,8 +183,8 @@ public final class Demo {
         out.printf("  ground truth: %,d misfires expected (%,d planted, the rest accidental), %,d found, %,d of them expected, %,d invented%n",
                 expectedCount, plantedCount, found, matching, found - matching);
         invented.stream().limit(5).forEach(m -> out.println("    not in the ground truth: " + m));
-        out.printf("  alerts: %d incidents, %d messages on the alerts topic (PostgreSQL table alerts has one row per incident)%n",
-                count(infra, "alerts"), feed.received());
+        out.printf("  alerts: %,d windows where an alert condition held became %d incidents in %d messages on the alerts topic "
+                + "(opened, updated, resolved; PostgreSQL table alerts has one row per incident)%n", signals, count(infra, "alerts"), feed.received());
         query(infra, "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
                 rs -> out.printf("    %-15s %-9s %d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
         out.println("  campaign scorecard (PostgreSQL view campaign_scorecard: the 24 h window up to each campaign's latest send; sentiment -1..1):");
@@ -196,6 +197,9 @@ public final class Demo {
                         rs.getLong(4), rs.getLong(5), signed(rs, 6), signed(rs, 7), rs.getString(8)));
         query(infra, "SELECT title FROM alerts WHERE kind <> 'MISFIRE_RATE' ORDER BY window_end, title",
                 rs -> out.println("    alert: " + rs.getString(1)));
+        out.println("  suppression list (topic suppressions, table suppressions): entries by reason, active / retracted");
+        query(infra, "SELECT reason, count(*) FILTER (WHERE active), count(*) FILTER (WHERE NOT active) FROM suppressions GROUP BY reason ORDER BY reason",
+                rs -> out.printf("    %-34s %,6d / %,d%n", rs.getString(1), rs.getInt(2), rs.getInt(3)));
         out.println("  dead letters by reason (table dead_letters):");
         query(infra, "SELECT reason, count(*) FROM dead_letters GROUP BY reason ORDER BY reason",
                 rs -> out.printf("    %-18s %d%n", rs.getString(1), rs.getInt(2)));

@@ -605,6 +605,115 @@ public final class DemoWorld {
         return expected;
     }
 
+    /**
+     * The suppression list at the end of the data, by brute force: for every (campaign, customer,
+     * preventable rule) with an expected misfire, whether its entry is still active. Walks each
+     * customer's history in event-time order as the job does (changes and feedback before sends
+     * at equal times): a misfire opens the entry if it is not active; any change or feedback after
+     * which the reason no longer holds retracts it. Keyed campaign_id/customer_id/rule.
+     */
+    public static Map<String, Boolean> expectedSuppressions(List<DemoWorld> days) {
+        PulseConfig.Misfire m = days.get(0).config.misfire();
+        Map<String, Set<MisfireRule>> expected = expectedMisfires(days);
+        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
+        Map<String, List<HoldingChange>> holdingsBy = new HashMap<>();
+        Map<String, List<ConsentChange>> consentBy = new HashMap<>();
+        Map<String, List<TicketEvent>> ticketsBy = new HashMap<>();
+        Map<String, java.util.TreeSet<Long>> changeTimes = new HashMap<>();
+        Map<String, List<CampaignSend>> misfiredBy = new HashMap<>();
+        Map<String, Campaign> campaigns = new HashMap<>();
+        for (DemoWorld d : days) {
+            campaigns.putAll(d.campaigns);
+            d.holdings.forEach(h -> {
+                holdingsBy.computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>()).add(h);
+                changeTimes.computeIfAbsent(h.getCustomerId(), k -> new java.util.TreeSet<>()).add(h.getChangedAt().toEpochMilli());
+            });
+            d.consents.forEach(c -> {
+                consentBy.computeIfAbsent(c.getCustomerId(), k -> new ArrayList<>()).add(c);
+                changeTimes.computeIfAbsent(c.getCustomerId(), k -> new java.util.TreeSet<>()).add(c.getChangedAt().toEpochMilli());
+            });
+            d.ticketEvents.forEach(t -> {
+                ticketsBy.computeIfAbsent(t.getCustomerId(), k -> new ArrayList<>()).add(t);
+                changeTimes.computeIfAbsent(t.getCustomerId(), k -> new java.util.TreeSet<>()).add(t.getOccurredAt().toEpochMilli());
+            });
+            d.reviewList.stream().filter(r -> r.getCustomerId() != null).forEach(r ->
+                    changeTimes.computeIfAbsent(r.getCustomerId(), k -> new java.util.TreeSet<>()).add(r.getOccurredAt().toEpochMilli()));
+            d.sends.stream().filter(x -> expected.containsKey(x.getSendId()))
+                    .forEach(x -> misfiredBy.computeIfAbsent(x.getCustomerId(), k -> new ArrayList<>()).add(x));
+        }
+        Map<String, Boolean> out = new TreeMap<>();
+        misfiredBy.forEach((customer, misfired) -> {
+            // Events in the job's order: at one instant, changes and feedback first, then sends by send_id.
+            java.util.TreeMap<Long, List<CampaignSend>> sendsAt = new java.util.TreeMap<>();
+            misfired.forEach(x -> sendsAt.computeIfAbsent(x.getSentAt().toEpochMilli(), k -> new ArrayList<>()).add(x));
+            java.util.TreeSet<Long> instants = new java.util.TreeSet<>(sendsAt.keySet());
+            instants.addAll(changeTimes.getOrDefault(customer, new java.util.TreeSet<>()));
+            Map<String, Boolean> active = new TreeMap<>();
+            Map<String, String> basis = new HashMap<>();
+            for (long t : instants) {
+                if (changeTimes.getOrDefault(customer, new java.util.TreeSet<>()).contains(t)) {
+                    for (Map.Entry<String, Boolean> e : active.entrySet()) {
+                        MisfireRule rule = MisfireRule.valueOf(e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
+                        if (e.getValue() && !stillApplies(rule, basis.get(e.getKey()), customer, t, holdingsBy, consentBy, ticketsBy, m, scorer)) {
+                            e.setValue(false);
+                        }
+                    }
+                }
+                List<CampaignSend> at = new ArrayList<>(sendsAt.getOrDefault(t, List.of()));
+                at.sort(Comparator.comparing(CampaignSend::getSendId));
+                for (CampaignSend x : at) {
+                    for (MisfireRule rule : expected.get(x.getSendId())) {
+                        if (!io.campaignpulse.misfire.SuppressionList.preventable(rule)) {
+                            continue;
+                        }
+                        String key = x.getCampaignId() + "/" + customer + "/" + rule;
+                        if (!Boolean.TRUE.equals(active.get(key))) {
+                            active.put(key, true);
+                            Campaign c = campaigns.get(x.getCampaignId());
+                            basis.put(key, rule == MisfireRule.ALREADY_HOLDS_PRODUCT
+                                    ? (x.getOfferProductId() != null ? x.getOfferProductId() : c.getOfferProductId())
+                                    : rule == MisfireRule.NO_CONSENT ? x.getChannel().name() : null);
+                        }
+                    }
+                }
+            }
+            out.putAll(active);
+        });
+        return out;
+    }
+
+    private static boolean stillApplies(MisfireRule rule, String basis, String customer, long t, Map<String, List<HoldingChange>> holdingsBy,
+            Map<String, List<ConsentChange>> consentBy, Map<String, List<TicketEvent>> ticketsBy, PulseConfig.Misfire m,
+            io.campaignpulse.sentiment.SentimentScorer scorer) {
+        Map<String, HoldingChange> latest = new HashMap<>();
+        for (HoldingChange h : holdingsBy.getOrDefault(customer, List.of())) {
+            if (h.getChangedAt().toEpochMilli() <= t) {
+                latest.merge(h.getProductId(), h, (a, b) -> b.getChangedAt().isAfter(a.getChangedAt()) ? b : a);
+            }
+        }
+        switch (rule) {
+            case ALREADY_HOLDS_PRODUCT:
+                return latest.containsKey(basis) && latest.get(basis).getStatus() == HoldingStatus.ACTIVE;
+            case ACQUISITION_TO_EXISTING_CUSTOMER:
+                return latest.values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE);
+            case NO_CONSENT: {
+                ConsentChange best = null;
+                for (ConsentChange cc : consentBy.getOrDefault(customer, List.of())) {
+                    boolean covers = cc.getChannel() == null || cc.getChannel().name().equals(basis);
+                    if (covers && cc.getChangedAt().toEpochMilli() <= t && (best == null || cc.getChangedAt().isAfter(best.getChangedAt())
+                            || (cc.getChangedAt().equals(best.getChangedAt()) && cc.getChannel() != null))) {
+                        best = cc;
+                    }
+                }
+                return best == null ? !m.consentDefaultOptedIn() : !best.getOptedIn();
+            }
+            case OPEN_COMPLAINT:
+                return hasOpenComplaint(ticketsBy.getOrDefault(customer, List.of()), t, m, scorer);
+            default:
+                return false;
+        }
+    }
+
     /** OPEN_COMPLAINT by brute force: any ticket opened in (t - window, t], OPEN or PENDING as of t, averaging at most the threshold. */
     private static boolean hasOpenComplaint(List<TicketEvent> customerTickets, long t, PulseConfig.Misfire m,
             io.campaignpulse.sentiment.SentimentScorer scorer) {
@@ -777,10 +886,14 @@ public final class DemoWorld {
         return latest == null ? null : latest.getCampaignId();
     }
 
-    /** An alert the pipeline must raise: campaign, rule and window start. */
+    /** An alert incident the pipeline must raise: campaign, rule and the start of the window that opens it. */
     public record ExpectedAlert(String campaignId, MisfireRule rule, Instant windowStart) {}
 
-    /** The MISFIRE_RATE alerts that the expected misfires must raise, by the configured thresholds. */
+    /**
+     * The MISFIRE_RATE incidents that the expected misfires must raise: the windows that reach the
+     * configured thresholds, merged per campaign and rule while each next window ends within
+     * alerting.resolve-after of the previous one.
+     */
     public Set<ExpectedAlert> expectedAlerts(Map<String, Set<MisfireRule>> expected) {
         PulseConfig.Alerting a = config.alerting();
         long window = a.window().toMillis();
@@ -794,14 +907,25 @@ public final class DemoWorld {
                 misfiresPerWindow.merge(new ExpectedAlert(s.getCampaignId(), r, start), 1, Integer::sum);
             }
         }
-        Set<ExpectedAlert> alerts = new HashSet<>();
+        List<ExpectedAlert> windows = new ArrayList<>();
         misfiresPerWindow.forEach((k, n) -> {
             int total = sendsPerWindow.get(k.campaignId() + "|" + k.windowStart());
             if (k.rule() == MisfireRule.NO_CONSENT || (n >= a.misfireRateMinCount() && (double) n / total >= a.misfireRateShare())) {
-                alerts.add(k);
+                windows.add(k);
             }
         });
-        return alerts;
+        windows.sort(Comparator.comparing(ExpectedAlert::campaignId).thenComparing(ExpectedAlert::rule).thenComparing(ExpectedAlert::windowStart));
+        Set<ExpectedAlert> incidents = new HashSet<>();
+        ExpectedAlert previous = null;
+        for (ExpectedAlert w : windows) {
+            boolean continues = previous != null && previous.campaignId().equals(w.campaignId()) && previous.rule() == w.rule()
+                    && w.windowStart().toEpochMilli() - previous.windowStart().toEpochMilli() <= a.resolveAfter().toMillis();
+            if (!continues) {
+                incidents.add(w);
+            }
+            previous = w;
+        }
+        return incidents;
     }
 
     // ------------------------------------------------------------------ accessors

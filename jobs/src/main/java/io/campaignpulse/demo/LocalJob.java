@@ -31,6 +31,7 @@ public final class LocalJob implements AutoCloseable {
 
     private final PulseConfig config;
     private final JobClient client;
+    private org.apache.flink.api.common.JobExecutionResult result;
     private final Path savepoints;
 
     private LocalJob(PulseConfig config, JobClient client, Path savepoints) {
@@ -94,8 +95,14 @@ public final class LocalJob implements AutoCloseable {
     public String stopAndDrain() throws Exception {
         String savepoint = client.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(2, TimeUnit.MINUTES);
-        client.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+        result = client.getJobExecutionResult().get(2, TimeUnit.MINUTES);
         return savepoint;
+    }
+
+    /** An accumulator of the finished job (after {@link #stopAndDrain()}), or 0. */
+    public long accumulator(String name) {
+        Object value = result == null ? null : result.getAccumulatorResult(name);
+        return value instanceof Number n ? n.longValue() : 0;
     }
 
     @Override

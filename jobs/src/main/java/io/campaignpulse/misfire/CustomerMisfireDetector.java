@@ -76,11 +76,16 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     public static final OutputTag<AttributedFeedback> FEEDBACK =
             new OutputTag<>("attributed-feedback", new AvroTypeInfo<>(AttributedFeedback.class));
 
+    /** The live suppression list: entries opened by preventable misfires, and their retractions. */
+    public static final OutputTag<io.campaignpulse.contract.Suppression> SUPPRESSIONS =
+            new OutputTag<>("suppressions", new AvroTypeInfo<>(io.campaignpulse.contract.Suppression.class));
+
     /** Recipients who opened the product a send offered. */
     public static final OutputTag<Conversion> CONVERSIONS =
             new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
 
     private final MisfireJudge judge;
+    private final SuppressionList suppressionList;
     private final long graceMs;
     private final long sendMemoryMs;
     private final java.time.Duration stateTtl;
@@ -103,6 +108,7 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
 
     public CustomerMisfireDetector(PulseConfig config) {
         this.judge = new MisfireJudge(config.misfire());
+        this.suppressionList = new SuppressionList(judge);
         this.graceMs = config.eventTime().campaignGrace().toMillis();
         this.sendMemoryMs = config.sendMemory().toMillis();
         this.attribution = new Attribution(config.attribution());
@@ -160,6 +166,7 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
                 // Late, but its roll-up windows are still open: score and attribute it now.
                 CustomerState state = orEmpty(customer.value());
                 applyFeedback(state, event, t, ctx);
+                retractSuppressions(state, watermark, ctx);
                 save(state);
                 return;
             }
@@ -229,6 +236,7 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
         CustomerState state = orEmpty(customer.value());
         boolean applied = apply(state, event.getPayload());
         if (applied) {
+            retractSuppressions(state, ctx.timerService().currentWatermark(), ctx);
             customer.update(state);
         }
         ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT, applied
@@ -252,7 +260,12 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
                 ctx.output(DEAD_LETTERS, DeadLetters.of(parked.getSend(), DeadLetterReason.UNKNOWN_CAMPAIGN,
                         "campaign not seen within event-time.campaign-grace after the send"));
             } else {
-                emit(judge.judge(send, campaign, parked.getAsOf(), t), out);
+                SendVerdict verdict = judge.judge(send, campaign, parked.getAsOf(), t);
+                emit(verdict, out);
+                CustomerState now = orEmpty(customer.value());
+                if (openSuppressions(verdict, now, ctx)) {
+                    save(now);
+                }
             }
         }
 
@@ -262,17 +275,24 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
         }
         CustomerState state = orEmpty(customer.value());
         List<CampaignSend> sends = new ArrayList<>(events.size());
+        boolean changed = false;
         for (Envelope e : events) {
             Object payload = e.getPayload();
             if (payload instanceof CampaignSend s) {
                 sends.add(s);
             } else if (isFeedback(payload)) {
                 applyFeedback(state, e, t, ctx);
-            } else {
-                if (apply(state, payload) && payload instanceof HoldingChange h && h.getStatus() == HoldingStatus.ACTIVE) {
+                changed = true;
+            } else if (apply(state, payload)) {
+                changed = true;
+                if (payload instanceof HoldingChange h && h.getStatus() == HoldingStatus.ACTIVE) {
                     convert(state, h, t, ctx);
                 }
             }
+        }
+        if (changed) {
+            // Changes at t come before sends at t: an entry they end is retracted before the sends are judged.
+            retractSuppressions(state, t, ctx);
         }
         if (!sends.isEmpty()) {
             forgetSendsBefore(state, t - sendMemoryMs);
@@ -284,6 +304,7 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
                 if (campaign != null) {
                     SendVerdict verdict = judge.judge(send, campaign, state, t);
                     emit(verdict, out);
+                    openSuppressions(verdict, state, ctx);
                     promotional = MisfireJudge.isPromotional(verdict.getOfferType());
                     product = verdict.getOfferProductId();
                 } else {
@@ -303,7 +324,8 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
      * review, a customer whose only ticket closed): no empty entry waits out the state TTL.
      */
     private void save(CustomerState state) throws Exception {
-        if (state.getHoldings().isEmpty() && state.getConsent().isEmpty() && state.getRecentSends().isEmpty() && state.getTickets().isEmpty()) {
+        if (state.getHoldings().isEmpty() && state.getConsent().isEmpty() && state.getRecentSends().isEmpty() && state.getTickets().isEmpty()
+                && state.getSuppressions().isEmpty()) {
             customer.clear();
         } else {
             customer.update(state);
@@ -415,6 +437,16 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
         pending.put(due, later);
     }
 
+    private boolean openSuppressions(SendVerdict verdict, CustomerState state, ReadOnlyContext ctx) {
+        List<io.campaignpulse.contract.Suppression> opened = suppressionList.open(verdict, state);
+        opened.forEach(s -> ctx.output(SUPPRESSIONS, s));
+        return !opened.isEmpty();
+    }
+
+    private void retractSuppressions(CustomerState state, long t, ReadOnlyContext ctx) {
+        suppressionList.retract(ctx.getCurrentKey(), state, t).forEach(s -> ctx.output(SUPPRESSIONS, s));
+    }
+
     private void emit(SendVerdict verdict, Collector<SendVerdict> out) {
         sendsJudged.inc();
         for (Misfire m : verdict.getMisfires()) {
@@ -469,6 +501,6 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     }
 
     static CustomerState orEmpty(CustomerState state) {
-        return state != null ? state : new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>(), new HashMap<>());
+        return state != null ? state : new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>(), new HashMap<>(), new HashMap<>());
     }
 }

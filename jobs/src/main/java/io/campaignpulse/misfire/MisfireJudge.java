@@ -141,7 +141,7 @@ public final class MisfireJudge implements Serializable {
      *     (t - open-complaint-window, t], whose messages average at most open-complaint-score;
      *     null if there is none
      */
-    private String openComplaint(CustomerState state, long t) {
+    String openComplaint(CustomerState state, long t) {
         String worstId = null;
         double worst = Double.MAX_VALUE;
         TicketFact worstFact = null;
@@ -167,7 +167,7 @@ public final class MisfireJudge implements Serializable {
     }
 
     /** @return why the customer has not consented to this channel, or null if they have. */
-    private String optedOut(CustomerState state, Channel channel) {
+    String optedOut(CustomerState state, Channel channel) {
         ConsentFact specific = state.getConsent().get(channel.name());
         ConsentFact all = state.getConsent().get(ALL_CHANNELS);
         ConsentFact latest;

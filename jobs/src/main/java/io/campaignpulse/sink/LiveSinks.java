@@ -7,6 +7,7 @@ import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.Suppression;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** The live outputs: exactly-once Kafka topics, and PostgreSQL upserts when enabled. */
@@ -56,6 +57,17 @@ public final class LiveSinks implements PulsePipeline.Sinks {
                 .uid("kafka-sink-campaign-stats").name("Kafka: campaign stats");
         if (postgres != null) {
             postgres.campaignStats(stats);
+        }
+    }
+
+    @Override
+    public void suppressions(DataStream<Suppression> suppressions) {
+        // Compacted topic: the key is the entry; a retraction (active = false) replaces it.
+        suppressions.sinkTo(KafkaOutputs.sink(config, config.topics().suppressions(), Suppression.class,
+                        s -> s.getCampaignId() + "/" + s.getCustomerId() + "/" + s.getReason()))
+                .uid("kafka-sink-suppressions").name("Kafka: suppressions");
+        if (postgres != null) {
+            postgres.suppressions(suppressions);
         }
     }
 

@@ -6,6 +6,7 @@ import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.ingest.AvroJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,18 +60,24 @@ public final class PostgresOutputs {
     public void alerts(DataStream<Alert> alerts) {
         TypeInformation<Row> type = Types.ROW_NAMED(
                 new String[] {"alert_id", "kind", "severity", "campaign_id", "campaign_name", "title", "detail", "metrics",
-                    "window_start", "window_end", "detected_at"},
+                    "window_start", "window_end", "detected_at", "state", "sequence", "owner", "rule", "count_total", "count_since_last",
+                    "example_ids", "example_customer_ids", "suggested_action"},
                 Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING,
-                Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME);
+                Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME, Types.STRING, Types.INT, Types.STRING, Types.STRING,
+                Types.LONG, Types.LONG, Types.STRING, Types.STRING, Types.STRING);
         DataStream<Row> rows = alerts
                 .map(a -> Row.of(a.getAlertId(), a.getKind().name(), a.getSeverity().name(), a.getCampaignId(), a.getCampaignName(),
                         a.getTitle(), a.getDetail(), AvroJson.MAPPER.writeValueAsString(new TreeMap<>(a.getMetrics())),
-                        local(a.getWindowStart()), local(a.getWindowEnd()), local(a.getDetectedAt())), type)
+                        local(a.getWindowStart()), local(a.getWindowEnd()), local(a.getDetectedAt()), a.getState().name(), a.getSequence(),
+                        a.getOwner(), a.getRule(), a.getCountTotal(), a.getCountSinceLast(), AvroJson.MAPPER.writeValueAsString(a.getExampleIds()),
+                        AvroJson.MAPPER.writeValueAsString(a.getExampleCustomerIds()), a.getSuggestedAction()), type)
                 .uid("postgres-alert-rows").name("PostgreSQL rows: alerts");
+        // One row per incident: each message upserts it, so the row holds the incident's latest state.
         insert(rows, "alerts", """
                 alert_id STRING NOT NULL, kind STRING, severity STRING, campaign_id STRING, campaign_name STRING, title STRING,
                 detail STRING, metrics STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3),
-                detected_at TIMESTAMP(3), PRIMARY KEY (alert_id) NOT ENFORCED""");
+                detected_at TIMESTAMP(3), state STRING, sequence INT, owner STRING, rule STRING, count_total BIGINT, count_since_last BIGINT,
+                example_ids STRING, example_customer_ids STRING, suggested_action STRING, PRIMARY KEY (alert_id) NOT ENFORCED""");
     }
 
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
@@ -114,6 +121,21 @@ public final class PostgresOutputs {
                 baseline_tickets_per_1000_sends DOUBLE, sample_negative_feedback_ids STRING, scorer_version STRING,
                 misfired_sends BIGINT, last_sent_at TIMESTAMP(3),
                 PRIMARY KEY (campaign_id, window_end) NOT ENFORCED""");
+    }
+
+    /** One row per entry, upserted: a retraction sets active = false and retracted_at. */
+    public void suppressions(DataStream<Suppression> suppressions) {
+        String[] names = {"campaign_id", "customer_id", "reason", "active", "since", "send_id", "changed_at", "retracted_at", "detail"};
+        TypeInformation<Row> type = Types.ROW_NAMED(names, Types.STRING, Types.STRING, Types.STRING, Types.BOOLEAN, Types.LOCAL_DATE_TIME,
+                Types.STRING, Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME, Types.STRING);
+        DataStream<Row> rows = suppressions
+                .map(s -> Row.of(s.getCampaignId(), s.getCustomerId(), s.getReason().name(), s.getActive(), local(s.getSince()), s.getSendId(),
+                        local(s.getChangedAt()), s.getActive() ? null : local(s.getChangedAt()), s.getDetail()), type)
+                .uid("postgres-suppression-rows").name("PostgreSQL rows: suppressions");
+        insert(rows, "suppressions", """
+                campaign_id STRING NOT NULL, customer_id STRING NOT NULL, reason STRING NOT NULL, active BOOLEAN, since TIMESTAMP(3),
+                send_id STRING, changed_at TIMESTAMP(3), retracted_at TIMESTAMP(3), detail STRING,
+                PRIMARY KEY (campaign_id, customer_id, reason) NOT ENFORCED""");
     }
 
     public void feedbackScores(DataStream<AttributedFeedback> feedback) {

@@ -6,10 +6,11 @@ import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.Suppression;
 import java.nio.file.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
-/** Replay output: misfires.jsonl, alerts.jsonl, dead-letters.jsonl, campaign-stats.jsonl and feedback-scores.jsonl in one folder. */
+/** Replay output: misfires.jsonl, alerts.jsonl, dead-letters.jsonl, campaign-stats.jsonl, feedback-scores.jsonl and suppressions.jsonl in one folder. */
 public final class ReplaySinks implements PulsePipeline.Sinks {
 
     private final Path folder;
@@ -40,6 +41,12 @@ public final class ReplaySinks implements PulsePipeline.Sinks {
     public void campaignStats(DataStream<CampaignStats> stats) {
         stats.sinkTo(new JsonLinesSink<>(folder.resolve("campaign-stats.jsonl"))).setParallelism(1)
                 .uid("replay-sink-campaign-stats").name("File: campaign-stats.jsonl");
+    }
+
+    @Override
+    public void suppressions(DataStream<Suppression> suppressions) {
+        suppressions.sinkTo(new JsonLinesSink<>(folder.resolve("suppressions.jsonl"))).setParallelism(1)
+                .uid("replay-sink-suppressions").name("File: suppressions.jsonl");
     }
 
     @Override

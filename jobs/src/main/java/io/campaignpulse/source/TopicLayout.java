@@ -9,7 +9,7 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
-/** The job's topics as they should be created: campaigns compacted with one partition, campaign-stats compacted, the rest with N. */
+/** The job's topics as they should be created: campaigns compacted with one partition, campaign-stats and suppressions compacted, the rest with N. */
 public final class TopicLayout {
 
     private TopicLayout() {}
@@ -23,6 +23,8 @@ public final class TopicLayout {
         }
         // Keyed by campaign and window end: compaction keeps the latest figures per window.
         topics.add(new NewTopic(t.campaignStats(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
+        // Keyed by campaign, customer and reason: compaction keeps each entry's latest state.
+        topics.add(new NewTopic(t.suppressions(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
         return topics;
     }
 

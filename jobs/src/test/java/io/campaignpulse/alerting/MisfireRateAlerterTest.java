@@ -33,7 +33,7 @@ class MisfireRateAlerterTest {
     private static final long LATENESS = Duration.ofMinutes(10).toMillis();
     private static final long W9 = at("09:00");
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SendVerdict, Alert> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, SendVerdict, AlertSignal> harness;
     private int sendCounter;
 
     @BeforeEach
@@ -89,12 +89,17 @@ class MisfireRateAlerterTest {
             assertThat(a.getCampaignId()).isEqualTo("C1");
             assertThat(a.getTitle()).isEqualTo(
                     "Platinum Card Push is reaching current holders of CARD-PLAT: 20 of 1,000 sends (2.0 %) between 2026-11-20 09:00 and 10:00 UTC");
-            assertThat(a.getDetail()).contains("Example: send s0 to customer cust-0: detail 0",
-                    "exclude current holders of product CARD-PLAT from campaign Platinum Card Push (C1)");
+            assertThat(a.getDetail()).contains("Examples: send s0 to customer cust-0, send s1 to customer cust-1, send s2 to customer cust-2 "
+                    + "(the first: detail 0)", "exclude current holders of product CARD-PLAT from campaign Platinum Card Push (C1)");
+            assertThat(a.getExampleIds()).containsExactly("s0", "s1", "s2");
+            assertThat(a.getExampleCustomerIds()).containsExactly("cust-0", "cust-1", "cust-2");
+            assertThat(a.getRule()).isEqualTo("ALREADY_HOLDS_PRODUCT");
+            assertThat(a.getCumulative()).isTrue();
+            assertThat(a.getCount()).isEqualTo(20);
+            assertThat(a.getBase()).isEqualTo(1000);
             assertThat(a.getMetrics()).containsEntry("misfires", 20.0).containsEntry("sends", 1000.0).containsEntry("share", 0.02);
-            assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(W9);
-            assertThat(a.getWindowEnd().toEpochMilli()).isEqualTo(W9 + HOUR);
-            assertThat(a.getAlertId()).isEqualTo(MisfireRateAlerter.alertId(AlertKind.MISFIRE_RATE, "C1", "ALREADY_HOLDS_PRODUCT", W9));
+            assertThat(a.getWindowStart()).isEqualTo(W9);
+            assertThat(a.getWindowEnd()).isEqualTo(W9 + HOUR);
         });
         assertThat(keyedStateEntries()).as("window state removed").isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
@@ -118,22 +123,49 @@ class MisfireRateAlerterTest {
     @Test
     void noConsentIsCriticalFromTheFirstOccurrenceAndUpdatedAtWindowClose() throws Exception {
         sends(1, 1, MisfireRule.NO_CONSENT);
+        assertThat(harness.extractOutputValues()).as("not before the watermark reaches the send").isEmpty();
+        harness.processWatermark(W9);
         assertThat(harness.extractOutputValues()).as("raised at once, before the window closes").singleElement().satisfies(a -> {
             assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
             assertThat(a.getMetrics()).containsEntry("misfires", 1.0);
             assertThat(a.getTitle()).contains("reached customers who opted out");
             assertThat(a.getDetail()).contains("pause campaign Platinum Card Push (C1) on EMAIL");
+            assertThat(a.getAction()).startsWith("pause campaign Platinum Card Push (C1) on EMAIL");
         });
         sends(50, 3, MisfireRule.NO_CONSENT);
         assertThat(harness.extractOutputValues()).hasSize(1);
 
         closeWindow();
 
-        List<Alert> alerts = harness.extractOutputValues();
-        assertThat(alerts).hasSize(2);
-        assertThat(alerts.get(1).getAlertId()).as("the same incident, upserted").isEqualTo(alerts.get(0).getAlertId());
-        assertThat(alerts.get(1).getMetrics()).containsEntry("misfires", 4.0).containsEntry("sends", 51.0);
+        List<AlertSignal> signals = harness.extractOutputValues();
+        assertThat(signals).hasSize(2);
+        assertThat(signals.get(1).getWindowStart()).as("the same window, signalled again with its final figures").isEqualTo(signals.get(0).getWindowStart());
+        assertThat(signals.get(1).getMetrics()).containsEntry("misfires", 4.0).containsEntry("sends", 51.0);
         assertThat(keyedStateEntries()).isZero();
+    }
+
+    @Test
+    void noConsentFirstOccurrencesAreSignalledInEventTimeOrderWhateverOrderTheVerdictsArriveIn() throws Exception {
+        // Verdicts come from several detector subtasks: the 10:xx one can arrive after an 11:xx one.
+        harness.processElement(verdict("late-11", W9 + 2 * HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + 2 * HOUR + 60_000);
+        harness.processElement(verdict("early-10", W9 + HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + HOUR + 60_000);
+        harness.processWatermark(W9 + 2 * HOUR + 60_000);
+        assertThat(harness.extractOutputValues()).extracting(AlertSignal::getWindowStart).containsExactly(W9 + HOUR, W9 + 2 * HOUR);
+    }
+
+    private static SendVerdict verdict(String id, long t, MisfireRule rule) {
+        Misfire m = Misfire.newBuilder().setSendId(id).setCampaignId("C1").setCustomerId("cust-" + id).setRule(rule).setDetail("d")
+                .setSentAt(Instant.ofEpochMilli(t)).setDetectedAt(Instant.ofEpochMilli(t)).build();
+        return SendVerdict.newBuilder().setSendId(id).setCampaignId("C1").setCampaignName("Platinum Card Push").setCustomerId("cust-" + id)
+                .setChannel(Channel.EMAIL).setOfferType(OfferType.CROSS_SELL).setOfferProductId("CARD-PLAT").setSentAt(t)
+                .setMisfires(List.of(m)).build();
+    }
+
+    @Test
+    void aHighShareOrCountIsCritical() throws Exception {
+        sends(1000, 60, MisfireRule.ALREADY_HOLDS_PRODUCT); // 6 % >= the critical 5 %
+        closeWindow();
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
     }
 
     @Test

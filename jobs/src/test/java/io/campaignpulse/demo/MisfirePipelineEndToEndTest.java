@@ -127,6 +127,10 @@ class MisfirePipelineEndToEndTest {
                 .anyMatch(a -> a.startsWith("C-NEWS/NO_CONSENT"))
                 .noneMatch(a -> a.startsWith("C-SECURITY") || a.startsWith("C-KEEP"));
         assertThat(querySet("SELECT DISTINCT severity FROM alerts WHERE title LIKE '%opted out%'")).containsExactly("CRITICAL");
+        // The drain ends event time, so every incident has run its course: opened, maybe updated, resolved.
+        assertThat(querySet("SELECT DISTINCT state FROM alerts")).containsExactly("RESOLVED");
+        assertThat(querySet("SELECT alert_id FROM alerts WHERE sequence < 2 OR count_total < 1 OR example_ids = '[]'::jsonb")).isEmpty();
+        assertThat(querySet("SELECT owner FROM alerts WHERE campaign_id = 'C-PLAT'")).containsExactly("cards-team");
 
         Map<String, Integer> deadLetters = new HashMap<>();
         try (Connection c = connect(); Statement s = c.createStatement();
@@ -142,6 +146,21 @@ class MisfirePipelineEndToEndTest {
                 + DeadLetterReason.DECODE_ERROR + "'")).containsExactly("campaign-sends:true");
 
         rollupsMatchTheGroundTruth(world);
+
+        // The suppression list: an entry for every preventable misfire's (campaign, customer, reason),
+        // active exactly when the brute-force walk through the customer's history says so.
+        Map<String, Boolean> expectedSuppressions = DemoWorld.expectedSuppressions(List.of(world));
+        Map<String, Boolean> suppressions = new HashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT campaign_id, customer_id, reason, active FROM suppressions")) {
+            while (rs.next()) {
+                suppressions.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getBoolean(4));
+            }
+        }
+        System.out.printf("e2e: suppression list: %d entries, %d active%n", suppressions.size(),
+                suppressions.values().stream().filter(b -> b).count());
+        assertThat(suppressions).isEqualTo(expectedSuppressions);
+        assertThat(suppressions).containsValue(false).containsValue(true);
         everyGrafanaDashboardQueryRuns();
 
         // The same input again, from the start, in a new consumer group: no row is added or changed in count.
@@ -270,7 +289,7 @@ class MisfirePipelineEndToEndTest {
         Map<String, String> more = new HashMap<>(Map.of("postgres.url", quietUrl, "event-time.idleness", "2s",
                 "event-time.max-out-of-orderness", "3h"));
         for (String topic : List.of("campaigns", "campaign-sends", "customer-holdings", "customer-consent", "tickets", "reviews",
-                "misfires", "alerts", "dead-letters", "campaign-stats")) {
+                "misfires", "alerts", "dead-letters", "campaign-stats", "suppressions")) {
             more.put("topics." + topic, "quiet-" + topic);
         }
         PulseConfig config = config("pulse-e2e-quiet", more);
@@ -319,14 +338,12 @@ class MisfirePipelineEndToEndTest {
     }
 
     private static Set<String> alertKeys() throws Exception {
-        // The rule is named in the alert's detail ("Rule X."); the id is deterministic per (campaign, rule, window).
+        // One row per incident: campaign, rule and the start of the window that opened it.
         Set<String> keys = new HashSet<>();
         try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT campaign_id, detail, window_start FROM alerts WHERE kind = 'MISFIRE_RATE'")) {
+                ResultSet rs = s.executeQuery("SELECT campaign_id, rule, window_start FROM alerts WHERE kind = 'MISFIRE_RATE'")) {
             while (rs.next()) {
-                String detail = rs.getString(2);
-                String rule = detail.substring("Rule ".length(), detail.indexOf('.'));
-                keys.add(rs.getString(1) + "/" + rule + "/" + rs.getTimestamp(3).toInstant());
+                keys.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getTimestamp(3).toInstant());
             }
         }
         return keys;

@@ -427,4 +427,70 @@ class CustomerMisfireDetectorTest {
         });
         assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT));
     }
+
+    // ------------------------------------------------------------------ the suppression list
+
+    private List<io.campaignpulse.contract.Suppression> suppressions() {
+        var side = harness.getSideOutput(CustomerMisfireDetector.SUPPRESSIONS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static org.assertj.core.groups.Tuple entry(String campaign, String customer, MisfireRule reason, boolean active) {
+        return org.assertj.core.groups.Tuple.tuple(campaign, customer, reason, active);
+    }
+
+    private List<org.assertj.core.groups.Tuple> entries() {
+        return suppressions().stream().map(e -> entry(e.getCampaignId(), e.getCustomerId(), e.getReason(), e.getActive())).toList();
+    }
+
+    @Test
+    void aPreventableMisfireOpensOneEntryRetractedWhenTheCustomerClosesTheProduct() throws Exception {
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        event(send("s1", "C1", "cust-1", T0900));
+        event(send("s2", "C1", "cust-1", T0905)); // misfires again (and is a duplicate): still one entry
+        harness.processWatermark(T0905);
+        assertThat(entries()).containsExactly(entry("C1", "cust-1", MisfireRule.ALREADY_HOLDS_PRODUCT, true));
+        assertThat(suppressions().get(0).getSendId()).isEqualTo("s1");
+        assertThat(suppressions().get(0).getSince().toEpochMilli()).isEqualTo(T0900);
+
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.CLOSED, T1000));
+        harness.processWatermark(T1000);
+        assertThat(entries()).containsExactly(entry("C1", "cust-1", MisfireRule.ALREADY_HOLDS_PRODUCT, true),
+                entry("C1", "cust-1", MisfireRule.ALREADY_HOLDS_PRODUCT, false));
+        var retraction = suppressions().get(1);
+        assertThat(retraction.getChangedAt().toEpochMilli()).isEqualTo(T1000);
+        assertThat(retraction.getDetail()).startsWith("the customer no longer holds CARD-PLAT (CLOSED at 2026-11-20T10:00:00Z)");
+        assertThat(retraction.getSince().toEpochMilli()).as("the entry's own start").isEqualTo(T0900);
+    }
+
+    @Test
+    void consentGivenBackRetractsAndANewMisfireAfterThatOpensANewEntry() throws Exception {
+        event(consent("cust-1", io.campaignpulse.contract.Channel.EMAIL, false, at("08:00")));
+        event(send("s1", "C1", "cust-1", T0900));
+        event(consent("cust-1", null, true, T1000)); // opted back in to all channels
+        event(consent("cust-1", io.campaignpulse.contract.Channel.EMAIL, false, at("11:00")));
+        event(send("s2", "C1", "cust-1", at("12:00")));
+        harness.processWatermark(at("12:00"));
+        assertThat(entries()).containsExactly(entry("C1", "cust-1", MisfireRule.NO_CONSENT, true),
+                entry("C1", "cust-1", MisfireRule.NO_CONSENT, false), entry("C1", "cust-1", MisfireRule.NO_CONSENT, true));
+        assertThat(suppressions().get(1).getDetail()).isEqualTo("the customer consented to EMAIL again");
+    }
+
+    @Test
+    void anOpenComplaintEntryEndsWithTheTicketAndRulesASenderCannotPreventOpenNone() throws Exception {
+        event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, at("08:00")));
+        event(send("s1", "C1", "cust-1", T0900));
+        event(ticket("t1", "cust-1", TicketStatus.RESOLVED, "", null, T1000));
+        // Four promotions in a day to cust-2: FREQUENCY_CAP, which no audience filter of one campaign prevents.
+        for (int i = 0; i < 4; i++) {
+            event(send("f" + i, "C" + (i + 1), "cust-2", T0900 + i));
+        }
+        for (int i = 2; i <= 4; i++) {
+            harness.processBroadcastElement(campaign("C" + i, "Other " + i, OfferType.CROSS_SELL, "P" + i), 0);
+        }
+        harness.processWatermark(T1000);
+        assertThat(entries()).containsExactly(entry("C1", "cust-1", MisfireRule.OPEN_COMPLAINT, true),
+                entry("C1", "cust-1", MisfireRule.OPEN_COMPLAINT, false));
+        assertThat(rulesOf("f3")).containsExactly(MisfireRule.FREQUENCY_CAP);
+    }
 }

@@ -21,7 +21,7 @@ class MisfireJudgeTest {
     private final MisfireJudge judge = new MisfireJudge(config().misfire());
 
     private static CustomerState state() {
-        return new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>(), new HashMap<>());
+        return new CustomerState(new HashMap<>(), new HashMap<>(), new ArrayList<>(), new HashMap<>(), new HashMap<>());
     }
 
     private List<MisfireRule> rules(MisfireJudge j, CampaignSend send, Campaign campaign, CustomerState state) {

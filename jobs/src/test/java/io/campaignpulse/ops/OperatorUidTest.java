@@ -79,11 +79,13 @@ class OperatorUidTest {
         Set<String> uids = liveJobGraph().getStreamNodes().stream().map(StreamNode::getTransformationUID).collect(Collectors.toSet());
         assertThat(uids).contains(
                 "source-campaigns", "source-customer-events", // Kafka offsets
-                "customer-misfire-detector", // holdings, consent, recent and pending sends, campaigns
-                "misfire-rate-alerter", "sentiment-alerter", // open alert windows and incidents
-                "kafka-sink-misfires", "kafka-sink-alerts", "kafka-sink-dead-letters", "kafka-sink-campaign-stats"); // Kafka transactions
-        assertThat(uids).as("the planner's stateless operators of the five PostgreSQL sinks")
-                .filteredOn(uid -> uid.matches("postgres-\\d+_.*")).hasSize(20);
+                "customer-misfire-detector", // holdings, consent, tickets, suppressions, recent and pending sends, campaigns
+                "misfire-rate-alerter", "sentiment-alerter", // open alert windows, roll-up windows waiting for the watermark
+                "incident-tracker", // open incidents, campaigns
+                "kafka-sink-misfires", "kafka-sink-alerts", "kafka-sink-dead-letters", "kafka-sink-campaign-stats",
+                "kafka-sink-suppressions"); // Kafka transactions
+        assertThat(uids).as("the planner's stateless operators of the six PostgreSQL sinks")
+                .filteredOn(uid -> uid.matches("postgres-\\d+_.*")).hasSize(24);
         assertThat(uids).as("the roll-ups' window aggregations and window join")
                 .anyMatch(uid -> uid.matches("rollups-\\d+_global-window-aggregate")).anyMatch(uid -> uid.matches("rollups-\\d+_window-join"));
     }

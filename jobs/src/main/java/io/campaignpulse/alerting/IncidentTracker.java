@@ -1,0 +1,275 @@
+package io.campaignpulse.alerting;
+
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.AlertKind;
+import io.campaignpulse.contract.AlertState;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.MisfireRule;
+import io.campaignpulse.contract.Severity;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns detector signals into the alert feed: one incident per (campaign, kind, rule), keyed by
+ * {@link #keyOf}. The first signal OPENS it; a later one UPDATES it when its severity rises (at
+ * once) or its count has grown by {@code alerting.update-step} since the last message and
+ * {@code alerting.cooldown} has passed since then; when no window has shown the condition for
+ * {@code alerting.resolve-after}, it is RESOLVED. A signal whose window ends more than
+ * resolve-after after the incident's last one resolves the old incident and opens a new one,
+ * so the outcome never depends on when watermarks happen to arrive.
+ *
+ * <p>Misfire-rate windows do not overlap: an incident's counts add up over its windows. A window
+ * signalled twice (NO_CONSENT at its first occurrence and again at close, possibly after the
+ * next window's first signal) counts once, with its latest figures. Sentiment and ticket windows
+ * overlap: their counts are levels, the latest window's.
+ *
+ * <p>The alert id is a name-based UUID of (kind, campaign, rule, start of the opening window):
+ * a replay re-creates the same ids. The owner comes from the campaigns broadcast, for routing.
+ *
+ * <p>State per incident: one {@link Incident} value, cleared when it resolves; stale resolve
+ * timers find a later window and do nothing.
+ */
+public class IncidentTracker extends KeyedBroadcastProcessFunction<String, AlertSignal, Campaign, Alert> {
+
+    private final MapStateDescriptor<String, Campaign> campaignsDescriptor;
+    private final long cooldownMs;
+    private final double updateStep;
+    private final long resolveAfterMs;
+    private final long slackMs;
+    private final int examples;
+
+    private transient ValueState<Incident> incident;
+    private transient Map<AlertState, Counter> messages;
+    private transient org.apache.flink.api.common.accumulators.LongCounter messagesTotal;
+
+    public IncidentTracker(PulseConfig config, MapStateDescriptor<String, Campaign> campaigns) {
+        this.campaignsDescriptor = campaigns;
+        this.cooldownMs = config.alerting().cooldown().toMillis();
+        this.updateStep = config.alerting().updateStep();
+        this.resolveAfterMs = config.alerting().resolveAfter().toMillis();
+        // A misfire-rate signal for a window leaves its detector allowed-lateness after the window
+        // ends; the resolve timer waits that long too, so it never overtakes a continuing signal.
+        this.slackMs = config.alerting().allowedLateness().toMillis();
+        this.examples = config.alerting().examples();
+    }
+
+    /** Accumulators: detector signals in, alert messages out. */
+    public static final String SIGNALS_ACCUMULATOR = "alertSignals";
+    public static final String MESSAGES_ACCUMULATOR = "alertMessages";
+
+    private transient org.apache.flink.api.common.accumulators.LongCounter signalsTotal;
+
+    /** The incident key: kind, campaign and (for misfire rates) rule. */
+    public static String keyOf(AlertSignal s) {
+        return s.getKind() + "|" + s.getCampaignId() + "|" + (s.getRule() == null ? "-" : s.getRule());
+    }
+
+    /** Deterministic: the same incident in a replay gets the same id. */
+    public static String alertId(AlertKind kind, String campaignId, String rule, long windowStart) {
+        String name = kind + "|" + campaignId + "|" + (rule == null ? "-" : rule) + "|" + windowStart;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", new AvroTypeInfo<>(Incident.class)));
+        // An accumulator too, so a finished job (the demo) can report how many messages the signals became.
+        messagesTotal = new org.apache.flink.api.common.accumulators.LongCounter();
+        getRuntimeContext().addAccumulator(MESSAGES_ACCUMULATOR, messagesTotal);
+        signalsTotal = new org.apache.flink.api.common.accumulators.LongCounter();
+        getRuntimeContext().addAccumulator(SIGNALS_ACCUMULATOR, signalsTotal);
+        messages = new HashMap<>();
+        for (AlertState state : new AlertState[] {AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED}) {
+            messages.put(state, getRuntimeContext().getMetricGroup().addGroup("state", state.name()).counter("alertMessages"));
+        }
+    }
+
+    @Override
+    public void processElement(AlertSignal signal, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
+        signalsTotal.add(1);
+        long at = ctx.timestamp() != null ? ctx.timestamp() : signal.getWindowEnd();
+        String owner = ownerOf(signal.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor));
+        Incident current = incident.value();
+        if (current != null && signal.getWindowEnd() - current.getLatest().getWindowEnd() > resolveAfterMs) {
+            resolve(current, owner, out);
+            current = null;
+        }
+        if (current == null) {
+            current = new Incident(alertId(signal.getKind(), signal.getCampaignId(), signal.getRule(), signal.getWindowStart()),
+                    signal.getWindowStart(), 0, signal.getSeverity(), 0L, 0L, new HashMap<>(), 0L, Long.MIN_VALUE, 0, new ArrayList<>(),
+                    new ArrayList<>(), signal);
+            count(current, signal, ctx.timerService().currentWatermark());
+            addExamples(current, signal);
+            emit(current, AlertState.OPENED, null, at, owner, out);
+        } else {
+            count(current, signal, ctx.timerService().currentWatermark());
+            if (signal.getWindowEnd() >= current.getLatest().getWindowEnd()) {
+                current.setLatest(signal);
+            }
+            addExamples(current, signal);
+            long growth = total(current) - current.getCountAtLastMessage();
+            long step = Math.max(1, (long) Math.ceil(updateStep * current.getCountAtLastMessage()));
+            if (signal.getSeverity().ordinal() > current.getSeverity().ordinal() && signal.getSeverity() != Severity.UNKNOWN) {
+                String why = "severity rose from " + current.getSeverity() + " to " + signal.getSeverity();
+                current.setSeverity(signal.getSeverity());
+                emit(current, AlertState.UPDATED, why, at, owner, out);
+            } else if (growth >= step && signal.getWindowEnd() - current.getLastMessageWindowEnd() >= cooldownMs) {
+                emit(current, AlertState.UPDATED, String.format(Locale.ROOT, "%,d more since the last message", growth), at, owner, out);
+            }
+        }
+        incident.update(current);
+        ctx.timerService().registerEventTimeTimer(resolveTimer(current));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        Incident current = incident.value();
+        if (current == null || timestamp != resolveTimer(current)) {
+            return; // a later window continued the incident; its own timer will decide
+        }
+        resolve(current, ownerOf(current.getLatest().getCampaignId(), ctx.getBroadcastState(campaignsDescriptor)), out);
+        incident.clear();
+    }
+
+    @Override
+    public void processBroadcastElement(Campaign campaign, Context ctx, Collector<Alert> out) throws Exception {
+        var state = ctx.getBroadcastState(campaignsDescriptor);
+        Campaign known = state.get(campaign.getCampaignId());
+        // The compacted topic may replay older versions; keep the newest (as the misfire detector does).
+        if (known == null || !campaign.getUpdatedAt().isBefore(known.getUpdatedAt())) {
+            state.put(campaign.getCampaignId(), campaign);
+        }
+    }
+
+    private long resolveTimer(Incident i) {
+        return i.getLatest().getWindowEnd() + resolveAfterMs + slackMs;
+    }
+
+    private static String ownerOf(String campaignId, ReadOnlyBroadcastState<String, Campaign> campaigns) throws Exception {
+        Campaign c = campaigns.get(campaignId);
+        return c == null ? null : c.getOwner();
+    }
+
+    private void addExamples(Incident i, AlertSignal s) {
+        for (int k = 0; k < s.getExampleIds().size() && i.getExampleIds().size() < examples; k++) {
+            String id = s.getExampleIds().get(k);
+            if (!i.getExampleIds().contains(id)) {
+                i.getExampleIds().add(id);
+                if (k < s.getExampleCustomerIds().size()) {
+                    i.getExampleCustomerIds().add(s.getExampleCustomerIds().get(k));
+                }
+            }
+        }
+    }
+
+    /**
+     * Records a cumulative signal's window figures (replacing an earlier signal of the same
+     * window), and folds into the closed totals the windows that can no longer be signalled.
+     */
+    private void count(Incident i, AlertSignal s, long watermark) {
+        if (!s.getCumulative()) {
+            return;
+        }
+        i.getRecent().put(Long.toString(s.getWindowStart()), new WindowCount(s.getWindowEnd(), s.getCount(), s.getBase()));
+        var it = i.getRecent().values().iterator();
+        while (it.hasNext()) {
+            WindowCount w = it.next();
+            if (w.getWindowEnd() + slackMs <= watermark) {
+                i.setClosedCount(i.getClosedCount() + w.getCount());
+                i.setClosedBase(i.getClosedBase() + w.getBase());
+                it.remove();
+            }
+        }
+    }
+
+    private static long total(Incident i) {
+        if (!i.getLatest().getCumulative()) {
+            return i.getLatest().getCount();
+        }
+        long total = i.getClosedCount();
+        for (WindowCount w : i.getRecent().values()) {
+            total += w.getCount();
+        }
+        return total;
+    }
+
+    private static long baseTotal(Incident i) {
+        if (!i.getLatest().getCumulative()) {
+            return i.getLatest().getBase();
+        }
+        long total = i.getClosedBase();
+        for (WindowCount w : i.getRecent().values()) {
+            total += w.getBase();
+        }
+        return total;
+    }
+
+    private void resolve(Incident i, String owner, Collector<Alert> out) {
+        long quietSince = i.getLatest().getWindowEnd();
+        String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC (" + AlertText.duration(resolveAfterMs) + " quiet)";
+        emit(i, AlertState.RESOLVED, why, quietSince + resolveAfterMs, owner, out);
+    }
+
+    private void emit(Incident i, AlertState state, String why, long at, String owner, Collector<Alert> out) {
+        AlertSignal s = i.getLatest();
+        long total = total(i);
+        long since = Math.max(0, total - i.getCountAtLastMessage());
+        i.setSequence(i.getSequence() + 1);
+        i.setCountAtLastMessage(total);
+        i.setLastMessageWindowEnd(s.getWindowEnd());
+        messages.get(state).inc();
+        messagesTotal.add(1);
+
+        String title = s.getCumulative() && s.getRule() != null
+                ? AlertText.title(MisfireRule.valueOf(s.getRule()), s.getCampaignName(), s.getProduct(), total, baseTotal(i), i.getOpenedWindowStart(),
+                        s.getWindowEnd())
+                : s.getTitle();
+        if (state == AlertState.RESOLVED) {
+            title = "Resolved: " + title;
+        }
+        StringBuilder detail = new StringBuilder(s.getDetail());
+        detail.append(String.format(Locale.ROOT, " Incident %s, message %d (%s%s): %,d in total, %,d since the previous message.",
+                i.getAlertId(), i.getSequence(), state, why == null ? "" : ": " + why, total, since));
+        Map<String, Double> metrics = new HashMap<>(s.getMetrics());
+        metrics.put("count_total", (double) total);
+        metrics.put("base_total", (double) baseTotal(i));
+        out.collect(Alert.newBuilder()
+                .setAlertId(i.getAlertId())
+                .setKind(s.getKind())
+                .setSeverity(i.getSeverity())
+                .setCampaignId(s.getCampaignId())
+                .setCampaignName(s.getCampaignName())
+                .setTitle(title)
+                .setDetail(detail.toString())
+                .setMetrics(metrics)
+                .setWindowStart(Instant.ofEpochMilli(i.getOpenedWindowStart()))
+                .setWindowEnd(Instant.ofEpochMilli(s.getWindowEnd()))
+                .setDetectedAt(Instant.ofEpochMilli(at))
+                .setState(state)
+                .setSequence(i.getSequence())
+                .setOwner(owner)
+                .setRule(s.getRule())
+                .setCountTotal(total)
+                .setCountSinceLast(since)
+                .setExampleIds(List.copyOf(i.getExampleIds()))
+                .setExampleCustomerIds(List.copyOf(i.getExampleCustomerIds()))
+                .setSuggestedAction(state == AlertState.RESOLVED ? "nothing urgent, the condition has cleared; if not done yet: " + s.getAction() : s.getAction())
+                .build());
+    }
+}

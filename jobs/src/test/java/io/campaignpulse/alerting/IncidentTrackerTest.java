@@ -1,0 +1,254 @@
+package io.campaignpulse.alerting;
+
+import static io.campaignpulse.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.AlertKind;
+import io.campaignpulse.contract.AlertState;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.Severity;
+import io.campaignpulse.misfire.CustomerMisfireDetector;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The alert lifecycle: one incident per (campaign, kind, rule) across windows — opened once,
+ * updated on escalation or growth (not more often than the cooldown), resolved after a quiet
+ * period; deterministic ids; state cleaned up. Defaults: cooldown 1 h, update step 50 %,
+ * resolve-after 2 h, allowed lateness 10 min, 3 examples.
+ */
+class IncidentTrackerTest {
+
+    private static final long HOUR = Duration.ofHours(1).toMillis();
+    private static final long LATENESS = Duration.ofMinutes(10).toMillis();
+    private static final Campaign PLATINUM = campaign("C1", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT");
+
+    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = harness();
+        harness.open();
+        campaignsIdle(harness);
+        harness.processBroadcastElement(PLATINUM, 0);
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> harness() throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(Map.of()), CustomerMisfireDetector.CAMPAIGNS),
+                        List.of(CustomerMisfireDetector.CAMPAIGNS)),
+                IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    /** As in production once the campaigns topic has settled: idle, so it never holds event time back. */
+    private static void campaignsIdle(KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> h) throws Exception {
+        h.getTwoInputOperator().processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    /** The 1 h misfire-rate window starting at {@code start}: {@code misfires} of {@code sends} broke ALREADY_HOLDS_PRODUCT. */
+    private static AlertSignal misfireWindow(long start, long misfires, long sends, Severity severity, String... examples) {
+        return AlertSignal.newBuilder()
+                .setKind(AlertKind.MISFIRE_RATE).setCampaignId("C1").setCampaignName("Platinum Card Push").setRule("ALREADY_HOLDS_PRODUCT")
+                .setSeverity(severity).setWindowStart(start).setWindowEnd(start + HOUR).setCumulative(true)
+                .setCount(misfires).setBase(sends).setProduct("CARD-PLAT").setChannel("EMAIL")
+                .setMetrics(Map.of("misfires", (double) misfires, "sends", (double) sends))
+                .setExampleIds(List.of(examples)).setExampleCustomerIds(List.of(examples).stream().map(e -> "cust-" + e).toList())
+                .setTitle("window title").setDetail("Rule ALREADY_HOLDS_PRODUCT. Window evidence.").setAction("exclude current holders.")
+                .build();
+    }
+
+    /** A signal as its detector emits it: when the window closes, allowed-lateness after its end. */
+    private void signal(AlertSignal s) throws Exception {
+        long closes = s.getWindowEnd() - 1 + LATENESS;
+        harness.processElement(s, closes);
+        harness.processWatermark(closes);
+    }
+
+    private List<Alert> alerts() {
+        return harness.extractOutputValues();
+    }
+
+    private int keyedStateEntries() {
+        return ((RocksDBKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
+                .numKeyValueStateEntries();
+    }
+
+    @Test
+    void consecutiveWindowsAreOneIncidentOpenedOnceAndResolvedAfterTheQuietPeriod() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING, "s1", "s2"));
+        signal(misfireWindow(at("11:00"), 10, 1000, Severity.WARNING, "s3", "s4")); // 40: not yet 50 % more than 30
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getState()).isEqualTo(AlertState.OPENED);
+            assertThat(a.getSequence()).isEqualTo(1);
+            assertThat(a.getOwner()).isEqualTo("owner-C1");
+            assertThat(a.getRule()).isEqualTo("ALREADY_HOLDS_PRODUCT");
+            assertThat(a.getCountTotal()).isEqualTo(30);
+            assertThat(a.getTitle()).isEqualTo("Platinum Card Push is reaching current holders of CARD-PLAT: 30 of 1,000 sends (3.0 %) "
+                    + "between 2026-11-20 10:00 and 11:00 UTC");
+            assertThat(a.getSuggestedAction()).isEqualTo("exclude current holders.");
+        });
+
+        // 2 h after the last window (12:00) and its lateness, no further window: resolved.
+        harness.processWatermark(at("14:00") + LATENESS);
+        assertThat(alerts()).hasSize(2);
+        Alert resolved = alerts().get(1);
+        assertThat(resolved.getState()).isEqualTo(AlertState.RESOLVED);
+        assertThat(resolved.getAlertId()).isEqualTo(alerts().get(0).getAlertId());
+        assertThat(resolved.getSequence()).isEqualTo(2);
+        assertThat(resolved.getCountTotal()).as("both windows").isEqualTo(40);
+        assertThat(resolved.getCountSinceLast()).isEqualTo(10);
+        assertThat(resolved.getTitle()).startsWith("Resolved: Platinum Card Push is reaching current holders of CARD-PLAT: 40 of 2,000 sends (2.0 %) "
+                + "between 2026-11-20 10:00 and 12:00 UTC");
+        assertThat(resolved.getExampleIds()).containsExactly("s1", "s2", "s3");
+        assertThat(resolved.getExampleCustomerIds()).containsExactly("cust-s1", "cust-s2", "cust-s3");
+        assertThat(resolved.getDetectedAt().toEpochMilli()).isEqualTo(at("14:00"));
+        assertThat(keyedStateEntries()).as("a resolved incident leaves nothing").isZero();
+    }
+
+    @Test
+    void growthPastTheStepIsAnUpdateButNotMoreOftenThanTheCooldown() throws Exception {
+        harness.close();
+        harness = harnessWith(Map.of("alerting.cooldown", "2h"));
+        signal(misfireWindow(at("10:00"), 20, 1000, Severity.WARNING));
+        signal(misfireWindow(at("11:00"), 20, 1000, Severity.WARNING)); // 40 >= 20 + 50 %, but only 1 h since the last message
+        signal(misfireWindow(at("12:00"), 20, 1000, Severity.WARNING)); // 60, 2 h later: updated
+        signal(misfireWindow(at("13:00"), 5, 1000, Severity.WARNING)); // 65: not 50 % more than 60
+        assertThat(alerts()).extracting(Alert::getState, Alert::getCountTotal, Alert::getCountSinceLast).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertState.OPENED, 20L, 20L),
+                org.assertj.core.groups.Tuple.tuple(AlertState.UPDATED, 60L, 40L));
+        assertThat(alerts().get(1).getDetail()).contains("40 more since the last message");
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> harnessWith(Map<String, String> settings) throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(settings), CustomerMisfireDetector.CAMPAIGNS),
+                        List.of(CustomerMisfireDetector.CAMPAIGNS)),
+                IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        h.open();
+        campaignsIdle(h);
+        h.processBroadcastElement(PLATINUM, 0);
+        return h;
+    }
+
+    @Test
+    void aRiseInSeverityIsAnUpdateAtOnceEvenWithinTheCooldown() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
+        AlertSignal noConsentFirst = AlertSignal.newBuilder(misfireWindow(at("10:00"), 31, 1000, Severity.CRITICAL)).build();
+        harness.processElement(noConsentFirst, at("10:59")); // same window, signalled again, now critical
+        assertThat(alerts()).extracting(Alert::getState, Alert::getSeverity).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertState.OPENED, Severity.WARNING),
+                org.assertj.core.groups.Tuple.tuple(AlertState.UPDATED, Severity.CRITICAL));
+        assertThat(alerts().get(1).getCountTotal()).as("the same window counts once").isEqualTo(31);
+        assertThat(alerts().get(1).getDetail()).contains("severity rose from WARNING to CRITICAL");
+    }
+
+    @Test
+    void aWindowSignalledAgainAfterTheNextWindowsFirstSignalCountsOnceWithItsFinalFigures() throws Exception {
+        // NO_CONSENT: signalled at its first occurrence in a window and again when the window closes;
+        // the 11:00 window's first occurrence (11:02) comes before the 10:00 window closes (11:10).
+        AlertSignal first10 = AlertSignal.newBuilder(misfireWindow(at("10:00"), 1, 40, Severity.CRITICAL)).setRule("NO_CONSENT").build();
+        AlertSignal first11 = AlertSignal.newBuilder(misfireWindow(at("11:00"), 1, 3, Severity.CRITICAL)).setRule("NO_CONSENT").build();
+        AlertSignal close10 = AlertSignal.newBuilder(misfireWindow(at("10:00"), 3, 100, Severity.CRITICAL)).setRule("NO_CONSENT").build();
+        AlertSignal close11 = AlertSignal.newBuilder(misfireWindow(at("11:00"), 2, 90, Severity.CRITICAL)).setRule("NO_CONSENT").build();
+        harness.processElement(first10, at("10:05"));
+        harness.processElement(first11, at("11:02"));
+        harness.processElement(close10, at("11:09"));
+        harness.processWatermark(at("11:10"));
+        harness.processElement(close11, at("12:09"));
+        harness.processWatermark(Long.MAX_VALUE);
+
+        List<Alert> alerts = alerts();
+        assertThat(alerts).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
+        assertThat(alerts).extracting(Alert::getAlertId).containsOnly(alerts.get(0).getAlertId());
+        Alert resolved = alerts.get(2);
+        assertThat(resolved.getCountTotal()).as("3 in the 10:00 window and 2 in the 11:00 window").isEqualTo(5);
+        assertThat(resolved.getMetrics()).containsEntry("base_total", 190.0);
+        assertThat(resolved.getWindowEnd().toEpochMilli()).as("the latest window, not the one signalled last").isEqualTo(at("12:00"));
+    }
+
+    @Test
+    void aWindowAfterTheQuietPeriodResolvesTheOldIncidentAndOpensANewOneWhateverTheWatermark() throws Exception {
+        harness.processElement(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING), at("11:09"));
+        // The next holding window comes 3 h later, in the same watermark jump (a catch-up): the
+        // old incident still resolves first, at its own time.
+        harness.processElement(misfireWindow(at("13:00"), 30, 1000, Severity.WARNING), at("14:09"));
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED, AlertState.OPENED);
+        assertThat(alerts().get(1).getDetectedAt().toEpochMilli()).isEqualTo(at("13:00"));
+        assertThat(alerts().get(2).getAlertId()).isNotEqualTo(alerts().get(0).getAlertId());
+
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(alerts()).extracting(Alert::getState).endsWith(AlertState.RESOLVED);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(keyedStateEntries()).isZero();
+    }
+
+    @Test
+    void overlappingSentimentWindowsCountAsALevelNotASum() throws Exception {
+        for (int h = 10; h <= 12; h++) {
+            long end = at(h + ":00");
+            AlertSignal s = AlertSignal.newBuilder().setKind(AlertKind.SENTIMENT_DROP).setCampaignId("C1").setCampaignName("Platinum Card Push")
+                    .setRule(null).setSeverity(Severity.WARNING).setWindowStart(end - 24 * HOUR).setWindowEnd(end).setCumulative(false)
+                    .setCount(20 + h).setBase(20 + h).setMetrics(Map.of()).setExampleIds(List.of("tkt-" + h)).setExampleCustomerIds(List.of())
+                    .setTitle("souring at " + h).setDetail("evidence").setAction("brief service.").build();
+            harness.processElement(s, end - 1);
+            harness.processWatermark(end - 1);
+        }
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(alerts()).extracting(Alert::getState, Alert::getCountTotal, Alert::getTitle).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertState.OPENED, 30L, "souring at 10"),
+                org.assertj.core.groups.Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved: souring at 12"));
+        assertThat(alerts().get(1).getExampleIds()).containsExactly("tkt-10", "tkt-11", "tkt-12");
+    }
+
+    @Test
+    void idsAreTheSameOnAReplayAndTheIncidentSurvivesARestore() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
+        String id = alerts().get(0).getAlertId();
+        assertThat(id).isEqualTo(IncidentTracker.alertId(AlertKind.MISFIRE_RATE, "C1", "ALREADY_HOLDS_PRODUCT", at("10:00")));
+        OperatorSubtaskState snapshot = harness.snapshot(1, at("11:10"));
+        harness.close();
+
+        harness = harness();
+        harness.initializeState(snapshot);
+        harness.open();
+        campaignsIdle(harness);
+        signal(misfireWindow(at("11:00"), 100, 1000, Severity.CRITICAL)); // continues the restored incident
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getState()).isEqualTo(AlertState.UPDATED);
+            assertThat(a.getAlertId()).isEqualTo(id);
+            assertThat(a.getCountTotal()).isEqualTo(130);
+            assertThat(a.getOwner()).as("the campaigns broadcast is restored too").isEqualTo("owner-C1");
+        });
+    }
+
+    @Test
+    void incidentsOfOtherRulesOrCampaignsAreSeparate() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
+        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 5, 1000, Severity.CRITICAL)).setRule("NO_CONSENT").build());
+        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING)).setCampaignId("C2").build());
+        assertThat(alerts()).extracting(Alert::getState).containsOnly(AlertState.OPENED).hasSize(3);
+        assertThat(alerts()).extracting(Alert::getAlertId).doesNotHaveDuplicates();
+        assertThat(alerts().get(2).getOwner()).as("a campaign not in the directory").isNull();
+    }
+}
