@@ -101,13 +101,14 @@ CREATE TABLE IF NOT EXISTS campaign_stats (
     conversions                     bigint      NOT NULL,  -- recipients who opened the offered product within attribution.conversion-window
     feedback                        bigint      NOT NULL,  -- attributed ticket messages and reviews
     tickets                         bigint      NOT NULL,  -- tickets opened
+    tickets_from_window_sends       bigint      NOT NULL,  -- tickets opened by recipients of this window's sends
     reviews                         bigint      NOT NULL,
     avg_sentiment                   double precision,      -- [-1, 1], null without scored feedback
     negative_share                  double precision,      -- share of scored feedback <= -0.05
     positive_share                  double precision,      -- share of scored feedback >= 0.05
     avg_rating                      double precision,      -- review stars, 1-5
     avg_csat                        double precision,      -- ticket CSAT, 1-5
-    tickets_per_1000_sends          double precision,      -- null without sends
+    tickets_per_1000_sends          double precision,      -- tickets_from_window_sends per 1,000 sends; null without sends
     baseline_feedback               bigint      NOT NULL,
     baseline_avg_sentiment          double precision,
     baseline_negative_share         double precision,

@@ -91,7 +91,7 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
     /** @return the severity if the window shows a ticket surge, else null */
     Severity ticketSurge(CampaignStats s) {
         Double rate = s.getTicketsPer1000Sends();
-        if (rate == null || s.getTickets() < config.ticketSurgeMinTickets() || s.getSends() < config.ticketSurgeMinSends()
+        if (rate == null || s.getTicketsFromWindowSends() < config.ticketSurgeMinTickets() || s.getSends() < config.ticketSurgeMinSends()
                 || rate < config.ticketSurgePerThousandSends()) {
             return null;
         }
@@ -108,6 +108,7 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
         Map<String, Double> metrics = new HashMap<>();
         put(metrics, "feedback", (double) s.getFeedback());
         put(metrics, "tickets", (double) s.getTickets());
+        put(metrics, "tickets_from_window_sends", (double) s.getTicketsFromWindowSends());
         put(metrics, "reviews", (double) s.getReviews());
         put(metrics, "sends", (double) s.getSends());
         put(metrics, "avg_sentiment", s.getAvgSentiment());
@@ -140,14 +141,14 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
                     config.sentimentDropBelowBaseline(), 100 * config.sentimentNegativeShare(), config.sentimentMinFeedback(), samples,
                     s.getAvgRating() == null ? "no ratings" : String.format(Locale.ROOT, "%.1f stars", s.getAvgRating()));
         } else {
-            title = String.format(Locale.ROOT, "%s is driving tickets: %d tickets from %d sends (%.1f per 1,000, baseline %.1f, %s)",
-                    name, s.getTickets(), s.getSends(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()), window);
+            title = String.format(Locale.ROOT, "%s is driving tickets: %d tickets from its %d sends (%.1f per 1,000, baseline %.1f, %s)",
+                    name, s.getTicketsFromWindowSends(), s.getSends(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()), window);
             detail = String.format(Locale.ROOT,
-                    "Campaign %s's recipients opened %d tickets in the window: %.1f per 1,000 sends against %.1f across all campaigns "
+                    "Recipients of campaign %s's sends in the window opened %d tickets: %.1f per 1,000 sends against %.1f across all campaigns "
                             + "(threshold: %.0f per 1,000 and %.1fx the baseline, from %d tickets and %d sends). Negative examples (feedback ids): %s. "
                             + "Suggested action: tell customer service what the campaign promised, check the offer's terms with the campaign owner, "
                             + "and consider pausing the remaining sends.",
-                    s.getCampaignId(), s.getTickets(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()),
+                    s.getCampaignId(), s.getTicketsFromWindowSends(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()),
                     config.ticketSurgePerThousandSends(), config.ticketSurgeBaselineFactor(), config.ticketSurgeMinTickets(), config.ticketSurgeMinSends(), samples);
         }
         String action = kind == AlertKind.SENTIMENT_DROP
@@ -161,7 +162,7 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
                 .setWindowStart(s.getWindowStart().toEpochMilli())
                 .setWindowEnd(s.getWindowEnd().toEpochMilli())
                 .setCumulative(false)
-                .setCount(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getTickets())
+                .setCount(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getTicketsFromWindowSends())
                 .setBase(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getSends())
                 .setMetrics(metrics)
                 .setExampleIds(new java.util.ArrayList<>(s.getSampleNegativeFeedbackIds()))

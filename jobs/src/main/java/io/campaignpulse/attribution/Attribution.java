@@ -16,8 +16,12 @@ public final class Attribution implements Serializable {
     /** How feedback was attributed (recorded on every scored record). */
     public enum By { EXPLICIT, LAST_SEND, TICKET, NONE }
 
-    /** The campaign (null = baseline only) and how it was found. */
-    public record Attributed(String campaignId, By by, String sendId) {}
+    /**
+     * The campaign (null = baseline only), how it was found, and the send it came through (with
+     * its time) where one is known: the latest send, or for an explicit campaign the customer's
+     * latest send of that campaign within the window.
+     */
+    public record Attributed(String campaignId, By by, String sendId, Long sentAt) {}
 
     private final long windowMs;
     private final long conversionWindowMs;
@@ -35,12 +39,18 @@ public final class Attribution implements Serializable {
      */
     public Attributed feedback(String explicitCampaignId, List<RecentSend> recentSends, long at) {
         if (explicitCampaignId != null && !explicitCampaignId.isBlank()) {
-            return new Attributed(explicitCampaignId, By.EXPLICIT, null);
+            for (int i = recentSends.size() - 1; i >= 0; i--) {
+                RecentSend s = recentSends.get(i);
+                if (s.getSentAt() <= at && s.getSentAt() > at - windowMs && s.getCampaignId().equals(explicitCampaignId)) {
+                    return new Attributed(explicitCampaignId, By.EXPLICIT, s.getSendId(), s.getSentAt());
+                }
+            }
+            return new Attributed(explicitCampaignId, By.EXPLICIT, null, null);
         }
         for (int i = recentSends.size() - 1; i >= 0; i--) {
             RecentSend s = recentSends.get(i);
             if (s.getSentAt() <= at) {
-                return s.getSentAt() > at - windowMs ? new Attributed(s.getCampaignId(), By.LAST_SEND, s.getSendId()) : none();
+                return s.getSentAt() > at - windowMs ? new Attributed(s.getCampaignId(), By.LAST_SEND, s.getSendId(), s.getSentAt()) : none();
             }
         }
         return none();
@@ -67,6 +77,6 @@ public final class Attribution implements Serializable {
     }
 
     private static Attributed none() {
-        return new Attributed(null, By.NONE, null);
+        return new Attributed(null, By.NONE, null, null);
     }
 }

@@ -337,7 +337,7 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
     }
 
     /** Scores a ticket message or review, attributes it, keeps open tickets in the state, and emits it. */
-    private void applyFeedback(CustomerState state, Envelope event, long t, ReadOnlyContext ctx) {
+    private void applyFeedback(CustomerState state, Envelope event, long t, ReadOnlyContext ctx) throws Exception {
         AttributedFeedback.Builder out = AttributedFeedback.newBuilder().setScorerVersion(SentimentScorer.VERSION).setOccurredAt(t);
         String text;
         Integer standIn;
@@ -355,7 +355,8 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
             } else {
                 attributed = ticket.getCampaignId() != null
                         ? attribution.feedback(ticket.getCampaignId(), state.getRecentSends(), t)
-                        : new Attribution.Attributed(fact.getCampaignId(), fact.getCampaignId() == null ? Attribution.By.NONE : Attribution.By.TICKET, null);
+                        : new Attribution.Attributed(fact.getCampaignId(), fact.getCampaignId() == null ? Attribution.By.NONE : Attribution.By.TICKET,
+                                null, null);
                 if (t >= fact.getChangedAt()) {
                     fact.setStatus(ticket.getStatus());
                     fact.setChangedAt(t);
@@ -383,7 +384,9 @@ public class CustomerMisfireDetector extends KeyedBroadcastProcessFunction<Strin
         }
         // Tickets opened before the OPEN_COMPLAINT look-back can never count again.
         state.getTickets().values().removeIf(f -> f.getOpenedAt() <= t - openComplaintWindowMs);
-        out.setCampaignId(attributed.campaignId()).setAttributedBy(attributed.by().name());
+        Campaign campaign = attributed.campaignId() == null ? null : ctx.getBroadcastState(CAMPAIGNS).get(attributed.campaignId());
+        out.setCampaignId(attributed.campaignId()).setCampaignName(campaign == null ? null : campaign.getName())
+                .setAttributedBy(attributed.by().name()).setAttributedSentAt(attributed.sentAt());
         ctx.output(FEEDBACK, out.build());
     }
 

@@ -43,10 +43,10 @@ public final class CampaignRollups {
         "FREQUENCY_CAP", "OPEN_COMPLAINT"};
 
     private static final String[] COLUMNS = {"kind", "campaign_id", "campaign_name", "misfires", "r0", "r1", "r2", "r3", "r4", "r5",
-        "feedback_id", "feedback_kind", "opens_ticket", "score", "rating", "csat", "scorer_version"};
+        "feedback_id", "feedback_kind", "opens_ticket", "score", "rating", "csat", "scorer_version", "sent_at"};
     public static final TypeInformation<Row> ACTIVITY = Types.ROW_NAMED(COLUMNS, Types.STRING, Types.STRING, Types.STRING, Types.INT,
             Types.INT, Types.INT, Types.INT, Types.INT, Types.INT, Types.INT, Types.STRING, Types.STRING, Types.BOOLEAN, Types.DOUBLE,
-            Types.INT, Types.INT, Types.STRING);
+            Types.INT, Types.INT, Types.STRING, Types.LOCAL_DATE_TIME);
 
     private CampaignRollups() {}
 
@@ -78,7 +78,7 @@ public final class CampaignRollups {
         tables.executeSql("CREATE TEMPORARY VIEW baseline_windows AS " + baselineWindowsSql(hop));
         Table stats = tables.sqlQuery("""
                 SELECT c.*, b.feedback AS b_feedback, b.avg_sentiment AS b_avg_sentiment, b.scored AS b_scored,
-                       b.negative AS b_negative, b.tickets AS b_tickets, b.sends AS b_sends
+                       b.negative AS b_negative, b.cohort_tickets AS b_cohort_tickets, b.sends AS b_sends
                 FROM campaign_windows c JOIN baseline_windows b
                   ON c.window_start = b.window_start AND c.window_end = b.window_end""");
         // The window join has no key but the window, so the planner runs it as a singleton (max
@@ -105,6 +105,7 @@ public final class CampaignRollups {
                        COUNT(*) FILTER (WHERE kind = 'CONVERSION') AS conversions,
                        COUNT(*) FILTER (WHERE kind = 'FEEDBACK') AS feedback,
                        COUNT(*) FILTER (WHERE opens_ticket) AS tickets,
+                       COUNT(*) FILTER (WHERE opens_ticket AND (sent_at IS NULL OR sent_at >= window_start)) AS cohort_tickets,
                        COUNT(*) FILTER (WHERE feedback_kind = 'REVIEW') AS reviews,
                        AVG(score) AS avg_sentiment,
                        COUNT(score) AS scored,
@@ -126,6 +127,7 @@ public final class CampaignRollups {
                        COUNT(*) FILTER (WHERE kind = 'SEND') AS sends,
                        COUNT(*) FILTER (WHERE kind = 'FEEDBACK') AS feedback,
                        COUNT(*) FILTER (WHERE opens_ticket) AS tickets,
+                       COUNT(*) FILTER (WHERE opens_ticket AND (sent_at IS NULL OR sent_at >= window_start)) AS cohort_tickets,
                        AVG(score) AS avg_sentiment,
                        COUNT(score) AS scored,
                        COUNT(*) FILTER (WHERE score <= -0.05) AS negative
@@ -149,21 +151,25 @@ public final class CampaignRollups {
             }
         }
         return Row.of("SEND", v.getCampaignId(), v.getCampaignName(), v.getMisfires().size(), byRule[0], byRule[1], byRule[2], byRule[3],
-                byRule[4], byRule[5], null, null, false, null, null, null, null);
+                byRule[4], byRule[5], null, null, false, null, null, null, null, null);
     }
 
     static Row feedbackActivity(AttributedFeedback f) {
-        return Row.of("FEEDBACK", f.getCampaignId(), null, 0, 0, 0, 0, 0, 0, 0, f.getFeedbackId(), f.getKind(), f.getOpensTicket(),
-                f.getScore(), f.getRating(), f.getCsat(), f.getScorerVersion());
+        // The send the feedback came through: a ticket counts toward the ticket rate of the windows holding that send.
+        LocalDateTime sentAt = f.getAttributedSentAt() == null ? null : LocalDateTime.ofEpochSecond(Math.floorDiv(f.getAttributedSentAt(), 1000),
+                (int) Math.floorMod(f.getAttributedSentAt(), 1000) * 1_000_000, ZoneOffset.UTC);
+        return Row.of("FEEDBACK", f.getCampaignId(), f.getCampaignName(), 0, 0, 0, 0, 0, 0, 0, f.getFeedbackId(), f.getKind(), f.getOpensTicket(),
+                f.getScore(), f.getRating(), f.getCsat(), f.getScorerVersion(), sentAt);
     }
 
     static Row conversionActivity(Conversion c) {
-        return Row.of("CONVERSION", c.getCampaignId(), null, 0, 0, 0, 0, 0, 0, 0, null, null, false, null, null, null, null);
+        return Row.of("CONVERSION", c.getCampaignId(), null, 0, 0, 0, 0, 0, 0, 0, null, null, false, null, null, null, null, null);
     }
 
     static CampaignStats toStats(Row r) {
         long sends = r.<Long>getFieldAs("sends");
         long tickets = r.<Long>getFieldAs("tickets");
+        long cohortTickets = r.<Long>getFieldAs("cohort_tickets");
         long scored = r.<Long>getFieldAs("scored");
         long bSends = r.<Long>getFieldAs("b_sends");
         long bScored = r.<Long>getFieldAs("b_scored");
@@ -204,11 +210,12 @@ public final class CampaignRollups {
                 .setPositiveShare(scored == 0 ? null : (double) r.<Long>getFieldAs("positive") / scored)
                 .setAvgRating(r.getFieldAs("avg_rating"))
                 .setAvgCsat(r.getFieldAs("avg_csat"))
-                .setTicketsPer1000Sends(sends == 0 ? null : 1000.0 * tickets / sends)
+                .setTicketsFromWindowSends(cohortTickets)
+                .setTicketsPer1000Sends(sends == 0 ? null : 1000.0 * cohortTickets / sends)
                 .setBaselineFeedback(r.<Long>getFieldAs("b_feedback"))
                 .setBaselineAvgSentiment(r.getFieldAs("b_avg_sentiment"))
                 .setBaselineNegativeShare(bScored == 0 ? null : (double) r.<Long>getFieldAs("b_negative") / bScored)
-                .setBaselineTicketsPer1000Sends(bSends == 0 ? null : 1000.0 * r.<Long>getFieldAs("b_tickets") / bSends)
+                .setBaselineTicketsPer1000Sends(bSends == 0 ? null : 1000.0 * r.<Long>getFieldAs("b_cohort_tickets") / bSends)
                 .setSampleNegativeFeedbackIds(samples)
                 .setScorerVersion(version == null ? SentimentScorer.VERSION : version)
                 .build();

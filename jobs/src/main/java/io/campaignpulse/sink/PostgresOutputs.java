@@ -99,11 +99,11 @@ public final class PostgresOutputs {
         String[] names = {"campaign_id", "window_end", "window_start", "campaign_name", "sends", "misfires", "misfires_by_rule", "conversions",
             "feedback", "tickets", "reviews", "avg_sentiment", "negative_share", "positive_share", "avg_rating", "avg_csat",
             "tickets_per_1000_sends", "baseline_feedback", "baseline_avg_sentiment", "baseline_negative_share",
-            "baseline_tickets_per_1000_sends", "sample_negative_feedback_ids", "scorer_version", "misfired_sends", "last_sent_at"};
+            "baseline_tickets_per_1000_sends", "sample_negative_feedback_ids", "scorer_version", "misfired_sends", "last_sent_at", "tickets_from_window_sends"};
         TypeInformation<Row> type = Types.ROW_NAMED(names, Types.STRING, Types.LOCAL_DATE_TIME, Types.LOCAL_DATE_TIME, Types.STRING,
                 Types.LONG, Types.LONG, Types.STRING, Types.LONG, Types.LONG, Types.LONG, Types.LONG, Types.DOUBLE, Types.DOUBLE,
                 Types.DOUBLE, Types.DOUBLE, Types.DOUBLE, Types.DOUBLE, Types.LONG, Types.DOUBLE, Types.DOUBLE, Types.DOUBLE, Types.STRING,
-                Types.STRING, Types.LONG, Types.LOCAL_DATE_TIME);
+                Types.STRING, Types.LONG, Types.LOCAL_DATE_TIME, Types.LONG);
         DataStream<Row> rows = stats
                 .map(s -> Row.of(s.getCampaignId(), local(s.getWindowEnd()), local(s.getWindowStart()), s.getCampaignName(), s.getSends(),
                         s.getMisfires(), AvroJson.MAPPER.writeValueAsString(new TreeMap<>(s.getMisfiresByRule())), s.getConvertedRecipients(),
@@ -111,7 +111,7 @@ public final class PostgresOutputs {
                         s.getAvgRating(), s.getAvgCsat(), s.getTicketsPer1000Sends(), s.getBaselineFeedback(), s.getBaselineAvgSentiment(),
                         s.getBaselineNegativeShare(), s.getBaselineTicketsPer1000Sends(),
                         AvroJson.MAPPER.writeValueAsString(s.getSampleNegativeFeedbackIds()), s.getScorerVersion(), s.getMisfiredSends(),
-                        s.getLastSentAt() == null ? null : local(s.getLastSentAt())), type)
+                        s.getLastSentAt() == null ? null : local(s.getLastSentAt()), s.getTicketsFromWindowSends()), type)
                 .uid("postgres-campaign-stats-rows").name("PostgreSQL rows: campaign stats");
         insert(rows, "campaign_stats", """
                 campaign_id STRING NOT NULL, window_end TIMESTAMP(3) NOT NULL, window_start TIMESTAMP(3), campaign_name STRING,
@@ -119,7 +119,7 @@ public final class PostgresOutputs {
                 reviews BIGINT, avg_sentiment DOUBLE, negative_share DOUBLE, positive_share DOUBLE, avg_rating DOUBLE, avg_csat DOUBLE,
                 tickets_per_1000_sends DOUBLE, baseline_feedback BIGINT, baseline_avg_sentiment DOUBLE, baseline_negative_share DOUBLE,
                 baseline_tickets_per_1000_sends DOUBLE, sample_negative_feedback_ids STRING, scorer_version STRING,
-                misfired_sends BIGINT, last_sent_at TIMESTAMP(3),
+                misfired_sends BIGINT, last_sent_at TIMESTAMP(3), tickets_from_window_sends BIGINT,
                 PRIMARY KEY (campaign_id, window_end) NOT ENFORCED""");
     }
 

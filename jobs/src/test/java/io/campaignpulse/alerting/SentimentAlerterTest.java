@@ -61,7 +61,7 @@ class SentimentAlerterTest {
                 .setCampaignId("C1").setCampaignName("Double Cashback Card")
                 .setWindowStart(Instant.ofEpochMilli(end - 24 * HOUR)).setWindowEnd(Instant.ofEpochMilli(end))
                 .setSends(1000).setMisfires(0).setMisfiresByRule(Map.of()).setConvertedRecipients(12)
-                .setFeedback(feedback).setTickets(tickets).setReviews(feedback - tickets)
+                .setFeedback(feedback).setTickets(tickets).setTicketsFromWindowSends(tickets).setReviews(feedback - tickets)
                 .setAvgSentiment(feedback == 0 ? null : avg).setNegativeShare(feedback == 0 ? null : negativeShare)
                 .setPositiveShare(feedback == 0 ? null : 1 - negativeShare).setAvgRating(1.5).setAvgCsat(null)
                 .setTicketsPer1000Sends((double) tickets)
@@ -166,7 +166,7 @@ class SentimentAlerterTest {
                 org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, Severity.WARNING),
                 org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, Severity.CRITICAL));
         assertThat(alerts().get(0).getTitle()).isEqualTo(
-                "Double Cashback Card is driving tickets: 30 tickets from 1000 sends (30.0 per 1,000, baseline 10.0, between 2026-11-19 12:00 and 2026-11-20 12:00 UTC)");
+                "Double Cashback Card is driving tickets: 30 tickets from its 1000 sends (30.0 per 1,000, baseline 10.0, between 2026-11-19 12:00 and 2026-11-20 12:00 UTC)");
     }
 
     @Test

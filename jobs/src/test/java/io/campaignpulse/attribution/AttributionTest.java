@@ -23,14 +23,16 @@ class AttributionTest {
 
     @Test
     void anExplicitCampaignWinsEvenWithoutAnySend() {
-        assertThat(attribution.feedback("C-X", SENDS, T0900)).isEqualTo(new Attribution.Attributed("C-X", Attribution.By.EXPLICIT, null));
+        assertThat(attribution.feedback("C-X", SENDS, T0900)).isEqualTo(new Attribution.Attributed("C-X", Attribution.By.EXPLICIT, null, null));
+        assertThat(attribution.feedback("C-CARD", SENDS, at("11:30"))).as("the explicit campaign's own latest send, not the latest send")
+                .isEqualTo(new Attribution.Attributed("C-CARD", Attribution.By.EXPLICIT, "s1", T0900));
         assertThat(attribution.feedback("C-X", List.of(), T0900).by()).isEqualTo(Attribution.By.EXPLICIT);
         assertThat(attribution.feedback(" ", SENDS, at("10:30")).by()).as("a blank campaign_id is no campaign").isEqualTo(Attribution.By.LAST_SEND);
     }
 
     @Test
     void feedbackCountsForTheMostRecentSendAtOrBeforeIt() {
-        assertThat(attribution.feedback(null, SENDS, at("10:30"))).isEqualTo(new Attribution.Attributed("C-LOAN", Attribution.By.LAST_SEND, "s2"));
+        assertThat(attribution.feedback(null, SENDS, at("10:30"))).isEqualTo(new Attribution.Attributed("C-LOAN", Attribution.By.LAST_SEND, "s2", T1000));
         assertThat(attribution.feedback(null, SENDS, T1000).sendId()).as("a send at the same instant counts").isEqualTo("s2");
         assertThat(attribution.feedback(null, SENDS, T1000 - 1).sendId()).isEqualTo("s1");
         assertThat(attribution.feedback(null, SENDS, at("08:59")).by()).as("before any send").isEqualTo(Attribution.By.NONE);

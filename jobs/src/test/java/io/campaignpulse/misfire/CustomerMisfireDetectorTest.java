@@ -307,6 +307,10 @@ class CustomerMisfireDetectorTest {
                         org.assertj.core.groups.Tuple.tuple("r1", "C2", "LAST_SEND"),
                         org.assertj.core.groups.Tuple.tuple("t1@" + T1000, "C1", "EXPLICIT"),
                         org.assertj.core.groups.Tuple.tuple("r2", null, "NONE"));
+        AttributedFeedback r1 = feedback().get(1);
+        assertThat(r1.getCampaignName()).as("from the campaigns broadcast").isEqualTo("Savings");
+        assertThat(r1.getAttributedSentAt()).as("through s2").isEqualTo(T0900);
+        assertThat(feedback().get(2).getAttributedSentAt()).as("explicit C1: through the customer's C1 send").isEqualTo(at("08:00"));
         AttributedFeedback r0 = feedback().get(0);
         assertThat(r0.getScoreSource()).as("an empty text: the rating stands in").isEqualTo("RATING");
         assertThat(r0.getScore()).isEqualTo(0.5);

@@ -54,7 +54,13 @@ class CampaignRollupsTest {
 
     private static AttributedFeedback feedback(String id, String campaign, String kind, boolean opensTicket, Double score, Integer rating,
             String time) {
+        return feedback(id, campaign, kind, opensTicket, score, rating, time, null);
+    }
+
+    private static AttributedFeedback feedback(String id, String campaign, String kind, boolean opensTicket, Double score, Integer rating,
+            String time, String sentTime) {
         return AttributedFeedback.newBuilder().setFeedbackId(id).setKind(kind).setOpensTicket(opensTicket).setCustomerId("cust")
+                .setAttributedSentAt(sentTime == null ? null : at(sentTime))
                 .setCampaignId(campaign).setAttributedBy(campaign == null ? "NONE" : "LAST_SEND").setScore(score)
                 .setScoreSource(score == null ? "NONE" : "TEXT").setRating(rating).setScorerVersion(SentimentScorer.VERSION)
                 .setOccurredAt(at(time)).build();
@@ -76,7 +82,8 @@ class CampaignRollupsTest {
                 send("s4", "C2", "09:30"),
                 send("s3", "C1", "10:30", MisfireRule.NO_CONSENT, MisfireRule.FREQUENCY_CAP)), SendVerdict.class, (v, ts) -> v.getSentAt());
         DataStream<AttributedFeedback> feedback = stream(env, List.of(
-                feedback("tkt-1@1", "C1", "TICKET", true, -0.6, null, "09:40"),
+                feedback("tkt-1@1", "C1", "TICKET", true, -0.6, null, "09:40", "09:10"),
+                feedback("tkt-2@1", "C1", "TICKET", true, null, null, "10:15", "08:30"), // from a send before 09:00; nothing to score
                 feedback("rev-0", null, "REVIEW", false, -0.2, 2, "09:50"), // baseline only
                 feedback("rev-1", "C1", "REVIEW", false, 0.4, 4, "10:10"),
                 feedback("rev-2", "C2", "REVIEW", false, null, null, "10:45")), // nothing to score
@@ -103,19 +110,20 @@ class CampaignRollupsTest {
         assertThat(c1.getMisfiresByRule()).containsOnly(Map.entry("ALREADY_HOLDS_PRODUCT", 1L), Map.entry("NO_CONSENT", 1L),
                 Map.entry("FREQUENCY_CAP", 1L));
         assertThat(c1.getConvertedRecipients()).isEqualTo(1);
-        assertThat(c1.getFeedback()).isEqualTo(2);
-        assertThat(c1.getTickets()).isEqualTo(1);
+        assertThat(c1.getFeedback()).isEqualTo(3);
+        assertThat(c1.getTickets()).isEqualTo(2);
+        assertThat(c1.getTicketsFromWindowSends()).as("tkt-2 came through a send before the window").isEqualTo(1);
         assertThat(c1.getReviews()).isEqualTo(1);
         assertThat(c1.getAvgSentiment()).isCloseTo(-0.1, within(1e-9));
         assertThat(c1.getNegativeShare()).isEqualTo(0.5);
         assertThat(c1.getPositiveShare()).isEqualTo(0.5);
         assertThat(c1.getAvgRating()).isEqualTo(4.0);
         assertThat(c1.getAvgCsat()).isNull();
-        assertThat(c1.getTicketsPer1000Sends()).isCloseTo(333.333, within(1e-3));
+        assertThat(c1.getTicketsPer1000Sends()).as("1 ticket from the window's 3 sends").isCloseTo(333.333, within(1e-3));
         assertThat(c1.getSampleNegativeFeedbackIds()).containsExactly("tkt-1@1");
         assertThat(c1.getScorerVersion()).isEqualTo(SentimentScorer.VERSION);
         // The baseline: all four sends and all four feedback items of the window, attributed or not.
-        assertThat(c1.getBaselineFeedback()).isEqualTo(4);
+        assertThat(c1.getBaselineFeedback()).isEqualTo(5);
         assertThat(c1.getBaselineAvgSentiment()).isCloseTo((-0.6 - 0.2 + 0.4) / 3, within(1e-9));
         assertThat(c1.getBaselineNegativeShare()).isCloseTo(2.0 / 3, within(1e-9));
         assertThat(c1.getBaselineTicketsPer1000Sends()).isEqualTo(250.0);
@@ -129,8 +137,9 @@ class CampaignRollupsTest {
         CampaignStats late = stats.get("C1/2026-11-20T12:00:00Z"); // [10:00, 12:00)
         assertThat(late.getSends()).isEqualTo(1);
         assertThat(late.getMisfires()).isEqualTo(2);
-        assertThat(late.getTickets()).isZero();
-        assertThat(late.getTicketsPer1000Sends()).isZero();
+        assertThat(late.getTickets()).isEqualTo(1);
+        assertThat(late.getTicketsFromWindowSends()).isZero();
+        assertThat(late.getTicketsPer1000Sends()).as("the window's one send drew no ticket").isZero();
         assertThat(late.getSampleNegativeFeedbackIds()).isEmpty();
 
         CampaignStats quiet = stats.get("C2/2026-11-20T12:00:00Z"); // [10:00, 12:00): a review with nothing to score, no send
