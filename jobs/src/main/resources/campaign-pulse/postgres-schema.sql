@@ -70,6 +70,20 @@ CREATE TABLE IF NOT EXISTS suppressions (
 );
 CREATE INDEX IF NOT EXISTS suppressions_active ON suppressions (campaign_id) WHERE active;
 
+-- Every control message the job read ('pulse control'): accepted ones changed the settings in
+-- force, rejected ones did not (the rejection says why).
+CREATE TABLE IF NOT EXISTS control_audit (
+    control_id text        PRIMARY KEY,
+    scope      text        NOT NULL,  -- GLOBAL | KIND | CAMPAIGN
+    target     text,                  -- the alert kind or campaign_id
+    settings   jsonb       NOT NULL,  -- e.g. {"mute": "true"} or {"misfire-rate-share": "0.02"}; "" resets a setting
+    author     text        NOT NULL,
+    reason     text,
+    issued_at  timestamptz NOT NULL,
+    accepted   boolean     NOT NULL,
+    rejection  text
+);
+
 -- Every scored ticket message and review, with the campaign it counts for.
 CREATE TABLE IF NOT EXISTS feedback_scores (
     feedback_id    text        PRIMARY KEY,  -- review_id, or ticket_id@occurred_at-millis for a ticket message

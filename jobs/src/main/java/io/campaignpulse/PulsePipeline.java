@@ -1,6 +1,11 @@
 package io.campaignpulse;
 
+import io.campaignpulse.alerting.AlertBroadcast;
+import io.campaignpulse.alerting.AlertControls;
 import io.campaignpulse.alerting.AlertSignal;
+import io.campaignpulse.alerting.ControlValidator;
+import io.campaignpulse.contract.ControlAudit;
+import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.alerting.IncidentTracker;
 import io.campaignpulse.alerting.MisfireRateAlerter;
 import io.campaignpulse.alerting.SentimentAlerter;
@@ -41,6 +46,9 @@ public final class PulsePipeline {
 
         /** Decoded sends, holding and consent changes, tickets and reviews (or their dead letters), with event-time watermarks. */
         DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config);
+
+        /** Decoded control messages (or their dead letters); idle, never holding event time back. */
+        DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config);
     }
 
     /** Where the output goes. Each method attaches a sink with its own uid. */
@@ -60,6 +68,9 @@ public final class PulsePipeline {
         /** Every scored ticket message and review, with its campaign and the scorer's version. */
         void feedbackScores(DataStream<AttributedFeedback> feedback);
 
+        /** Every control message read, accepted or rejected. */
+        void controlAudit(DataStream<ControlAudit> audit);
+
         /** Called once all sinks are attached (for sinks that must be finalised together). */
         default void complete() {}
     }
@@ -67,6 +78,8 @@ public final class PulsePipeline {
     public static final TypeInformation<Misfire> MISFIRE_TYPE = new AvroTypeInfo<>(Misfire.class);
     public static final TypeInformation<Alert> ALERT_TYPE = new AvroTypeInfo<>(Alert.class);
     public static final TypeInformation<AlertSignal> SIGNAL_TYPE = new AvroTypeInfo<>(AlertSignal.class);
+    public static final TypeInformation<ControlMessage> CONTROL_TYPE = new AvroTypeInfo<>(ControlMessage.class);
+    public static final TypeInformation<AlertBroadcast> ALERT_BROADCAST_TYPE = new AvroTypeInfo<>(AlertBroadcast.class);
     public static final TypeInformation<Campaign> CAMPAIGN_TYPE = new AvroTypeInfo<>(Campaign.class);
     public static final TypeInformation<SendVerdict> VERDICT_TYPE = new AvroTypeInfo<>(SendVerdict.class);
     public static final TypeInformation<Envelope> ENVELOPE_TYPE = new AvroTypeInfo<>(Envelope.class);
@@ -100,12 +113,26 @@ public final class PulsePipeline {
                 .process(new CustomerMisfireDetector(config), VERDICT_TYPE)
                 .uid("customer-misfire-detector").name("Misfire detection per customer");
 
+        // Runtime changes to alerting: validated, audited, then broadcast to the alerting steps.
+        SingleOutputStreamOperator<Envelope> controlEnvelopes = sources.control(env, config)
+                .process(new DeadLetterSplitter<>(Envelope.class), ENVELOPE_TYPE)
+                .uid("decode-control").name("Control: valid records");
+        SingleOutputStreamOperator<ControlMessage> controls = controlEnvelopes
+                .process(new ControlValidator(), CONTROL_TYPE)
+                .uid("validate-control").name("Control: accepted changes");
+        BroadcastStream<ControlMessage> controlBroadcast = controls.broadcast(AlertControls.DESCRIPTOR);
+        BroadcastStream<AlertBroadcast> trackerBroadcast = campaigns
+                .map(c -> new AlertBroadcast(c, null), ALERT_BROADCAST_TYPE).uid("alert-broadcast-campaigns").name("Alerting: campaigns")
+                .union(controls.map(m -> new AlertBroadcast(null, m), ALERT_BROADCAST_TYPE).uid("alert-broadcast-control").name("Alerting: control"))
+                .broadcast(CustomerMisfireDetector.CAMPAIGNS, AlertControls.DESCRIPTOR);
+
         DataStream<Misfire> misfires = verdicts
                 .flatMap((SendVerdict v, org.apache.flink.util.Collector<Misfire> out) -> v.getMisfires().forEach(out::collect), MISFIRE_TYPE)
                 .uid("misfire-records").name("Misfire records");
 
         DataStream<AlertSignal> misfireSignals = verdicts
                 .keyBy(SendVerdict::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
+                .connect(controlBroadcast)
                 .process(new MisfireRateAlerter(config.alerting()), SIGNAL_TYPE)
                 .uid("misfire-rate-alerter").name("Misfire-rate signals per campaign");
 
@@ -115,19 +142,22 @@ public final class PulsePipeline {
 
         DataStream<AlertSignal> sentimentSignals = stats
                 .keyBy(CampaignStats::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
+                .connect(controlBroadcast)
                 .process(new SentimentAlerter(config), SIGNAL_TYPE)
                 .uid("sentiment-alerter").name("Sentiment and ticket signals per campaign");
 
         // One incident per (campaign, kind, rule): the deduplicated alert feed.
         DataStream<Alert> alerts = misfireSignals.union(sentimentSignals)
                 .keyBy(IncidentTracker::keyOf, org.apache.flink.api.common.typeinfo.Types.STRING)
-                .connect(campaignDirectory)
+                .connect(trackerBroadcast)
                 .process(new IncidentTracker(config, CustomerMisfireDetector.CAMPAIGNS), ALERT_TYPE)
                 .uid("incident-tracker").name("Alert incidents: opened, updated, resolved");
 
         DataStream<DeadLetter> deadLetters = campaigns.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
                 .union(customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
-                        verdicts.getSideOutput(CustomerMisfireDetector.DEAD_LETTERS));
+                        verdicts.getSideOutput(CustomerMisfireDetector.DEAD_LETTERS),
+                        controlEnvelopes.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                        controls.getSideOutput(ControlValidator.REJECTED));
 
         sinks.misfires(misfires);
         sinks.alerts(alerts);
@@ -135,6 +165,7 @@ public final class PulsePipeline {
         sinks.campaignStats(stats);
         sinks.feedbackScores(feedback);
         sinks.suppressions(verdicts.getSideOutput(CustomerMisfireDetector.SUPPRESSIONS));
+        sinks.controlAudit(controls.getSideOutput(ControlValidator.AUDIT));
         sinks.complete();
         PlannerUids.stabilize(env);
     }

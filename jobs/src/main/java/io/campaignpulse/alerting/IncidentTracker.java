@@ -42,27 +42,33 @@ import org.apache.flink.util.Collector;
  * <p>The alert id is a name-based UUID of (kind, campaign, rule, start of the opening window):
  * a replay re-creates the same ids. The owner comes from the campaigns broadcast, for routing.
  *
+ * <p>Cooldown, update step, resolve-after and mutes can be changed at runtime per campaign, for
+ * a kind, or globally ({@link AlertControls}). A muted incident is still tracked, but its
+ * messages are withheld (counted in {@code mutedMessages}); after the mute, the next message
+ * reports the growth since the last one published.
+ *
  * <p>State per incident: one {@link Incident} value, cleared when it resolves; stale resolve
  * timers find a later window and do nothing.
  */
-public class IncidentTracker extends KeyedBroadcastProcessFunction<String, AlertSignal, Campaign, Alert> {
+public class IncidentTracker extends KeyedBroadcastProcessFunction<String, AlertSignal, AlertBroadcast, Alert> {
 
     private final MapStateDescriptor<String, Campaign> campaignsDescriptor;
-    private final long cooldownMs;
-    private final double updateStep;
-    private final long resolveAfterMs;
+    private final long configuredCooldownMs;
+    private final double configuredUpdateStep;
+    private final long configuredResolveAfterMs;
     private final long slackMs;
     private final int examples;
 
     private transient ValueState<Incident> incident;
     private transient Map<AlertState, Counter> messages;
+    private transient Counter mutedMessages;
     private transient org.apache.flink.api.common.accumulators.LongCounter messagesTotal;
 
     public IncidentTracker(PulseConfig config, MapStateDescriptor<String, Campaign> campaigns) {
         this.campaignsDescriptor = campaigns;
-        this.cooldownMs = config.alerting().cooldown().toMillis();
-        this.updateStep = config.alerting().updateStep();
-        this.resolveAfterMs = config.alerting().resolveAfter().toMillis();
+        this.configuredCooldownMs = config.alerting().cooldown().toMillis();
+        this.configuredUpdateStep = config.alerting().updateStep();
+        this.configuredResolveAfterMs = config.alerting().resolveAfter().toMillis();
         // A misfire-rate signal for a window leaves its detector allowed-lateness after the window
         // ends; the resolve timer waits that long too, so it never overtakes a continuing signal.
         this.slackMs = config.alerting().allowedLateness().toMillis();
@@ -94,6 +100,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         getRuntimeContext().addAccumulator(MESSAGES_ACCUMULATOR, messagesTotal);
         signalsTotal = new org.apache.flink.api.common.accumulators.LongCounter();
         getRuntimeContext().addAccumulator(SIGNALS_ACCUMULATOR, signalsTotal);
+        mutedMessages = getRuntimeContext().getMetricGroup().counter("mutedAlertMessages");
         messages = new HashMap<>();
         for (AlertState state : new AlertState[] {AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED}) {
             messages.put(state, getRuntimeContext().getMetricGroup().addGroup("state", state.name()).counter("alertMessages"));
@@ -105,9 +112,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         signalsTotal.add(1);
         long at = ctx.timestamp() != null ? ctx.timestamp() : signal.getWindowEnd();
         String owner = ownerOf(signal.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor));
+        Settings settings = settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         Incident current = incident.value();
-        if (current != null && signal.getWindowEnd() - current.getLatest().getWindowEnd() > resolveAfterMs) {
-            resolve(current, owner, out);
+        if (current != null && signal.getWindowEnd() - current.getLatest().getWindowEnd() > settings.resolveAfterMs()) {
+            resolve(current, owner, settings, out);
             current = null;
         }
         if (current == null) {
@@ -116,7 +124,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                     new ArrayList<>(), signal);
             count(current, signal, ctx.timerService().currentWatermark());
             addExamples(current, signal);
-            emit(current, AlertState.OPENED, null, at, owner, out);
+            emit(current, AlertState.OPENED, null, at, owner, settings, out);
         } else {
             count(current, signal, ctx.timerService().currentWatermark());
             if (signal.getWindowEnd() >= current.getLatest().getWindowEnd()) {
@@ -124,31 +132,59 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             }
             addExamples(current, signal);
             long growth = total(current) - current.getCountAtLastMessage();
-            long step = Math.max(1, (long) Math.ceil(updateStep * current.getCountAtLastMessage()));
+            long step = Math.max(1, (long) Math.ceil(settings.updateStep() * current.getCountAtLastMessage()));
             if (signal.getSeverity().ordinal() > current.getSeverity().ordinal() && signal.getSeverity() != Severity.UNKNOWN) {
                 String why = "severity rose from " + current.getSeverity() + " to " + signal.getSeverity();
                 current.setSeverity(signal.getSeverity());
-                emit(current, AlertState.UPDATED, why, at, owner, out);
-            } else if (growth >= step && signal.getWindowEnd() - current.getLastMessageWindowEnd() >= cooldownMs) {
-                emit(current, AlertState.UPDATED, String.format(Locale.ROOT, "%,d more since the last message", growth), at, owner, out);
+                emit(current, AlertState.UPDATED, why, at, owner, settings, out);
+            } else if (current.getSequence() == 0) {
+                emit(current, AlertState.OPENED, null, at, owner, settings, out); // opened while muted: publish now, if unmuted
+            } else if (growth >= step && signal.getWindowEnd() - current.getLastMessageWindowEnd() >= settings.cooldownMs()) {
+                emit(current, AlertState.UPDATED, String.format(Locale.ROOT, "%,d more since the last message", growth), at, owner, settings, out);
             }
         }
         incident.update(current);
-        ctx.timerService().registerEventTimeTimer(resolveTimer(current));
+        ctx.timerService().registerEventTimeTimer(resolveTimer(current, settings));
+    }
+
+    /** Cooldown, update step, resolve-after and mute in force for a campaign and kind. */
+    record Settings(long cooldownMs, double updateStep, long resolveAfterMs, boolean muted) {}
+
+    private Settings settings(String campaignId, AlertKind kind, org.apache.flink.api.common.state.ReadOnlyBroadcastState<String, io.campaignpulse.contract.ControlMessage> controls)
+            throws Exception {
+        return new Settings(AlertControls.millis(controls, "cooldown", campaignId, kind, configuredCooldownMs),
+                AlertControls.number(controls, "update-step", campaignId, kind, configuredUpdateStep),
+                AlertControls.millis(controls, "resolve-after", campaignId, kind, configuredResolveAfterMs),
+                AlertControls.flag(controls, "mute", campaignId, kind));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         Incident current = incident.value();
-        if (current == null || timestamp != resolveTimer(current)) {
-            return; // a later window continued the incident; its own timer will decide
+        if (current == null) {
+            return;
         }
-        resolve(current, ownerOf(current.getLatest().getCampaignId(), ctx.getBroadcastState(campaignsDescriptor)), out);
+        AlertSignal latest = current.getLatest();
+        Settings settings = settings(latest.getCampaignId(), latest.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
+        long due = resolveTimer(current, settings);
+        if (timestamp < due) {
+            // A later window continued the incident, or resolve-after was raised since: wait until then.
+            ctx.timerService().registerEventTimeTimer(due);
+            return;
+        }
+        resolve(current, ownerOf(latest.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor)), settings, out);
         incident.clear();
     }
 
     @Override
-    public void processBroadcastElement(Campaign campaign, Context ctx, Collector<Alert> out) throws Exception {
+    public void processBroadcastElement(AlertBroadcast update, Context ctx, Collector<Alert> out) throws Exception {
+        if (update.getControl() != null) {
+            AlertControls.apply(ctx.getBroadcastState(AlertControls.DESCRIPTOR), update.getControl());
+        }
+        Campaign campaign = update.getCampaign();
+        if (campaign == null) {
+            return;
+        }
         var state = ctx.getBroadcastState(campaignsDescriptor);
         Campaign known = state.get(campaign.getCampaignId());
         // The compacted topic may replay older versions; keep the newest (as the misfire detector does).
@@ -157,8 +193,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         }
     }
 
-    private long resolveTimer(Incident i) {
-        return i.getLatest().getWindowEnd() + resolveAfterMs + slackMs;
+    private long resolveTimer(Incident i, Settings settings) {
+        return i.getLatest().getWindowEnd() + settings.resolveAfterMs() + slackMs;
     }
 
     private static String ownerOf(String campaignId, ReadOnlyBroadcastState<String, Campaign> campaigns) throws Exception {
@@ -220,14 +256,24 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         return total;
     }
 
-    private void resolve(Incident i, String owner, Collector<Alert> out) {
+    private void resolve(Incident i, String owner, Settings settings, Collector<Alert> out) {
         long quietSince = i.getLatest().getWindowEnd();
-        String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC (" + AlertText.duration(resolveAfterMs) + " quiet)";
-        emit(i, AlertState.RESOLVED, why, quietSince + resolveAfterMs, owner, out);
+        String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC (" + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
+        if (i.getSequence() == 0) {
+            return; // muted all its life: nothing was published, so there is nothing to resolve
+        }
+        emit(i, AlertState.RESOLVED, why, quietSince + settings.resolveAfterMs(), owner, settings, out);
     }
 
-    private void emit(Incident i, AlertState state, String why, long at, String owner, Collector<Alert> out) {
+    private void emit(Incident i, AlertState requested, String why, long at, String owner, Settings settings, Collector<Alert> out) {
         AlertSignal s = i.getLatest();
+        if (settings.muted()) {
+            i.setMutedMessages(i.getMutedMessages() + 1);
+            mutedMessages.inc();
+            return;
+        }
+        // Opened while muted: the first message published is the opening one.
+        AlertState state = requested == AlertState.UPDATED && i.getSequence() == 0 ? AlertState.OPENED : requested;
         long total = total(i);
         long since = Math.max(0, total - i.getCountAtLastMessage());
         i.setSequence(i.getSequence() + 1);

@@ -16,7 +16,8 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import io.campaignpulse.contract.ControlMessage;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -29,10 +30,13 @@ import org.apache.flink.util.Collector;
  * it closes. Other rules are CRITICAL from {@code misfire-rate-critical-share} or
  * {@code misfire-rate-critical-count}.
  *
+ * <p>The thresholds can be changed at runtime per campaign, for the kind, or globally, through
+ * control messages ({@link AlertControls}, broadcast state); conf/pulse.yaml gives the defaults.
+ *
  * <p>Signals are not alerts: the {@link IncidentTracker} turns the windows of one campaign and
  * rule into one incident (opened, updated, resolved).
  */
-public class MisfireRateAlerter extends KeyedProcessFunction<String, SendVerdict, AlertSignal> {
+public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, SendVerdict, ControlMessage, AlertSignal> {
 
     private final long windowMs;
     private final long latenessMs;
@@ -65,7 +69,7 @@ public class MisfireRateAlerter extends KeyedProcessFunction<String, SendVerdict
     }
 
     @Override
-    public void processElement(SendVerdict verdict, Context ctx, Collector<AlertSignal> out) throws Exception {
+    public void processElement(SendVerdict verdict, ReadOnlyContext ctx, Collector<AlertSignal> out) throws Exception {
         long windowStart = verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs);
         long closesAt = windowStart + windowMs - 1 + latenessMs;
         if (closesAt <= ctx.timerService().currentWatermark()) {
@@ -106,10 +110,11 @@ public class MisfireRateAlerter extends KeyedProcessFunction<String, SendVerdict
         for (Map.Entry<Long, CampaignWindow> e : windows.entries()) {
             open.put(e.getKey(), e.getValue());
         }
+        Thresholds thresholds = thresholds(ctx.getCurrentKey(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         for (CampaignWindow w : open.headMap(timestamp, true).values()) {
             RuleTally tally = w.getRules().get(MisfireRule.NO_CONSENT.name());
             if (tally != null && tally.getAlertedMisfires() == 0) {
-                out.collect(signal(ctx.getCurrentKey(), w, MisfireRule.NO_CONSENT, tally));
+                out.collect(signal(ctx.getCurrentKey(), w, MisfireRule.NO_CONSENT, tally, thresholds));
                 tally.setAlertedMisfires(tally.getMisfires());
                 windows.put(w.getWindowStart(), w);
             }
@@ -126,21 +131,38 @@ public class MisfireRateAlerter extends KeyedProcessFunction<String, SendVerdict
             RuleTally tally = e.getValue();
             boolean holds = rule == MisfireRule.NO_CONSENT
                     ? tally.getMisfires() > tally.getAlertedMisfires()
-                    : tally.getMisfires() >= minCount && (double) tally.getMisfires() / window.getSends() >= shareThreshold;
+                    : tally.getMisfires() >= thresholds.minCount() && (double) tally.getMisfires() / window.getSends() >= thresholds.share();
             if (holds) {
-                out.collect(signal(ctx.getCurrentKey(), window, rule, tally));
+                out.collect(signal(ctx.getCurrentKey(), window, rule, tally, thresholds));
             }
         }
     }
 
-    Severity severity(MisfireRule rule, long misfires, long sends) {
-        if (rule == MisfireRule.NO_CONSENT || misfires >= criticalCount || (sends > 0 && (double) misfires / sends >= criticalShare)) {
+    @Override
+    public void processBroadcastElement(ControlMessage control, Context ctx, Collector<AlertSignal> out) throws Exception {
+        AlertControls.apply(ctx.getBroadcastState(AlertControls.DESCRIPTOR), control);
+    }
+
+    /** The thresholds in force for a campaign: its own, its kind's, the global ones, or conf/pulse.yaml's. */
+    record Thresholds(double share, int minCount, double criticalShare, int criticalCount) {}
+
+    Thresholds thresholds(String campaignId, org.apache.flink.api.common.state.ReadOnlyBroadcastState<String, ControlMessage> controls)
+            throws Exception {
+        AlertKind k = AlertKind.MISFIRE_RATE;
+        return new Thresholds(AlertControls.number(controls, "misfire-rate-share", campaignId, k, shareThreshold),
+                AlertControls.count(controls, "misfire-rate-min-count", campaignId, k, minCount),
+                AlertControls.number(controls, "misfire-rate-critical-share", campaignId, k, criticalShare),
+                AlertControls.count(controls, "misfire-rate-critical-count", campaignId, k, criticalCount));
+    }
+
+    static Severity severity(MisfireRule rule, long misfires, long sends, Thresholds t) {
+        if (rule == MisfireRule.NO_CONSENT || misfires >= t.criticalCount() || (sends > 0 && (double) misfires / sends >= t.criticalShare())) {
             return Severity.CRITICAL;
         }
         return Severity.WARNING;
     }
 
-    private AlertSignal signal(String campaignId, CampaignWindow w, MisfireRule rule, RuleTally tally) {
+    private AlertSignal signal(String campaignId, CampaignWindow w, MisfireRule rule, RuleTally tally, Thresholds t) {
         signals.inc();
         long windowEnd = w.getWindowStart() + windowMs;
         String product = w.getOfferProductId();
@@ -148,15 +170,15 @@ public class MisfireRateAlerter extends KeyedProcessFunction<String, SendVerdict
         metrics.put("misfires", (double) tally.getMisfires());
         metrics.put("sends", (double) w.getSends());
         metrics.put("share", w.getSends() == 0 ? 0.0 : (double) tally.getMisfires() / w.getSends());
-        metrics.put("threshold_share", shareThreshold);
-        metrics.put("threshold_min_count", (double) minCount);
+        metrics.put("threshold_share", t.share());
+        metrics.put("threshold_min_count", (double) t.minCount());
         String channel = tally.getChannel() == null ? "the affected channel" : tally.getChannel();
         return AlertSignal.newBuilder()
                 .setKind(AlertKind.MISFIRE_RATE)
                 .setCampaignId(campaignId)
                 .setCampaignName(w.getCampaignName())
                 .setRule(rule.name())
-                .setSeverity(severity(rule, tally.getMisfires(), w.getSends()))
+                .setSeverity(severity(rule, tally.getMisfires(), w.getSends(), t))
                 .setWindowStart(w.getWindowStart())
                 .setWindowEnd(windowEnd)
                 .setCumulative(true)
@@ -169,7 +191,7 @@ public class MisfireRateAlerter extends KeyedProcessFunction<String, SendVerdict
                 .setExampleCustomerIds(new ArrayList<>(tally.getExampleCustomerIds()))
                 .setTitle(AlertText.title(rule, w.getCampaignName(), product, tally.getMisfires(), w.getSends(), w.getWindowStart(), windowEnd))
                 .setDetail(AlertText.detail(rule, campaignId, w.getCampaignName(), product, channel, tally.getMisfires(), w.getSends(),
-                        shareThreshold, minCount, tally.getExampleSendIds(), tally.getExampleCustomerIds(), tally.getExampleDetail()))
+                        t.share(), t.minCount(), tally.getExampleSendIds(), tally.getExampleCustomerIds(), tally.getExampleDetail()))
                 .setAction(AlertText.action(rule, campaignId, w.getCampaignName(), product, channel))
                 .build();
     }

@@ -13,7 +13,9 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import io.campaignpulse.contract.ControlMessage;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -27,7 +29,7 @@ import org.apache.flink.util.Collector;
  * in state until the watermark passes its end (the join emits a window before it forwards the
  * watermark that closed it, so by then every earlier window is here too), removed by its timer.
  */
-public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats, AlertSignal> {
+public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, CampaignStats, ControlMessage, AlertSignal> {
 
     private final PulseConfig.Alerting config;
 
@@ -50,7 +52,7 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
     }
 
     @Override
-    public void processElement(CampaignStats s, Context ctx, Collector<AlertSignal> out) throws Exception {
+    public void processElement(CampaignStats s, ReadOnlyContext ctx, Collector<AlertSignal> out) throws Exception {
         long end = s.getWindowEnd().toEpochMilli();
         waiting.put(end, s);
         // A window [start, end) is complete once the watermark reaches end - 1, as in Flink SQL.
@@ -64,18 +66,44 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
             return;
         }
         waiting.remove(timestamp + 1);
-        Severity drop = sentimentDrop(s);
+        var controls = ctx.getBroadcastState(AlertControls.DESCRIPTOR);
+        PulseConfig.Alerting forDrop = inForce(config, s.getCampaignId(), AlertKind.SENTIMENT_DROP, controls);
+        Severity drop = sentimentDrop(s, forDrop);
         if (drop != null) {
-            out.collect(signal(AlertKind.SENTIMENT_DROP, drop, s));
+            out.collect(signal(AlertKind.SENTIMENT_DROP, drop, s, forDrop));
         }
-        Severity surge = ticketSurge(s);
+        PulseConfig.Alerting forSurge = inForce(config, s.getCampaignId(), AlertKind.TICKET_SURGE, controls);
+        Severity surge = ticketSurge(s, forSurge);
         if (surge != null) {
-            out.collect(signal(AlertKind.TICKET_SURGE, surge, s));
+            out.collect(signal(AlertKind.TICKET_SURGE, surge, s, forSurge));
         }
+    }
+
+    @Override
+    public void processBroadcastElement(ControlMessage control, Context ctx, Collector<AlertSignal> out) throws Exception {
+        AlertControls.apply(ctx.getBroadcastState(AlertControls.DESCRIPTOR), control);
+    }
+
+    /** The thresholds in force for a campaign and kind: control messages over conf/pulse.yaml. */
+    static PulseConfig.Alerting inForce(PulseConfig.Alerting c, String campaign, AlertKind kind, ReadOnlyBroadcastState<String, ControlMessage> controls)
+            throws Exception {
+        return new PulseConfig.Alerting(c.window(), c.misfireRateShare(), c.misfireRateMinCount(), c.allowedLateness(),
+                AlertControls.count(controls, "sentiment-min-feedback", campaign, kind, c.sentimentMinFeedback()),
+                AlertControls.number(controls, "sentiment-drop-below-baseline", campaign, kind, c.sentimentDropBelowBaseline()),
+                AlertControls.number(controls, "sentiment-negative-share", campaign, kind, c.sentimentNegativeShare()),
+                AlertControls.number(controls, "ticket-surge-per-thousand-sends", campaign, kind, c.ticketSurgePerThousandSends()),
+                AlertControls.number(controls, "ticket-surge-baseline-factor", campaign, kind, c.ticketSurgeBaselineFactor()),
+                AlertControls.count(controls, "ticket-surge-min-tickets", campaign, kind, c.ticketSurgeMinTickets()),
+                AlertControls.count(controls, "ticket-surge-min-sends", campaign, kind, c.ticketSurgeMinSends()),
+                c.misfireRateCriticalShare(), c.misfireRateCriticalCount(), c.cooldown(), c.updateStep(), c.resolveAfter(), c.examples());
     }
 
     /** @return the severity if the window shows a sentiment drop, else null */
     Severity sentimentDrop(CampaignStats s) {
+        return sentimentDrop(s, config);
+    }
+
+    static Severity sentimentDrop(CampaignStats s, PulseConfig.Alerting config) {
         if (s.getAvgSentiment() == null || s.getFeedback() < config.sentimentMinFeedback()) {
             return null;
         }
@@ -90,6 +118,10 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
 
     /** @return the severity if the window shows a ticket surge, else null */
     Severity ticketSurge(CampaignStats s) {
+        return ticketSurge(s, config);
+    }
+
+    static Severity ticketSurge(CampaignStats s, PulseConfig.Alerting config) {
         Double rate = s.getTicketsPer1000Sends();
         if (rate == null || s.getTicketsFromWindowSends() < config.ticketSurgeMinTickets() || s.getSends() < config.ticketSurgeMinSends()
                 || rate < config.ticketSurgePerThousandSends()) {
@@ -102,7 +134,7 @@ public class SentimentAlerter extends KeyedProcessFunction<String, CampaignStats
         return rate >= 2 * config.ticketSurgePerThousandSends() ? Severity.CRITICAL : Severity.WARNING;
     }
 
-    private AlertSignal signal(AlertKind kind, Severity severity, CampaignStats s) {
+    private AlertSignal signal(AlertKind kind, Severity severity, CampaignStats s, PulseConfig.Alerting config) {
         signals.get(kind).inc();
         String name = s.getCampaignName() != null ? s.getCampaignName() : s.getCampaignId();
         Map<String, Double> metrics = new HashMap<>();

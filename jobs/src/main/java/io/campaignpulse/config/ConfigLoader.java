@@ -236,6 +236,7 @@ public final class ConfigLoader {
         notBlank("topics.dead-letters", t.deadLetters());
         notBlank("topics.campaign-stats", t.campaignStats());
         notBlank("topics.suppressions", t.suppressions());
+        notBlank("topics.control", t.control());
         atLeast("event-time.max-out-of-orderness", c.eventTime().maxOutOfOrderness(), Duration.ZERO);
         atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
         atLeast("event-time.campaigns-settle", c.eventTime().campaignsSettle(), Duration.ZERO);

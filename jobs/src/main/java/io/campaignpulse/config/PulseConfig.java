@@ -57,7 +57,8 @@ public record PulseConfig(
             String alerts,
             String deadLetters,
             String campaignStats,
-            String suppressions)
+            String suppressions,
+            String control)
             implements Serializable {}
 
     public record EventTime(

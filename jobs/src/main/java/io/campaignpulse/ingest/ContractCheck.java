@@ -56,6 +56,12 @@ final class ContractCheck {
         if (record instanceof Review r) {
             return firstOf(required("review_id", r.getReviewId()), range("rating", r.getRating()));
         }
+        if (record instanceof io.campaignpulse.contract.ControlMessage m) {
+            return firstOf(
+                    required("control_id", m.getControlId()),
+                    required("author", m.getAuthor()),
+                    known("scope", m.getScope() == io.campaignpulse.contract.ControlScope.UNKNOWN));
+        }
         return new Violation(DeadLetterReason.DECODE_ERROR, "unexpected record type");
     }
 

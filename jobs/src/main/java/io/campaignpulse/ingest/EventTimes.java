@@ -33,6 +33,9 @@ public final class EventTimes {
         if (p instanceof Campaign c) {
             return c.getUpdatedAt().toEpochMilli();
         }
+        if (p instanceof io.campaignpulse.contract.ControlMessage m) {
+            return m.getIssuedAt().toEpochMilli();
+        }
         return Long.MIN_VALUE;
     }
 

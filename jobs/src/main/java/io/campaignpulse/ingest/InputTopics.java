@@ -24,6 +24,7 @@ public final class InputTopics implements Serializable {
         recordTypes.put(topics.customerConsent(), ConsentChange.class);
         recordTypes.put(topics.tickets(), TicketEvent.class);
         recordTypes.put(topics.reviews(), Review.class);
+        recordTypes.put(topics.control(), io.campaignpulse.contract.ControlMessage.class);
     }
 
     /** @return the record type of the topic, or null for a topic that is not an input. */

@@ -6,6 +6,7 @@ import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -68,6 +69,14 @@ public final class LiveSinks implements PulsePipeline.Sinks {
                 .uid("kafka-sink-suppressions").name("Kafka: suppressions");
         if (postgres != null) {
             postgres.suppressions(suppressions);
+        }
+    }
+
+    @Override
+    public void controlAudit(DataStream<ControlAudit> audit) {
+        // The audit is for people (PostgreSQL); the control topic itself is the log.
+        if (postgres != null) {
+            postgres.controlAudit(audit);
         }
     }
 

@@ -5,6 +5,7 @@ import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.ingest.AvroJson;
@@ -136,6 +137,20 @@ public final class PostgresOutputs {
                 campaign_id STRING NOT NULL, customer_id STRING NOT NULL, reason STRING NOT NULL, active BOOLEAN, since TIMESTAMP(3),
                 send_id STRING, changed_at TIMESTAMP(3), retracted_at TIMESTAMP(3), detail STRING,
                 PRIMARY KEY (campaign_id, customer_id, reason) NOT ENFORCED""");
+    }
+
+    /** One row per control message (its id is the key), accepted or rejected. */
+    public void controlAudit(DataStream<ControlAudit> audit) {
+        String[] names = {"control_id", "scope", "target", "settings", "author", "reason", "issued_at", "accepted", "rejection"};
+        TypeInformation<Row> type = Types.ROW_NAMED(names, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING, Types.STRING,
+                Types.LOCAL_DATE_TIME, Types.BOOLEAN, Types.STRING);
+        DataStream<Row> rows = audit
+                .map(a -> Row.of(a.getControlId(), a.getScope(), a.getTarget(), AvroJson.MAPPER.writeValueAsString(new TreeMap<>(a.getSettings())),
+                        a.getAuthor(), a.getReason(), local(a.getIssuedAt()), a.getAccepted(), a.getRejection()), type)
+                .uid("postgres-control-audit-rows").name("PostgreSQL rows: control audit");
+        insert(rows, "control_audit", """
+                control_id STRING NOT NULL, `scope` STRING, `target` STRING, settings STRING, author STRING, reason STRING,
+                issued_at TIMESTAMP(3), accepted BOOLEAN, rejection STRING, PRIMARY KEY (control_id) NOT ENFORCED""");
     }
 
     public void feedbackScores(DataStream<AttributedFeedback> feedback) {

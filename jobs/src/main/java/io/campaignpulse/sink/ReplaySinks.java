@@ -5,6 +5,7 @@ import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
 import java.nio.file.Path;
@@ -47,6 +48,12 @@ public final class ReplaySinks implements PulsePipeline.Sinks {
     public void suppressions(DataStream<Suppression> suppressions) {
         suppressions.sinkTo(new JsonLinesSink<>(folder.resolve("suppressions.jsonl"))).setParallelism(1)
                 .uid("replay-sink-suppressions").name("File: suppressions.jsonl");
+    }
+
+    @Override
+    public void controlAudit(DataStream<ControlAudit> audit) {
+        audit.sinkTo(new JsonLinesSink<>(folder.resolve("control-audit.jsonl"))).setParallelism(1)
+                .uid("replay-sink-control-audit").name("File: control-audit.jsonl");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.campaignpulse.source;
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.ingest.CampaignWatermarks;
+import io.campaignpulse.ingest.ControlWatermarks;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.InputTopics;
 import io.campaignpulse.ingest.KafkaEnvelopeDeserializer;
@@ -34,7 +35,21 @@ public final class KafkaSources implements PulsePipeline.Sources {
                 .uid("source-customer-events");
     }
 
+    @Override
+    public DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config) {
+        // Always from the beginning on a fresh start (restores resume from their checkpointed
+        // offsets): replaying the control log rebuilds the settings in force.
+        KafkaSource<Envelope> source = source(config, List.of(config.topics().control()), "-control", OffsetsInitializer.earliest());
+        return env.fromSource(source, ControlWatermarks.strategy(), "Kafka: control")
+                .uid("source-control")
+                .setParallelism(1);
+    }
+
     private static KafkaSource<Envelope> source(PulseConfig config, List<String> topics, String groupSuffix) {
+        return source(config, topics, groupSuffix, startingOffsets(config.kafka().startingOffsets()));
+    }
+
+    private static KafkaSource<Envelope> source(PulseConfig config, List<String> topics, String groupSuffix, OffsetsInitializer offsets) {
         PulseConfig.Kafka kafka = config.kafka();
         Properties props = kafka.clientProperties();
         // Our own sinks write transactionally; never read their aborted or open transactions.
@@ -44,7 +59,7 @@ public final class KafkaSources implements PulsePipeline.Sources {
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setGroupId(kafka.groupId() + groupSuffix)
                 .setTopics(topics)
-                .setStartingOffsets(startingOffsets(kafka.startingOffsets()))
+                .setStartingOffsets(offsets)
                 .setDeserializer(new KafkaEnvelopeDeserializer(new InputTopics(config.topics())))
                 .setProperties(props)
                 .build();

@@ -3,6 +3,7 @@ package io.campaignpulse.source;
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.ingest.CampaignWatermarks;
+import io.campaignpulse.ingest.ControlWatermarks;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.InputTopics;
 import io.campaignpulse.ingest.JsonLinesFormat;
@@ -18,8 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Bounded input for backtesting: one JSON-lines file per topic in a folder, named after the
  * topic ({@code campaigns.jsonl}, {@code campaign-sends.jsonl}, {@code customer-holdings.jsonl},
- * {@code customer-consent.jsonl}, {@code tickets.jsonl}, {@code reviews.jsonl}). Campaigns and sends are
- * required; the others are optional.
+ * {@code customer-consent.jsonl}, {@code tickets.jsonl}, {@code reviews.jsonl}, {@code pulse-control.jsonl}).
+ * Campaigns and sends are required; the others are optional.
  */
 public final class ReplaySources implements PulsePipeline.Sources {
 
@@ -40,7 +41,7 @@ public final class ReplaySources implements PulsePipeline.Sources {
             }
             found.add(file);
         }
-        for (String topic : List.of(t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews())) {
+        for (String topic : List.of(t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews(), t.control())) {
             if (Files.isRegularFile(fileOf(topic))) {
                 found.add(fileOf(topic));
             }
@@ -67,6 +68,15 @@ public final class ReplaySources implements PulsePipeline.Sources {
             }
         }
         return events;
+    }
+
+    @Override
+    public DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config) {
+        String topic = config.topics().control();
+        if (Files.isRegularFile(fileOf(topic))) {
+            return file(env, config, topic, ControlWatermarks.strategy());
+        }
+        return env.fromData(List.<Envelope>of(), PulsePipeline.ENVELOPE_TYPE).name("Replay: no control messages").uid("replay-no-control");
     }
 
     private DataStream<Envelope> file(StreamExecutionEnvironment env, PulseConfig config, String topic, WatermarkStrategy<Envelope> watermarks) {

@@ -9,7 +9,11 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
-/** The job's topics as they should be created: campaigns compacted with one partition, campaign-stats and suppressions compacted, the rest with N. */
+/**
+ * The job's topics as they should be created: campaigns compacted with one partition,
+ * campaign-stats and suppressions compacted, the control log with one partition kept forever,
+ * the rest with N.
+ */
 public final class TopicLayout {
 
     private TopicLayout() {}
@@ -25,6 +29,8 @@ public final class TopicLayout {
         topics.add(new NewTopic(t.campaignStats(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
         // Keyed by campaign, customer and reason: compaction keeps each entry's latest state.
         topics.add(new NewTopic(t.suppressions(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
+        // The control log: one partition (order matters), kept forever; a fresh start replays it.
+        topics.add(new NewTopic(t.control(), 1, replication).configs(Map.of("retention.ms", "-1")));
         return topics;
     }
 
@@ -32,8 +38,16 @@ public final class TopicLayout {
     private static void awaitLeaders(Admin admin, List<String> names) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (!names.isEmpty()) {
-            boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            boolean ready;
+            try {
+                ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false; // created, but the metadata has not reached this broker's cache yet
+            }
             if (ready) {
                 return;
             }

@@ -36,27 +36,27 @@ class IncidentTrackerTest {
     private static final long LATENESS = Duration.ofMinutes(10).toMillis();
     private static final Campaign PLATINUM = campaign("C1", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT");
 
-    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> harness;
+    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harness;
 
     @BeforeEach
     void setUp() throws Exception {
         harness = harness();
         harness.open();
         campaignsIdle(harness);
-        harness.processBroadcastElement(PLATINUM, 0);
+        harness.processBroadcastElement(new AlertBroadcast(PLATINUM, null), 0);
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> harness() throws Exception {
+    private static KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harness() throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(Map.of()), CustomerMisfireDetector.CAMPAIGNS),
-                        List.of(CustomerMisfireDetector.CAMPAIGNS)),
+                        List.of(CustomerMisfireDetector.CAMPAIGNS, AlertControls.DESCRIPTOR)),
                 IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
 
     /** As in production once the campaigns topic has settled: idle, so it never holds event time back. */
-    private static void campaignsIdle(KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> h) throws Exception {
+    private static void campaignsIdle(KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> h) throws Exception {
         h.getTwoInputOperator().processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
     }
 
@@ -139,15 +139,15 @@ class IncidentTrackerTest {
         assertThat(alerts().get(1).getDetail()).contains("40 more since the last message");
     }
 
-    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, Campaign, Alert> harnessWith(Map<String, String> settings) throws Exception {
+    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harnessWith(Map<String, String> settings) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(settings), CustomerMisfireDetector.CAMPAIGNS),
-                        List.of(CustomerMisfireDetector.CAMPAIGNS)),
+                        List.of(CustomerMisfireDetector.CAMPAIGNS, AlertControls.DESCRIPTOR)),
                 IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.open();
         campaignsIdle(h);
-        h.processBroadcastElement(PLATINUM, 0);
+        h.processBroadcastElement(new AlertBroadcast(PLATINUM, null), 0);
         return h;
     }
 
@@ -250,5 +250,56 @@ class IncidentTrackerTest {
         assertThat(alerts()).extracting(Alert::getState).containsOnly(AlertState.OPENED).hasSize(3);
         assertThat(alerts()).extracting(Alert::getAlertId).doesNotHaveDuplicates();
         assertThat(alerts().get(2).getOwner()).as("a campaign not in the directory").isNull();
+    }
+
+    private void control(io.campaignpulse.contract.ControlScope scope, String target, Map<String, String> settings) throws Exception {
+        harness.processBroadcastElement(new AlertBroadcast(null, io.campaignpulse.contract.ControlMessage.newBuilder()
+                .setControlId("ctl-" + settings.hashCode()).setScope(scope).setTarget(target).setSettings(settings).setAuthor("ops")
+                .setIssuedAt(java.time.Instant.ofEpochMilli(0)).build()), 0);
+    }
+
+    @Test
+    void aMuteBeforeAnyDataWithholdsMessagesAndAfterTheMuteTheFeedCatchesUp() throws Exception {
+        control(io.campaignpulse.contract.ControlScope.CAMPAIGN, "C1", Map.of("mute", "true"));
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
+        signal(misfireWindow(at("11:00"), 30, 1000, Severity.CRITICAL));
+        assertThat(alerts()).as("muted").isEmpty();
+
+        control(io.campaignpulse.contract.ControlScope.CAMPAIGN, "C1", Map.of("mute", ""));
+        signal(misfireWindow(at("12:00"), 30, 1000, Severity.CRITICAL));
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getState()).as("the first message published opens the incident").isEqualTo(AlertState.OPENED);
+            assertThat(a.getSequence()).isEqualTo(1);
+            assertThat(a.getCountTotal()).isEqualTo(90);
+            assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+        });
+    }
+
+    @Test
+    void anIncidentMutedAllItsLifeResolvesSilentlyAndAKindMuteLeavesOtherKindsAlone() throws Exception {
+        control(io.campaignpulse.contract.ControlScope.KIND, "MISFIRE_RATE", Map.of("mute", "true"));
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
+        long end = at("12:00");
+        harness.processElement(AlertSignal.newBuilder().setKind(AlertKind.TICKET_SURGE).setCampaignId("C1").setCampaignName("Platinum Card Push")
+                .setRule(null).setSeverity(Severity.WARNING).setWindowStart(end - 24 * HOUR).setWindowEnd(end).setCumulative(false)
+                .setCount(40).setBase(1000).setMetrics(Map.of()).setExampleIds(List.of()).setExampleCustomerIds(List.of())
+                .setTitle("tickets").setDetail("evidence").setAction("tell service.").build(), end - 1);
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(alerts()).extracting(Alert::getKind, Alert::getState).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, AlertState.OPENED),
+                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, AlertState.RESOLVED));
+        assertThat(keyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aLongerResolveAfterSetAtRuntimeKeepsTheIncidentOpen() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
+        control(io.campaignpulse.contract.ControlScope.GLOBAL, null, Map.of("resolve-after", "6h"));
+        harness.processWatermark(at("14:00") + LATENESS); // 2 h quiet: would have resolved under the configured 2 h
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED);
+        signal(misfireWindow(at("15:00"), 30, 1000, Severity.WARNING)); // 5 h later: still the same incident
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
+        assertThat(alerts()).extracting(Alert::getAlertId).containsOnly(alerts().get(0).getAlertId());
     }
 }

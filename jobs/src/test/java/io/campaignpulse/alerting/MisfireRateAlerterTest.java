@@ -21,7 +21,10 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,16 +36,21 @@ class MisfireRateAlerterTest {
     private static final long LATENESS = Duration.ofMinutes(10).toMillis();
     private static final long W9 = at("09:00");
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SendVerdict, AlertSignal> harness;
+    private KeyedBroadcastOperatorTestHarness<String, SendVerdict, ControlMessage, AlertSignal> harness;
     private int sendCounter;
+    /** Start of the window the next sends() go into. */
+    private long W = W9;
 
     @BeforeEach
     void setUp() throws Exception {
         // On RocksDB, as in production: state is serialized on every access.
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MisfireRateAlerter(config(Map.of()).alerting())), SendVerdict::getCampaignId, Types.STRING);
+        harness = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new MisfireRateAlerter(config(Map.of()).alerting()), List.of(AlertControls.DESCRIPTOR)),
+                SendVerdict::getCampaignId, Types.STRING, 1, 1, 0);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         harness.open();
+        // As in production: the control topic is idle, so it never holds event time back.
+        harness.getTwoInputOperator().processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
     }
 
     @AfterEach
@@ -53,7 +61,7 @@ class MisfireRateAlerterTest {
     /** n sends of campaign C1 in the 09:00 window, the first `misfires` of which broke `rule`. */
     private void sends(int n, int misfires, MisfireRule rule) throws Exception {
         for (int i = 0; i < n; i++) {
-            long t = W9 + i * 1000L;
+            long t = W + i * 1000L;
             String id = "s" + (sendCounter++);
             List<Misfire> broken = new ArrayList<>();
             if (i < misfires) {
@@ -159,6 +167,27 @@ class MisfireRateAlerterTest {
         return SendVerdict.newBuilder().setSendId(id).setCampaignId("C1").setCampaignName("Platinum Card Push").setCustomerId("cust-" + id)
                 .setChannel(Channel.EMAIL).setOfferType(OfferType.CROSS_SELL).setOfferProductId("CARD-PLAT").setSentAt(t)
                 .setMisfires(List.of(m)).build();
+    }
+
+    static ControlMessage control(String id, ControlScope scope, String target, Map<String, String> settings) {
+        return ControlMessage.newBuilder().setControlId(id).setScope(scope).setTarget(target).setSettings(settings).setAuthor("ops")
+                .setIssuedAt(Instant.ofEpochMilli(W9)).build();
+    }
+
+    @Test
+    void aControlMessageBeforeAnyDataLowersTheThresholdForOneCampaignOnly() throws Exception {
+        harness.processBroadcastElement(control("c1", ControlScope.CAMPAIGN, "C1", Map.of("misfire-rate-min-count", "5")), 0);
+        harness.processBroadcastElement(control("c2", ControlScope.CAMPAIGN, "C-OTHER", Map.of("misfire-rate-min-count", "1000")), 0);
+        sends(1000, 10, MisfireRule.ALREADY_HOLDS_PRODUCT); // 1 %, 10 misfires: below the configured 20, above C1's 5
+        closeWindow();
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(a -> assertThat(a.getMetrics()).containsEntry("threshold_min_count", 5.0));
+
+        // Reset: an empty value removes the override, so the configured 20 applies again.
+        harness.processBroadcastElement(control("c3", ControlScope.CAMPAIGN, "C1", Map.of("misfire-rate-min-count", "")), 0);
+        W = W9 + HOUR;
+        sends(1000, 10, MisfireRule.ALREADY_HOLDS_PRODUCT);
+        harness.processWatermark(W9 + 2 * HOUR + LATENESS);
+        assertThat(harness.extractOutputValues()).hasSize(1);
     }
 
     @Test

@@ -15,7 +15,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,18 +33,20 @@ class SentimentAlerterTest {
 
     private static final long HOUR = Duration.ofHours(1).toMillis();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CampaignStats, AlertSignal> harness;
+    private KeyedBroadcastOperatorTestHarness<String, CampaignStats, ControlMessage, AlertSignal> harness;
 
     @BeforeEach
     void setUp() throws Exception {
         harness = harness();
         harness.open();
+        harness.getTwoInputOperator().processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CampaignStats, AlertSignal> harness() throws Exception {
+    private static KeyedBroadcastOperatorTestHarness<String, CampaignStats, ControlMessage, AlertSignal> harness() throws Exception {
         // On RocksDB, as in production.
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new SentimentAlerter(config(Map.of()))),
-                CampaignStats::getCampaignId, Types.STRING);
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new SentimentAlerter(config(Map.of())), List.of(AlertControls.DESCRIPTOR)),
+                CampaignStats::getCampaignId, Types.STRING, 1, 1, 0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
@@ -118,6 +123,14 @@ class SentimentAlerterTest {
     void belowTheBaselineAndMostlyNegativeIsCritical() throws Exception {
         push(window(at("12:00"), 20, -0.40, 0.80, 0));
         assertThat(alerts()).singleElement().satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
+    }
+
+    @Test
+    void aControlMessageForTheKindChangesTheNegativeShareThatCounts() throws Exception {
+        harness.processBroadcastElement(ControlMessage.newBuilder().setControlId("k1").setScope(ControlScope.KIND).setTarget("SENTIMENT_DROP")
+                .setSettings(Map.of("sentiment-negative-share", "0.9")).setAuthor("ops").setIssuedAt(Instant.ofEpochMilli(0)).build(), 0);
+        push(window(at("12:00"), 20, -0.05, 0.70, 0)); // 70 % negative: enough by default (60 %), not under the 90 % in force
+        assertThat(alerts()).isEmpty();
     }
 
     @Test

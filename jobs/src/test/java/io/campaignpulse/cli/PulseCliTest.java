@@ -36,8 +36,19 @@ class PulseCliTest {
     }
 
     @Test
+    void aControlMessageIsCheckedBeforeItIsSent() {
+        assertThat(run("control", "--kind", "MISFIRE_RATE", "-s", "misfire-rate-share=5", "--dry-run")).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("pulse control: control message rejected: bad value for 'misfire-rate-share': must be in (0, 1], was 5");
+        assertThat(run("control", "--campaign", "C-PLAT", "--global", "--mute")).as("one scope only").isEqualTo(2);
+
+        assertThat(run("control", "--campaign", "C-PLAT", "--mute", "-s", "cooldown=30m", "--reset", "resolve-after", "--dry-run")).isZero();
+        assertThat(out.toString()).contains("control: would send ctl-", "(CAMPAIGN C-PLAT: {\"cooldown\":\"30m\",\"mute\":\"true\",\"resolve-after\":\"\"})");
+    }
+
+    @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "run", "replay"}) {
+        for (String command : new String[] {"demo", "run", "replay", "control"}) {
             assertThat(run(command, "--help")).isZero();
         }
         assertThat(out.toString()).contains("Usage: pulse demo", "Usage: pulse run", "Usage: pulse replay", "--config", "--set");

@@ -3,6 +3,9 @@ package io.campaignpulse.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.Fixtures;
+import io.campaignpulse.cli.ControlCommand;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.Misfire;
@@ -93,6 +96,13 @@ class MisfirePipelineEndToEndTest {
         try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
             publisher.publish(world.events(), 0, 0);
         }
+        // Marketing ops mute the home insurance campaign before any data is judged, and someone
+        // sends a bad threshold (the job must reject it, keep its settings, and say why).
+        ControlCommand.send(config, ControlMessage.newBuilder().setControlId("ctl-mute-home").setScope(ControlScope.CAMPAIGN)
+                .setTarget("C-HOME").setSettings(Map.of("mute", "true")).setAuthor("maria").setReason("resending by hand")
+                .setIssuedAt(Fixtures.DAY).build());
+        ControlCommand.send(config, ControlMessage.newBuilder().setControlId("ctl-typo").setScope(ControlScope.GLOBAL)
+                .setSettings(Map.of("misfire-rate-share", "5")).setAuthor("tom").setIssuedAt(Fixtures.DAY).build());
 
         long started = System.nanoTime();
         try (LocalJob job = LocalJob.start(config, work.resolve("run-1"))) {
@@ -119,7 +129,12 @@ class MisfirePipelineEndToEndTest {
         assertThat(misfiresInKafka(config)).as("misfires in Kafka, read_committed").containsExactlyInAnyOrderElementsOf(expectedKeys);
 
         Set<String> expectedAlerts = world.expectedAlerts(expected).stream()
+                .filter(a -> !a.campaignId().equals("C-HOME")) // muted
                 .map(a -> a.campaignId() + "/" + a.rule() + "/" + a.windowStart()).collect(Collectors.toSet());
+        assertThat(world.expectedAlerts(expected)).as("the mute hides something").anyMatch(a -> a.campaignId().equals("C-HOME"));
+        assertThat(count("alerts WHERE campaign_id = 'C-HOME'")).isZero();
+        assertThat(querySet("SELECT control_id || ':' || accepted || ':' || coalesce(rejection, '-') FROM control_audit")).containsExactlyInAnyOrder(
+                "ctl-mute-home:true:-", "ctl-typo:false:bad value for 'misfire-rate-share': must be in (0, 1], was 5");
         Set<String> alerts = alertKeys();
         assertThat(alerts).as("alerts").containsExactlyInAnyOrderElementsOf(expectedAlerts);
         assertThat(expectedAlerts).as("the demo's problem campaigns raise alerts")
@@ -141,6 +156,7 @@ class MisfirePipelineEndToEndTest {
         }
         Map<String, Integer> plantedDeadLetters = new HashMap<>();
         world.plantedDeadLetters().forEach((r, n) -> plantedDeadLetters.put(r.name(), n));
+        plantedDeadLetters.merge(DeadLetterReason.INVALID_VALUE.name(), 1, Integer::sum); // the rejected control message
         assertThat(deadLetters).as("dead letters by reason").isEqualTo(plantedDeadLetters);
         assertThat(querySet("SELECT source_topic || ':' || (payload IS NOT NULL) FROM dead_letters WHERE reason = '"
                 + DeadLetterReason.DECODE_ERROR + "'")).containsExactly("campaign-sends:true");
@@ -289,7 +305,7 @@ class MisfirePipelineEndToEndTest {
         Map<String, String> more = new HashMap<>(Map.of("postgres.url", quietUrl, "event-time.idleness", "2s",
                 "event-time.max-out-of-orderness", "3h"));
         for (String topic : List.of("campaigns", "campaign-sends", "customer-holdings", "customer-consent", "tickets", "reviews",
-                "misfires", "alerts", "dead-letters", "campaign-stats", "suppressions")) {
+                "misfires", "alerts", "dead-letters", "campaign-stats", "suppressions", "control")) {
             more.put("topics." + topic, "quiet-" + topic);
         }
         PulseConfig config = config("pulse-e2e-quiet", more);

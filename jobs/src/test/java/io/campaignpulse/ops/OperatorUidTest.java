@@ -81,11 +81,12 @@ class OperatorUidTest {
                 "source-campaigns", "source-customer-events", // Kafka offsets
                 "customer-misfire-detector", // holdings, consent, tickets, suppressions, recent and pending sends, campaigns
                 "misfire-rate-alerter", "sentiment-alerter", // open alert windows, roll-up windows waiting for the watermark
-                "incident-tracker", // open incidents, campaigns
+                "incident-tracker", // open incidents, campaigns, control settings
+                "source-control", // control log offsets
                 "kafka-sink-misfires", "kafka-sink-alerts", "kafka-sink-dead-letters", "kafka-sink-campaign-stats",
                 "kafka-sink-suppressions"); // Kafka transactions
-        assertThat(uids).as("the planner's stateless operators of the six PostgreSQL sinks")
-                .filteredOn(uid -> uid.matches("postgres-\\d+_.*")).hasSize(24);
+        assertThat(uids).as("the planner's stateless operators of the seven PostgreSQL sinks")
+                .filteredOn(uid -> uid.matches("postgres-\\d+_.*")).hasSize(28);
         assertThat(uids).as("the roll-ups' window aggregations and window join")
                 .anyMatch(uid -> uid.matches("rollups-\\d+_global-window-aggregate")).anyMatch(uid -> uid.matches("rollups-\\d+_window-join"));
     }
