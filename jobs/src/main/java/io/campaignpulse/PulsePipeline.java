@@ -2,7 +2,14 @@ package io.campaignpulse;
 
 import io.campaignpulse.alerting.AlertBroadcast;
 import io.campaignpulse.alerting.AlertControls;
+import io.campaignpulse.alerting.AlertRouter;
 import io.campaignpulse.alerting.AlertSignal;
+import io.campaignpulse.alerting.WebhookCall;
+import io.campaignpulse.alerting.WebhookDelivery;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import io.campaignpulse.alerting.ControlValidator;
 import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.ControlMessage;
@@ -153,11 +160,24 @@ public final class PulsePipeline {
                 .process(new IncidentTracker(config, CustomerMisfireDetector.CAMPAIGNS), ALERT_TYPE)
                 .uid("incident-tracker").name("Alert incidents: opened, updated, resolved");
 
+        // Webhooks get the messages their routing rules match; what cannot be delivered is a dead letter.
+        List<DataStream<DeadLetter>> undelivered = new ArrayList<>();
+        if (!config.routing().webhooks().isEmpty()) {
+            DataStream<WebhookCall> calls = alerts.flatMap(new AlertRouter(config.routing()), new AvroTypeInfo<>(WebhookCall.class))
+                    .uid("alert-routing").name("Alerts: routing to webhooks");
+            undelivered.add(AsyncDataStream.unorderedWait(calls, new WebhookDelivery(config.routing()),
+                            WebhookDelivery.totalTimeoutMs(config.routing()), TimeUnit.MILLISECONDS, config.routing().maxInFlight())
+                    .returns(new AvroTypeInfo<>(DeadLetter.class)).uid("webhook-delivery").name("Webhooks: delivery"));
+        }
+
         DataStream<DeadLetter> deadLetters = campaigns.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
                 .union(customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
                         verdicts.getSideOutput(CustomerMisfireDetector.DEAD_LETTERS),
                         controlEnvelopes.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
                         controls.getSideOutput(ControlValidator.REJECTED));
+        for (DataStream<DeadLetter> failed : undelivered) {
+            deadLetters = deadLetters.union(failed);
+        }
 
         sinks.misfires(misfires);
         sinks.alerts(alerts);

@@ -153,6 +153,17 @@ public final class ConfigLoader {
             JsonNode value = field.getValue();
             if (value.isObject()) {
                 resolveEnvironment((ObjectNode) value, key);
+            } else if (value.isArray()) {
+                // Lists of mappings (routing.webhooks): their secrets come from the environment too.
+                com.fasterxml.jackson.databind.node.ArrayNode array = (com.fasterxml.jackson.databind.node.ArrayNode) value;
+                for (int i = 0; i < array.size(); i++) {
+                    JsonNode item = array.get(i);
+                    if (item.isObject()) {
+                        resolveEnvironment((ObjectNode) item, key + "[" + i + "]");
+                    } else if (item.isTextual() && item.textValue().contains("${")) {
+                        array.set(i, TextNode.valueOf(substitute(key + "[" + i + "]", item.textValue())));
+                    }
+                }
             } else if (value.isTextual() && value.textValue().contains("${")) {
                 field.setValue(TextNode.valueOf(substitute(key, value.textValue())));
             }
@@ -294,6 +305,7 @@ public final class ConfigLoader {
         if (!(c.alerting().ticketSurgeBaselineFactor() >= 1)) {
             throw new ConfigException("bad value for 'alerting.ticket-surge-baseline-factor': must be at least 1, was " + c.alerting().ticketSurgeBaselineFactor());
         }
+        validateRouting(c.routing());
         atLeast("alerting.window", c.alerting().window(), Duration.ofSeconds(1));
         if (!(c.alerting().misfireRateShare() > 0 && c.alerting().misfireRateShare() <= 1)) {
             throw new ConfigException("bad value for 'alerting.misfire-rate-share': must be in (0, 1], was " + c.alerting().misfireRateShare());
@@ -338,6 +350,36 @@ public final class ConfigLoader {
         }
         if (value.compareTo(min) < 0) {
             throw new ConfigException("bad value for '" + key + "': must be at least " + min + ", was " + value);
+        }
+    }
+
+    private static void validateRouting(PulseConfig.Routing r) {
+        atLeast("routing.timeout", r.timeout(), Duration.ofMillis(100));
+        atLeast("routing.backoff", r.backoff(), Duration.ZERO);
+        if (r.maxAttempts() < 1) {
+            throw new ConfigException("bad value for 'routing.max-attempts': must be at least 1, was " + r.maxAttempts());
+        }
+        if (r.maxInFlight() < 1) {
+            throw new ConfigException("bad value for 'routing.max-in-flight': must be at least 1, was " + r.maxInFlight());
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < r.webhooks().size(); i++) {
+            PulseConfig.Webhook w = r.webhooks().get(i);
+            String at = "routing.webhooks[" + i + "]";
+            if (w.name() == null || w.name().isBlank() || !names.add(w.name())) {
+                throw new ConfigException("bad value for '" + at + ".name': must be set and unique");
+            }
+            if (w.url() == null || !(w.url().startsWith("http://") || w.url().startsWith("https://"))) {
+                throw new ConfigException("bad value for '" + at + ".url': must be an http:// or https:// URL");
+            }
+            for (String kind : w.kinds()) {
+                if (!java.util.List.of("MISFIRE_RATE", "SENTIMENT_DROP", "TICKET_SURGE").contains(kind)) {
+                    throw new ConfigException("bad value for '" + at + ".kinds': unknown alert kind '" + kind + "'");
+                }
+            }
+            if (!java.util.List.of("INFO", "WARNING", "CRITICAL").contains(w.minSeverity())) {
+                throw new ConfigException("bad value for '" + at + ".min-severity': one of INFO, WARNING, CRITICAL, was '" + w.minSeverity() + "'");
+            }
         }
     }
 

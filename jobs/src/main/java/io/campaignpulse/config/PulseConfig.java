@@ -2,6 +2,7 @@ package io.campaignpulse.config;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,7 @@ public record PulseConfig(
         Attribution attribution,
         Rollups rollups,
         Alerting alerting,
+        Routing routing,
         Postgres postgres,
         Checkpoints checkpoints,
         int parallelism)
@@ -134,4 +136,34 @@ public record PulseConfig(
     }
 
     public record Checkpoints(Duration interval, String directory) implements Serializable {}
+
+    /** Where alert messages go besides the alerts topic: HTTP webhooks chosen by kind, owner and severity. */
+    public record Routing(List<Webhook> webhooks, Duration timeout, int maxAttempts, Duration backoff, int maxInFlight)
+            implements Serializable {
+
+        public Routing {
+            webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+        }
+    }
+
+    /**
+     * One webhook: every alert message whose kind, owner and severity match (an empty list
+     * matches all) is POSTed to url as JSON with a Slack-compatible "text".
+     */
+    public record Webhook(String name, String url, String token, List<String> kinds, List<String> owners, String minSeverity)
+            implements Serializable {
+
+        public Webhook {
+            kinds = kinds == null ? List.of() : List.copyOf(kinds);
+            owners = owners == null ? List.of() : List.copyOf(owners);
+            minSeverity = minSeverity == null ? "INFO" : minSeverity;
+        }
+
+        /** Never print the token, nor the URL (chat webhook URLs carry their secret in the path). */
+        @Override
+        public String toString() {
+            return "Webhook[name=" + name + ", url=****, token=" + (token == null || token.isEmpty() ? "(none)" : "****")
+                    + ", kinds=" + kinds + ", owners=" + owners + ", minSeverity=" + minSeverity + "]";
+        }
+    }
 }

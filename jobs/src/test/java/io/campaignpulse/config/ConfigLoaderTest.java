@@ -44,6 +44,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void webhooksComeFromTheFileWithTheirSecretsFromTheEnvironmentAndAreValidated() throws Exception {
+        PulseConfig c = load("""
+                routing:
+                  webhooks:
+                    - name: cards-chat
+                      url: https://chat.example/hooks/${PULSE_POSTGRES_PASSWORD}
+                      owners: [cards-team]
+                      min-severity: WARNING
+                """);
+        PulseConfig.Webhook w = c.routing().webhooks().get(0);
+        assertThat(w.url()).isEqualTo("https://chat.example/hooks/s3cret");
+        assertThat(w.kinds()).isEmpty();
+        assertThat(w.owners()).containsExactly("cards-team");
+        assertThat(c.toString()).doesNotContain("s3cret");
+        assertThatThrownBy(() -> load("routing:\n  webhooks:\n    - name: x\n      url: ftp://nope\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.webhooks[0].url'");
+        assertThatThrownBy(() -> load("routing:\n  webhooks:\n    - name: x\n      url: http://h\n      min-severity: LOUD\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'routing.webhooks[0].min-severity'");
+    }
+
+    @Test
     void userValuesOverrideDefaultsKeyByKey() throws Exception {
         PulseConfig c = load("misfire:\n  frequency-cap: 5\n  duplicate-window: 90m\nkafka:\n  properties:\n    security.protocol: SASL_SSL\n");
         assertThat(c.misfire().frequencyCap()).isEqualTo(5);

@@ -87,9 +87,45 @@ class MisfirePipelineEndToEndTest {
 
     private static final String ALERT_ROWS = "SELECT alert_id || ' ' || kind || ' ' || campaign_id || ' ' || severity || ' ' || window_end FROM alerts";
 
+    /** The cards team's chat (healthy) and the savings team's (down): webhooks on a local HTTP server. */
+    private static PulseConfig withWebhooks(PulseConfig c, com.sun.net.httpserver.HttpServer server) {
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        PulseConfig.Routing routing = new PulseConfig.Routing(List.of(
+                new PulseConfig.Webhook("cards-chat", base + "/cards", null, List.of(), List.of("cards-team"), "WARNING"),
+                new PulseConfig.Webhook("savings-chat", base + "/savings", null, List.of(), List.of("savings-team"), "INFO")),
+                Duration.ofSeconds(2), 2, Duration.ofMillis(50), 50);
+        return new PulseConfig(c.kafka(), c.topics(), c.eventTime(), c.misfire(), c.attribution(), c.rollups(), c.alerting(), routing,
+                c.postgres(), c.checkpoints(), c.parallelism());
+    }
+
     @Test
     void everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow() throws Exception {
-        PulseConfig config = config("pulse-e2e");
+        Set<String> delivered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer hooks = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hooks.createContext("/cards", exchange -> {
+            var body = io.campaignpulse.ingest.AvroJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            delivered.add(body.get("alert_id").asText() + "#" + body.get("sequence").asInt());
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hooks.createContext("/savings", exchange -> {
+            refused.incrementAndGet();
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        hooks.start();
+        try {
+            everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow(hooks, delivered, refused);
+        } finally {
+            hooks.stop(0);
+        }
+    }
+
+    private void everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow(com.sun.net.httpserver.HttpServer hooks, Set<String> delivered,
+            java.util.concurrent.atomic.AtomicInteger refused) throws Exception {
+        PulseConfig config = withWebhooks(config("pulse-e2e"), hooks);
         infra.createTopics(config.topics(), 2);
         infra.createTables();
         DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(800, 42, Fixtures.DAY));
@@ -157,6 +193,29 @@ class MisfirePipelineEndToEndTest {
         Map<String, Integer> plantedDeadLetters = new HashMap<>();
         world.plantedDeadLetters().forEach((r, n) -> plantedDeadLetters.put(r.name(), n));
         plantedDeadLetters.merge(DeadLetterReason.INVALID_VALUE.name(), 1, Integer::sum); // the rejected control message
+        // Webhooks: every message of the cards team's incidents reached its chat; the savings
+        // team's chat refused every attempt, so each of its messages is a dead letter.
+        Set<String> cardsMessages = new HashSet<>();
+        int savingsMessages = 0;
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT alert_id, sequence, owner FROM alerts WHERE owner IN ('cards-team', 'savings-team')")) {
+            while (rs.next()) {
+                for (int seq = 1; seq <= rs.getInt(2); seq++) {
+                    if (rs.getString(3).equals("cards-team")) {
+                        cardsMessages.add(rs.getString(1) + "#" + seq);
+                    } else {
+                        savingsMessages++;
+                    }
+                }
+            }
+        }
+        System.out.printf("e2e: webhooks: %d messages delivered to the cards team, %d refused attempts for the savings team%n", delivered.size(),
+                refused.get());
+        assertThat(cardsMessages).isNotEmpty();
+        assertThat(delivered).isEqualTo(cardsMessages);
+        assertThat(savingsMessages).isPositive();
+        assertThat(refused).as("two attempts per message").hasValue(2 * savingsMessages);
+        plantedDeadLetters.put(DeadLetterReason.DELIVERY_FAILED.name(), savingsMessages);
         assertThat(deadLetters).as("dead letters by reason").isEqualTo(plantedDeadLetters);
         assertThat(querySet("SELECT source_topic || ':' || (payload IS NOT NULL) FROM dead_letters WHERE reason = '"
                 + DeadLetterReason.DECODE_ERROR + "'")).containsExactly("campaign-sends:true");
@@ -185,7 +244,7 @@ class MisfirePipelineEndToEndTest {
         int deadLetterRows = count("dead_letters");
         int statsRows = count("campaign_stats");
         Set<String> sentimentAlerts = querySet("SELECT alert_id FROM alerts WHERE kind <> 'MISFIRE_RATE'");
-        try (LocalJob again = LocalJob.start(config("pulse-e2e-replay"), work.resolve("run-2"))) {
+        try (LocalJob again = LocalJob.start(withWebhooks(config("pulse-e2e-replay"), hooks), work.resolve("run-2"))) {
             again.awaitCaughtUp(Duration.ofMinutes(3));
             again.stopAndDrain();
         }

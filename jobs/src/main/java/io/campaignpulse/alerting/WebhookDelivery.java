@@ -1,0 +1,171 @@
+package io.campaignpulse.alerting;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.ingest.AvroJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * POSTs alert messages to webhooks with Flink's asynchronous I/O: each attempt has
+ * {@code routing.timeout}, a failed one (no answer, an error, a non-2xx status) is retried up to
+ * {@code routing.max-attempts} with doubling backoff, and a message that still fails becomes a
+ * DELIVERY_FAILED dead letter with the last error. Emits only those dead letters. Because the
+ * calls are asynchronous (unordered, at most {@code routing.max-in-flight} in flight), a slow
+ * endpoint never stalls the pipeline.
+ *
+ * <p>Delivery is at least once: after a restart, messages in flight at the last checkpoint are
+ * sent again. Every body carries the alert id and sequence, and the Idempotency-Key header
+ * both, so a receiver can drop repeats.
+ */
+public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> {
+
+    private final PulseConfig.Routing routing;
+
+    private transient HttpClient client;
+    private transient Map<String, PulseConfig.Webhook> byName;
+    private transient Counter delivered;
+    private transient Counter failed;
+    private transient Counter retries;
+
+    public WebhookDelivery(PulseConfig.Routing routing) {
+        this.routing = routing;
+    }
+
+    /** The limit for one message, all attempts and backoffs included (Flink's async timeout). */
+    public static long totalTimeoutMs(PulseConfig.Routing r) {
+        long total = 0;
+        long backoff = r.backoff().toMillis();
+        for (int attempt = 1; attempt <= r.maxAttempts(); attempt++) {
+            total += r.timeout().toMillis() + (attempt < r.maxAttempts() ? backoff << (attempt - 1) : 0);
+        }
+        return total + 1000;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        client = HttpClient.newBuilder().connectTimeout(routing.timeout()).build();
+        byName = new HashMap<>();
+        routing.webhooks().forEach(w -> byName.put(w.name(), w));
+        var metrics = getRuntimeContext().getMetricGroup();
+        delivered = metrics.counter("webhookDeliveries");
+        failed = metrics.counter("webhookFailures");
+        retries = metrics.counter("webhookRetries");
+    }
+
+    @Override
+    public void asyncInvoke(WebhookCall call, ResultFuture<DeadLetter> result) {
+        byte[] body = body(call.getAlert());
+        attempt(call, body, 1, result, new AtomicBoolean());
+    }
+
+    private void attempt(WebhookCall call, byte[] body, int attempt, ResultFuture<DeadLetter> result, AtomicBoolean done) {
+        PulseConfig.Webhook w = byName.get(call.getWebhook());
+        Alert a = call.getAlert();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(w.url()))
+                .timeout(routing.timeout())
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", a.getAlertId() + "#" + a.getSequence())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (w.token() != null && !w.token().isEmpty()) {
+            request.header("Authorization", "Bearer " + w.token());
+        }
+        client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            String problem = error != null ? describe(error)
+                    : response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
+            if (problem == null) {
+                if (done.compareAndSet(false, true)) {
+                    delivered.inc();
+                    result.complete(List.of());
+                }
+            } else if (attempt < routing.maxAttempts()) {
+                retries.inc();
+                long delay = routing.backoff().toMillis() << (attempt - 1);
+                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> attempt(call, body, attempt + 1, result, done));
+            } else if (done.compareAndSet(false, true)) {
+                failed.inc();
+                result.complete(List.of(deadLetter(call, body, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"))));
+            }
+        });
+    }
+
+    @Override
+    public void timeout(WebhookCall call, ResultFuture<DeadLetter> result) {
+        // Flink's own limit for the message: record it rather than fail the job.
+        failed.inc();
+        result.complete(List.of(deadLetter(call, body(call.getAlert()), "no successful answer within " + totalTimeoutMs(routing) + " ms")));
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof java.net.http.HttpTimeoutException ? "timed out" : cause.getClass().getSimpleName();
+    }
+
+    /** Never the URL (a chat webhook's URL is its secret) nor the token: only the webhook's name. */
+    private static DeadLetter deadLetter(WebhookCall call, byte[] body, String problem) {
+        Alert a = call.getAlert();
+        String identity = a.getAlertId() + "#" + a.getSequence() + "#" + call.getWebhook();
+        return DeadLetter.newBuilder()
+                .setSourceTopic("webhook:" + call.getWebhook())
+                .setSourcePartition(0)
+                .setSourceOffset(UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits())
+                .setKey(ByteBuffer.wrap(a.getAlertId().getBytes(StandardCharsets.UTF_8)))
+                .setPayload(ByteBuffer.wrap(body))
+                .setReason(DeadLetterReason.DELIVERY_FAILED)
+                .setDetail(String.format(Locale.ROOT, "webhook %s: alert %s message %d (%s) not delivered: %s", call.getWebhook(), a.getAlertId(),
+                        a.getSequence(), a.getState(), problem))
+                .setDetectedAt(Instant.now())
+                .build();
+    }
+
+    /** A Slack-compatible body ("text") with the alert's fields beside it. */
+    static byte[] body(Alert a) {
+        ObjectNode json = AvroJson.MAPPER.createObjectNode();
+        String action = a.getSuggestedAction().isEmpty() ? "" : "\nSuggested action: " + a.getSuggestedAction();
+        json.put("text", String.format(Locale.ROOT, "*[%s] %s* %s%s%s", a.getSeverity(), a.getState(), a.getTitle(),
+                a.getOwner() == null ? "" : " (owner: " + a.getOwner() + ")", action));
+        json.put("alert_id", a.getAlertId());
+        json.put("sequence", a.getSequence());
+        json.put("state", a.getState().name());
+        json.put("kind", a.getKind().name());
+        json.put("severity", a.getSeverity().name());
+        json.put("campaign_id", a.getCampaignId());
+        json.put("campaign_name", a.getCampaignName());
+        json.put("owner", a.getOwner());
+        json.put("rule", a.getRule());
+        json.put("title", a.getTitle());
+        json.put("detail", a.getDetail());
+        json.put("suggested_action", a.getSuggestedAction());
+        json.put("count_total", a.getCountTotal());
+        json.put("count_since_last", a.getCountSinceLast());
+        json.put("window_start", a.getWindowStart().toString());
+        json.put("window_end", a.getWindowEnd().toString());
+        json.put("detected_at", a.getDetectedAt().toString());
+        ObjectNode metrics = json.putObject("metrics");
+        new java.util.TreeMap<>(a.getMetrics()).forEach(metrics::put);
+        json.putArray("example_ids").addAll(a.getExampleIds().stream().map(json::textNode).toList());
+        json.putArray("example_customer_ids").addAll(a.getExampleCustomerIds().stream().map(json::textNode).toList());
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
