@@ -62,6 +62,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     private transient ValueState<Incident> incident;
     private transient Map<AlertState, Counter> messages;
     private transient Counter mutedMessages;
+    private transient Map<AlertKind, Counter> byKind;
     private transient org.apache.flink.api.common.accumulators.LongCounter messagesTotal;
 
     public IncidentTracker(PulseConfig config, MapStateDescriptor<String, Campaign> campaigns) {
@@ -101,6 +102,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         signalsTotal = new org.apache.flink.api.common.accumulators.LongCounter();
         getRuntimeContext().addAccumulator(SIGNALS_ACCUMULATOR, signalsTotal);
         mutedMessages = getRuntimeContext().getMetricGroup().counter("mutedAlertMessages");
+        byKind = new HashMap<>();
+        for (AlertKind kind : AlertKind.values()) {
+            byKind.put(kind, getRuntimeContext().getMetricGroup().addGroup("kind", kind.name()).counter("alerts"));
+        }
         messages = new HashMap<>();
         for (AlertState state : new AlertState[] {AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED}) {
             messages.put(state, getRuntimeContext().getMetricGroup().addGroup("state", state.name()).counter("alertMessages"));
@@ -280,6 +285,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         i.setCountAtLastMessage(total);
         i.setLastMessageWindowEnd(s.getWindowEnd());
         messages.get(state).inc();
+        byKind.get(s.getKind()).inc();
         messagesTotal.add(1);
 
         String title = s.getCumulative() && s.getRule() != null

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = PulseCli.Version.class,
         description = "Campaign Pulse: catches campaign misfires in real time on Apache Flink.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, GenerateCommand.class, CreateTopicsCommand.class, ScoreCommand.class,
-            ControlCommand.class, CommandLine.HelpCommand.class})
+            ControlCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
 public final class PulseCli implements Runnable {
 
     @CommandLine.Spec

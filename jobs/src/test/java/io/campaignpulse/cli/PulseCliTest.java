@@ -48,7 +48,7 @@ class PulseCliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "run", "replay", "control"}) {
+        for (String command : new String[] {"demo", "run", "replay", "control", "alerts"}) {
             assertThat(run(command, "--help")).isZero();
         }
         assertThat(out.toString()).contains("Usage: pulse demo", "Usage: pulse run", "Usage: pulse replay", "--config", "--set");

@@ -87,13 +87,14 @@ class MisfirePipelineEndToEndTest {
 
     private static final String ALERT_ROWS = "SELECT alert_id || ' ' || kind || ' ' || campaign_id || ' ' || severity || ' ' || window_end FROM alerts";
 
-    /** The cards team's chat (healthy) and the savings team's (down): webhooks on a local HTTP server. */
+    /** The cards team's chat (healthy), the savings team's (down) and the lending team's (too slow): webhooks on a local HTTP server. */
     private static PulseConfig withWebhooks(PulseConfig c, com.sun.net.httpserver.HttpServer server) {
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         PulseConfig.Routing routing = new PulseConfig.Routing(List.of(
                 new PulseConfig.Webhook("cards-chat", base + "/cards", null, List.of(), List.of("cards-team"), "WARNING"),
-                new PulseConfig.Webhook("savings-chat", base + "/savings", null, List.of(), List.of("savings-team"), "INFO")),
-                Duration.ofSeconds(2), 2, Duration.ofMillis(50), 50);
+                new PulseConfig.Webhook("savings-chat", base + "/savings", null, List.of(), List.of("savings-team"), "INFO"),
+                new PulseConfig.Webhook("lending-chat", base + "/lending", null, List.of(), List.of("lending-team"), "INFO")),
+                Duration.ofSeconds(1), 2, Duration.ofMillis(50), 50);
         return new PulseConfig(c.kafka(), c.topics(), c.eventTime(), c.misfire(), c.attribution(), c.rollups(), c.alerting(), routing,
                 c.postgres(), c.checkpoints(), c.parallelism());
     }
@@ -115,6 +116,16 @@ class MisfirePipelineEndToEndTest {
             exchange.sendResponseHeaders(500, -1);
             exchange.close();
         });
+        hooks.createContext("/lending", exchange -> {
+            try {
+                Thread.sleep(5000); // longer than the webhook timeout: every attempt times out
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hooks.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a slow endpoint must not hold up the others
         hooks.start();
         try {
             everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow(hooks, delivered, refused);
@@ -197,14 +208,15 @@ class MisfirePipelineEndToEndTest {
         // team's chat refused every attempt, so each of its messages is a dead letter.
         Set<String> cardsMessages = new HashSet<>();
         int savingsMessages = 0;
+        int lendingMessages = 0;
         try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT alert_id, sequence, owner FROM alerts WHERE owner IN ('cards-team', 'savings-team')")) {
+                ResultSet rs = s.executeQuery("SELECT alert_id, sequence, owner FROM alerts WHERE owner IN ('cards-team', 'savings-team', 'lending-team')")) {
             while (rs.next()) {
                 for (int seq = 1; seq <= rs.getInt(2); seq++) {
-                    if (rs.getString(3).equals("cards-team")) {
-                        cardsMessages.add(rs.getString(1) + "#" + seq);
-                    } else {
-                        savingsMessages++;
+                    switch (rs.getString(3)) {
+                        case "cards-team" -> cardsMessages.add(rs.getString(1) + "#" + seq);
+                        case "savings-team" -> savingsMessages++;
+                        default -> lendingMessages++;
                     }
                 }
             }
@@ -215,7 +227,30 @@ class MisfirePipelineEndToEndTest {
         assertThat(delivered).isEqualTo(cardsMessages);
         assertThat(savingsMessages).isPositive();
         assertThat(refused).as("two attempts per message").hasValue(2 * savingsMessages);
-        plantedDeadLetters.put(DeadLetterReason.DELIVERY_FAILED.name(), savingsMessages);
+        assertThat(lendingMessages).isPositive();
+        plantedDeadLetters.put(DeadLetterReason.DELIVERY_FAILED.name(), savingsMessages + lendingMessages);
+        assertThat(querySet("SELECT DISTINCT substring(detail from ': ([a-z]+ [a-z]+|HTTP [0-9]+) after') FROM dead_letters WHERE reason = 'DELIVERY_FAILED'"))
+                .containsExactlyInAnyOrder("HTTP 500", "timed out");
+
+        // 'pulse alerts' shows a person the same feed: the cards team's messages, read_committed.
+        java.io.StringWriter feed = new java.io.StringWriter();
+        picocli.CommandLine cli = io.campaignpulse.cli.PulseCli.commandLine();
+        cli.setOut(new java.io.PrintWriter(feed));
+        assertThat(cli.execute("alerts", "--set", "kafka.bootstrap-servers=" + infra.bootstrapServers(), "--owner", "cards-team", "--since", "1d",
+                "--no-follow", "--json")).isZero();
+        Set<String> fed = new HashSet<>();
+        for (String line : feed.toString().strip().split("\n")) {
+            var alert = io.campaignpulse.ingest.AvroJson.MAPPER.readTree(line);
+            assertThat(alert.get("owner").asText()).isEqualTo("cards-team");
+            fed.add(alert.get("alert_id").asText() + "#" + alert.get("sequence").asInt());
+        }
+        assertThat(fed).isEqualTo(cardsMessages);
+        java.io.StringWriter lines = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(lines));
+        assertThat(cli.execute("alerts", "--set", "kafka.bootstrap-servers=" + infra.bootstrapServers(), "--campaign", "C-PLAT", "--kind",
+                "MISFIRE_RATE", "--severity", "CRITICAL", "--since", "1d", "--no-follow")).isZero();
+        assertThat(lines.toString().strip().split("\n")).isNotEmpty()
+                .allMatch(l -> l.matches("2026-11-2\\d \\d\\d:\\d\\d  CRITICAL (OPENED|UPDATED|RESOLVED) +MISFIRE_RATE +C-PLAT \\[cards-team\\] .+"));
         assertThat(deadLetters).as("dead letters by reason").isEqualTo(plantedDeadLetters);
         assertThat(querySet("SELECT source_topic || ':' || (payload IS NOT NULL) FROM dead_letters WHERE reason = '"
                 + DeadLetterReason.DECODE_ERROR + "'")).containsExactly("campaign-sends:true");
