@@ -60,6 +60,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     private final int examples;
 
     private transient ValueState<Incident> incident;
+    private transient org.apache.flink.api.common.state.MapState<Long, PendingSignals> pending;
     private transient Map<AlertState, Counter> messages;
     private transient Counter mutedMessages;
     private transient Map<AlertKind, Counter> byKind;
@@ -96,6 +97,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     @Override
     public void open(OpenContext openContext) {
         incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", new AvroTypeInfo<>(Incident.class)));
+        pending = getRuntimeContext().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>("signals-waiting",
+                org.apache.flink.api.common.typeinfo.Types.LONG, new AvroTypeInfo<>(PendingSignals.class)));
         // An accumulator too, so a finished job (the demo) can report how many messages the signals became.
         messagesTotal = new org.apache.flink.api.common.accumulators.LongCounter();
         getRuntimeContext().addAccumulator(MESSAGES_ACCUMULATOR, messagesTotal);
@@ -116,6 +119,23 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     public void processElement(AlertSignal signal, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         signalsTotal.add(1);
         long at = ctx.timestamp() != null ? ctx.timestamp() : signal.getWindowEnd();
+        if (at > ctx.timerService().currentWatermark()) {
+            // Wait for the watermark: the control log holds it back until its backlog is read, so a
+            // mute or threshold already written applies to this signal, whatever order the inputs
+            // happen to arrive in (a replay gives the same feed).
+            PendingSignals waiting = pending.get(at);
+            if (waiting == null) {
+                waiting = new PendingSignals(new ArrayList<>(1));
+                ctx.timerService().registerEventTimeTimer(at);
+            }
+            waiting.getSignals().add(signal);
+            pending.put(at, waiting);
+            return;
+        }
+        handle(signal, at, ctx, out);
+    }
+
+    private void handle(AlertSignal signal, long at, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         String owner = ownerOf(signal.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor));
         Settings settings = settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         Incident current = incident.value();
@@ -127,11 +147,11 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             current = new Incident(alertId(signal.getKind(), signal.getCampaignId(), signal.getRule(), signal.getWindowStart()),
                     signal.getWindowStart(), 0, signal.getSeverity(), 0L, 0L, new HashMap<>(), 0L, Long.MIN_VALUE, 0, new ArrayList<>(),
                     new ArrayList<>(), signal);
-            count(current, signal, ctx.timerService().currentWatermark());
+            count(current, signal, at);
             addExamples(current, signal);
             emit(current, AlertState.OPENED, null, at, owner, settings, out);
         } else {
-            count(current, signal, ctx.timerService().currentWatermark());
+            count(current, signal, at);
             if (signal.getWindowEnd() >= current.getLatest().getWindowEnd()) {
                 current.setLatest(signal);
             }
@@ -165,16 +185,23 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        PendingSignals due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            for (AlertSignal signal : due.getSignals()) {
+                handle(signal, timestamp, ctx, out);
+            }
+        }
         Incident current = incident.value();
         if (current == null) {
             return;
         }
         AlertSignal latest = current.getLatest();
         Settings settings = settings(latest.getCampaignId(), latest.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
-        long due = resolveTimer(current, settings);
-        if (timestamp < due) {
+        long resolveAt = resolveTimer(current, settings);
+        if (timestamp < resolveAt) {
             // A later window continued the incident, or resolve-after was raised since: wait until then.
-            ctx.timerService().registerEventTimeTimer(due);
+            ctx.timerService().registerEventTimeTimer(resolveAt);
             return;
         }
         resolve(current, ownerOf(latest.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor)), settings, out);
@@ -221,9 +248,11 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     /**
      * Records a cumulative signal's window figures (replacing an earlier signal of the same
-     * window), and folds into the closed totals the windows that can no longer be signalled.
+     * window), and folds into the closed totals the windows that can no longer be signalled:
+     * signals are handled in time order, and a window's last one comes at its end plus the
+     * detector's lateness.
      */
-    private void count(Incident i, AlertSignal s, long watermark) {
+    private void count(Incident i, AlertSignal s, long at) {
         if (!s.getCumulative()) {
             return;
         }
@@ -231,7 +260,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         var it = i.getRecent().values().iterator();
         while (it.hasNext()) {
             WindowCount w = it.next();
-            if (w.getWindowEnd() + slackMs <= watermark) {
+            if (w.getWindowEnd() + slackMs <= at) {
                 i.setClosedCount(i.getClosedCount() + w.getCount());
                 i.setClosedBase(i.getClosedBase() + w.getBase());
                 it.remove();

@@ -100,6 +100,18 @@ public final class AvroJson {
                     throw new Mismatch(DeadLetterReason.INVALID_VALUE, name + " must be a whole number");
                 }
                 return value.longValue();
+            case MAP: {
+                if (!value.isObject()) {
+                    throw new Mismatch(DeadLetterReason.INVALID_VALUE, name + " must be an object");
+                }
+                java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+                var entries = value.fields();
+                while (entries.hasNext()) {
+                    var e = entries.next();
+                    map.put(e.getKey(), convert(name + "." + e.getKey(), e.getValue(), schema.getValueType()));
+                }
+                return map;
+            }
             default:
                 throw new Mismatch(DeadLetterReason.INVALID_VALUE, name + " has a type replay files cannot carry");
         }

@@ -2,8 +2,8 @@ package io.campaignpulse.source;
 
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
-import io.campaignpulse.ingest.CampaignWatermarks;
-import io.campaignpulse.ingest.ControlWatermarks;
+import io.campaignpulse.ingest.SettlingWatermarks;
+
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.InputTopics;
 import io.campaignpulse.ingest.KafkaEnvelopeDeserializer;
@@ -21,7 +21,7 @@ public final class KafkaSources implements PulsePipeline.Sources {
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
         KafkaSource<Envelope> source = source(config, List.of(config.topics().campaigns()), "-campaigns");
-        return env.fromSource(source, CampaignWatermarks.strategy(config.eventTime().campaignsSettle()), "Kafka: campaigns")
+        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle()), "Kafka: campaigns")
                 .uid("source-campaigns")
                 .setParallelism(1); // a small compacted topic; one reader keeps its settling simple
     }
@@ -40,7 +40,7 @@ public final class KafkaSources implements PulsePipeline.Sources {
         // Always from the beginning on a fresh start (restores resume from their checkpointed
         // offsets): replaying the control log rebuilds the settings in force.
         KafkaSource<Envelope> source = source(config, List.of(config.topics().control()), "-control", OffsetsInitializer.earliest());
-        return env.fromSource(source, ControlWatermarks.strategy(), "Kafka: control")
+        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle()), "Kafka: control")
                 .uid("source-control")
                 .setParallelism(1);
     }

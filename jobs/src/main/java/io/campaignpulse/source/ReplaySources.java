@@ -2,8 +2,8 @@ package io.campaignpulse.source;
 
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
-import io.campaignpulse.ingest.CampaignWatermarks;
-import io.campaignpulse.ingest.ControlWatermarks;
+import io.campaignpulse.ingest.SettlingWatermarks;
+
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.InputTopics;
 import io.campaignpulse.ingest.JsonLinesFormat;
@@ -55,7 +55,7 @@ public final class ReplaySources implements PulsePipeline.Sources {
 
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
-        return file(env, config, config.topics().campaigns(), CampaignWatermarks.strategy(config.eventTime().campaignsSettle()));
+        return file(env, config, config.topics().campaigns(), SettlingWatermarks.strategy(config.eventTime().campaignsSettle()));
     }
 
     @Override
@@ -74,9 +74,12 @@ public final class ReplaySources implements PulsePipeline.Sources {
     public DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config) {
         String topic = config.topics().control();
         if (Files.isRegularFile(fileOf(topic))) {
-            return file(env, config, topic, ControlWatermarks.strategy());
+            return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle()));
         }
-        return env.fromData(List.<Envelope>of(), PulsePipeline.ENVELOPE_TYPE).name("Replay: no control messages").uid("replay-no-control");
+        // No control file: an input that ends at once (Flink's collection source refuses an empty collection).
+        return env.fromSequence(0, 0).uid("replay-no-control").name("Replay: no control messages")
+                .filter(n -> false).uid("replay-no-control-filter").name("Replay: no control messages")
+                .map(n -> (Envelope) null, PulsePipeline.ENVELOPE_TYPE).uid("replay-no-control-envelopes").name("Replay: no control messages");
     }
 
     private DataStream<Envelope> file(StreamExecutionEnvironment env, PulseConfig config, String topic, WatermarkStrategy<Envelope> watermarks) {

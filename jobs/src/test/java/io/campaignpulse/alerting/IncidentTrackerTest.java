@@ -193,6 +193,7 @@ class IncidentTrackerTest {
         // The next holding window comes 3 h later, in the same watermark jump (a catch-up): the
         // old incident still resolves first, at its own time.
         harness.processElement(misfireWindow(at("13:00"), 30, 1000, Severity.WARNING), at("14:09"));
+        harness.processWatermark(at("14:09"));
         assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED, AlertState.OPENED);
         assertThat(alerts().get(1).getDetectedAt().toEpochMilli()).isEqualTo(at("13:00"));
         assertThat(alerts().get(2).getAlertId()).isNotEqualTo(alerts().get(0).getAlertId());

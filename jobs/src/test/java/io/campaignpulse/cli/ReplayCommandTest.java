@@ -82,6 +82,33 @@ class ReplayCommandTest {
                 .containsExactlyInAnyOrderElementsOf(alerts.stream().map(a -> a.get("alert_id").asText()).toList());
     }
 
+    @Test
+    void aControlFileInTheReplayFolderMutesAndItsBadMessagesAreRejected() throws Exception {
+        PulseConfig config = new ConfigLoader().load(null, Map.of("alerting.misfire-rate-min-count", "1", "postgres.enabled", "false"));
+        Path input = output.resolve("input");
+        Files.createDirectories(input);
+        try (var files = Files.list(Path.of("src/test/resources/replay/basic"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, input.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(input.resolve("pulse-control.jsonl"), """
+                {"control_id": "mute-c1", "scope": "CAMPAIGN", "target": "C1", "settings": {"mute": "true"}, "author": "maria", "issued_at": "2026-11-20T00:00:00Z"}
+                {"control_id": "typo", "scope": "KIND", "target": "MISFIRES", "settings": {"mute": "true"}, "author": "tom", "issued_at": "2026-11-20T00:00:00Z"}
+                """);
+        Path out = output.resolve("muted");
+
+        ReplayCommand.replay(config, input, out);
+
+        assertThat(read(out.resolve("alerts.jsonl"))).isNotEmpty().noneMatch(a -> a.get("campaign_id").asText().equals("C1"));
+        assertThat(read(out.resolve("control-audit.jsonl"))).extracting(a -> a.get("control_id").asText() + ":" + a.get("accepted").asBoolean())
+                .containsExactlyInAnyOrder("mute-c1:true", "typo:false");
+        assertThat(read(out.resolve("dead-letters.jsonl"))).anySatisfy(d -> {
+            assertThat(d.get("source_topic").asText()).isEqualTo("pulse-control");
+            assertThat(d.get("detail").asText()).contains("unknown alert kind 'MISFIRES'");
+        });
+    }
+
     private static List<JsonNode> read(Path file) throws Exception {
         return Files.readAllLines(file).stream().map(line -> {
             try {

@@ -6,28 +6,30 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Watermarks for the campaigns topic, which is reference data, not a timeline. Until the topic
- * has been quiet for {@code settle} (its compacted backlog read), it holds event time back at
- * the start, so no send is judged before its campaign is known. From then on it declares itself
- * idle, so it never holds the customer streams back.
+ * Watermarks for reference data that is not a timeline: the campaigns topic and the control
+ * log. Until the topic has been quiet for {@code settle} (its backlog read), it holds event time
+ * back at the start, so no send is judged before its campaign is known, and no alert is raised
+ * before the mutes and thresholds in force are. From then on it declares itself idle, so it
+ * never holds the customer streams back.
  *
  * <p>Idle, not a maximal watermark: when every customer partition is quiet too (a night without
  * traffic), an operator whose other input sits at +infinity would take that as its event time
  * and judge every later event late. With both inputs idle, event time simply waits. A campaign
- * created later than the settling is covered by {@code campaign-grace} in the misfire detector.
+ * created later than the settling is covered by {@code campaign-grace} in the misfire detector;
+ * a later control message applies from when it arrives.
  */
-public final class CampaignWatermarks implements WatermarkGenerator<Envelope> {
+public final class SettlingWatermarks implements WatermarkGenerator<Envelope> {
 
     private final long settleMs;
     private long lastRecordAt = System.currentTimeMillis();
     private boolean settled;
 
-    private CampaignWatermarks(Duration settle) {
+    private SettlingWatermarks(Duration settle) {
         this.settleMs = settle.toMillis();
     }
 
     public static WatermarkStrategy<Envelope> strategy(Duration settle) {
-        return WatermarkStrategy.<Envelope>forGenerator(ctx -> new CampaignWatermarks(settle))
+        return WatermarkStrategy.<Envelope>forGenerator(ctx -> new SettlingWatermarks(settle))
                 .withTimestampAssigner((envelope, ts) -> EventTimes.of(envelope));
     }
 
