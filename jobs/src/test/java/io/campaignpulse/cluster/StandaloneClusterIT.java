@@ -47,9 +47,29 @@ class StandaloneClusterIT {
                 old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        // The ops team's chat: a webhook on loopback, whose bearer token is the planted secret too.
+        List<String> authorizations = java.util.Collections.synchronizedList(new ArrayList<>());
+        com.sun.net.httpserver.HttpServer chat = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        chat.createContext("/hook", exchange -> {
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        chat.start();
+        Files.createDirectories(work);
+        Path jobConfig = work.resolve("pulse-cluster.yaml");
+        Files.writeString(jobConfig, """
+                routing:
+                  webhooks:
+                    - name: ops-chat
+                      url: http://127.0.0.1:%d/hook
+                      token: ${PULSE_WEBHOOK_TOKEN}
+                """.formatted(chat.getAddress().getPort()));
         try (LocalInfrastructure infra = LocalInfrastructure.start(work.resolve("infra"));
-                // A planted secret, passed as operators do: in the environment of the JVM that runs main().
-                StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(work.resolve("flink"), Map.of("PULSE_POSTGRES_PASSWORD", SECRET));
+                // Planted secrets, passed as operators do: in the environment of the JVM that runs main().
+                StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(work.resolve("flink"),
+                        Map.of("PULSE_POSTGRES_PASSWORD", SECRET, "PULSE_WEBHOOK_TOKEN", SECRET));
                 PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
             Map<String, String> settings = new HashMap<>(infra.configOverrides());
             settings.put("kafka.group-id", "cluster-it");
@@ -115,6 +135,11 @@ class StandaloneClusterIT {
                     .count();
             assertThat(dependsOnDay1).as("day-2 misfires that need holdings known only before the stop").isGreaterThan(10);
             assertThat(strings(infra, "SELECT reason FROM dead_letters WHERE reason = 'LATE_EVENT'")).isEmpty();
+            // The webhook token reached the chat from the environment, and (below) nowhere else.
+            assertThat(authorizations).as("alert messages delivered to the ops chat").isNotEmpty().containsOnly("Bearer " + SECRET);
+            System.out.printf("cluster: %d alert messages delivered to the webhook%n", authorizations.size());
+        } finally {
+            chat.stop(0);
         }
         try (Stream<Path> logs = Files.list(work.resolve("flink"))) {
             for (Path log : logs.filter(Files::isRegularFile).toList()) {
@@ -129,8 +154,8 @@ class StandaloneClusterIT {
                 .toString().replace("-", "") + "-";
     }
 
-    private static List<String> runArgs(Map<String, String> settings) {
-        List<String> args = new ArrayList<>(List.of("run"));
+    private List<String> runArgs(Map<String, String> settings) {
+        List<String> args = new ArrayList<>(List.of("run", "--config", work.resolve("pulse-cluster.yaml").toString()));
         settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
         return args;
     }
