@@ -156,7 +156,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                 current.setLatest(signal);
             }
             addExamples(current, signal);
-            long growth = total(current) - current.getCountAtLastMessage();
+            long growth = totals(current).count() - current.getCountAtLastMessage();
             long step = Math.max(1, (long) Math.ceil(settings.updateStep() * current.getCountAtLastMessage()));
             if (signal.getSeverity().ordinal() > current.getSeverity().ordinal() && signal.getSeverity() != Severity.UNKNOWN) {
                 String why = "severity rose from " + current.getSeverity() + " to " + signal.getSeverity();
@@ -268,26 +268,21 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         }
     }
 
-    private static long total(Incident i) {
-        if (!i.getLatest().getCumulative()) {
-            return i.getLatest().getCount();
-        }
-        long total = i.getClosedCount();
-        for (WindowCount w : i.getRecent().values()) {
-            total += w.getCount();
-        }
-        return total;
-    }
+    /** What the incident counts, and what that is a share of: summed over its windows, or the latest window's level. */
+    record Totals(long count, long base) {}
 
-    private static long baseTotal(Incident i) {
-        if (!i.getLatest().getCumulative()) {
-            return i.getLatest().getBase();
+    private static Totals totals(Incident i) {
+        AlertSignal latest = i.getLatest();
+        if (!latest.getCumulative()) {
+            return new Totals(latest.getCount(), latest.getBase());
         }
-        long total = i.getClosedBase();
+        long count = i.getClosedCount();
+        long base = i.getClosedBase();
         for (WindowCount w : i.getRecent().values()) {
-            total += w.getBase();
+            count += w.getCount();
+            base += w.getBase();
         }
-        return total;
+        return new Totals(count, base);
     }
 
     private void resolve(Incident i, String owner, Settings settings, Collector<Alert> out) {
@@ -308,7 +303,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         }
         // Opened while muted: the first message published is the opening one.
         AlertState state = requested == AlertState.UPDATED && i.getSequence() == 0 ? AlertState.OPENED : requested;
-        long total = total(i);
+        Totals totals = totals(i);
+        long total = totals.count();
         long since = Math.max(0, total - i.getCountAtLastMessage());
         i.setSequence(i.getSequence() + 1);
         i.setCountAtLastMessage(total);
@@ -318,7 +314,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         messagesTotal.add(1);
 
         String title = s.getCumulative() && s.getRule() != null
-                ? AlertText.title(MisfireRule.valueOf(s.getRule()), s.getCampaignName(), s.getProduct(), total, baseTotal(i), i.getOpenedWindowStart(),
+                ? AlertText.title(MisfireRule.valueOf(s.getRule()), s.getCampaignName(), s.getProduct(), total, totals.base(), i.getOpenedWindowStart(),
                         s.getWindowEnd())
                 : s.getTitle();
         if (state == AlertState.RESOLVED) {
@@ -329,7 +325,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                 i.getAlertId(), i.getSequence(), state, why == null ? "" : ": " + why, total, since));
         Map<String, Double> metrics = new HashMap<>(s.getMetrics());
         metrics.put("count_total", (double) total);
-        metrics.put("base_total", (double) baseTotal(i));
+        metrics.put("base_total", (double) totals.base());
         out.collect(Alert.newBuilder()
                 .setAlertId(i.getAlertId())
                 .setKind(s.getKind())
