@@ -56,6 +56,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     private final long configuredCooldownMs;
     private final double configuredUpdateStep;
     private final long configuredResolveAfterMs;
+    private final long rollingResolveAfterMs;
     private final long slackMs;
     private final int examples;
 
@@ -71,6 +72,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         this.configuredCooldownMs = config.alerting().cooldown().toMillis();
         this.configuredUpdateStep = config.alerting().updateStep();
         this.configuredResolveAfterMs = config.alerting().resolveAfter().toMillis();
+        // Roll-up windows overlap for a whole window length: a sentiment or ticket condition that
+        // lapses for less than that is the same data seen through a sliding window (a baseline
+        // shifting as other campaigns leave it), not a new incident.
+        this.rollingResolveAfterMs = Math.max(configuredResolveAfterMs, config.rollups().window().toMillis());
         // A misfire-rate signal for a window leaves its detector allowed-lateness after the window
         // ends; the resolve timer waits that long too, so it never overtakes a continuing signal.
         this.slackMs = config.alerting().allowedLateness().toMillis();
@@ -179,7 +184,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             throws Exception {
         return new Settings(AlertControls.millis(controls, "cooldown", campaignId, kind, configuredCooldownMs),
                 AlertControls.number(controls, "update-step", campaignId, kind, configuredUpdateStep),
-                AlertControls.millis(controls, "resolve-after", campaignId, kind, configuredResolveAfterMs),
+                AlertControls.millis(controls, "resolve-after", campaignId, kind,
+                        kind == AlertKind.MISFIRE_RATE ? configuredResolveAfterMs : rollingResolveAfterMs),
                 AlertControls.flag(controls, "mute", campaignId, kind));
     }
 

@@ -303,4 +303,19 @@ class IncidentTrackerTest {
         assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
         assertThat(alerts()).extracting(Alert::getAlertId).containsOnly(alerts().get(0).getAlertId());
     }
+
+    @Test
+    void aRollingConditionThatLapsesForLessThanARollupWindowIsTheSameIncident() throws Exception {
+        for (String end : new String[] {"10:00", "20:00"}) { // 10 h apart: more than resolve-after (2 h), less than the 24 h roll-up window
+            long t = at(end);
+            harness.processElement(AlertSignal.newBuilder().setKind(AlertKind.TICKET_SURGE).setCampaignId("C1").setCampaignName("Platinum Card Push")
+                    .setRule(null).setSeverity(Severity.WARNING).setWindowStart(t - 24 * HOUR).setWindowEnd(t).setCumulative(false)
+                    .setCount(40).setBase(1000).setMetrics(Map.of()).setExampleIds(List.of()).setExampleCustomerIds(List.of())
+                    .setTitle("tickets at " + end).setDetail("evidence").setAction("tell service.").build(), t - 1);
+            harness.processWatermark(t - 1);
+        }
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
+        assertThat(alerts().get(1).getTitle()).isEqualTo("Resolved: tickets at 20:00");
+    }
 }
