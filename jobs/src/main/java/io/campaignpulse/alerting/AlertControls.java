@@ -1,13 +1,11 @@
 package io.campaignpulse.alerting;
 
+import io.campaignpulse.config.AlertingSettings;
 import io.campaignpulse.config.ConfigLoader;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -28,29 +26,6 @@ public final class AlertControls {
     /** The settings in force, by scope key ("GLOBAL", "KIND|MISFIRE_RATE", "CAMPAIGN|C-PLAT"). */
     public static final MapStateDescriptor<String, ControlMessage> DESCRIPTOR =
             new MapStateDescriptor<>("alert-controls", Types.STRING, new AvroTypeInfo<>(ControlMessage.class));
-
-    private enum Type { BOOLEAN, SHARE, POSITIVE, FACTOR, COUNT, DURATION, POSITIVE_DURATION, SCORE_GAP }
-
-    /** The settings a control message may change, with the type of value each takes. */
-    static final Map<String, Type> SETTINGS = new LinkedHashMap<>();
-
-    static {
-        SETTINGS.put("mute", Type.BOOLEAN);
-        SETTINGS.put("cooldown", Type.DURATION);
-        SETTINGS.put("update-step", Type.POSITIVE);
-        SETTINGS.put("resolve-after", Type.POSITIVE_DURATION);
-        SETTINGS.put("misfire-rate-share", Type.SHARE);
-        SETTINGS.put("misfire-rate-min-count", Type.COUNT);
-        SETTINGS.put("misfire-rate-critical-share", Type.SHARE);
-        SETTINGS.put("misfire-rate-critical-count", Type.COUNT);
-        SETTINGS.put("sentiment-min-feedback", Type.COUNT);
-        SETTINGS.put("sentiment-drop-below-baseline", Type.SCORE_GAP);
-        SETTINGS.put("sentiment-negative-share", Type.SHARE);
-        SETTINGS.put("ticket-surge-per-thousand-sends", Type.POSITIVE);
-        SETTINGS.put("ticket-surge-baseline-factor", Type.FACTOR);
-        SETTINGS.put("ticket-surge-min-tickets", Type.COUNT);
-        SETTINGS.put("ticket-surge-min-sends", Type.COUNT);
-    }
 
     private AlertControls() {}
 
@@ -89,75 +64,10 @@ public final class AlertControls {
             return "no settings to change";
         }
         for (Map.Entry<String, String> e : new TreeMap<>(m.getSettings()).entrySet()) {
-            String why = check(e.getKey(), e.getValue());
+            String why = AlertingSettings.check(e.getKey(), e.getKey(), e.getValue());
             if (why != null) {
                 return why;
             }
-        }
-        return null;
-    }
-
-    /** @return why the value is not valid for the setting, or null; an empty value resets it */
-    static String check(String setting, String value) {
-        Type type = SETTINGS.get(setting);
-        if (type == null) {
-            return "unknown setting '" + setting + "': one of " + String.join(", ", SETTINGS.keySet());
-        }
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String v = value.trim();
-        String bad = "bad value for '" + setting + "': ";
-        try {
-            switch (type) {
-                case BOOLEAN -> {
-                    if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                        return bad + "must be true or false, was '" + v + "'";
-                    }
-                }
-                case SHARE -> {
-                    double d = Double.parseDouble(v);
-                    if (!(d > 0 && d <= 1)) {
-                        return bad + "must be in (0, 1], was " + v;
-                    }
-                }
-                case POSITIVE -> {
-                    if (!(Double.parseDouble(v) > 0)) {
-                        return bad + "must be above 0, was " + v;
-                    }
-                }
-                case FACTOR -> {
-                    if (!(Double.parseDouble(v) >= 1)) {
-                        return bad + "must be at least 1, was " + v;
-                    }
-                }
-                case SCORE_GAP -> {
-                    double d = Double.parseDouble(v);
-                    if (!(d > 0 && d <= 2)) {
-                        return bad + "must be in (0, 2], was " + v;
-                    }
-                }
-                case COUNT -> {
-                    if (Integer.parseInt(v) < 1) {
-                        return bad + "must be at least 1, was " + v;
-                    }
-                }
-                case DURATION -> {
-                    if (ConfigLoader.parseDuration(v).isNegative()) {
-                        return bad + "must not be negative, was " + v;
-                    }
-                }
-                case POSITIVE_DURATION -> {
-                    if (ConfigLoader.parseDuration(v).compareTo(Duration.ofSeconds(1)) < 0) {
-                        return bad + "must be at least 1s, was " + v;
-                    }
-                }
-                default -> {
-                    return bad + "unsupported";
-                }
-            }
-        } catch (RuntimeException e) {
-            return bad + "'" + v + "' is not a " + type.name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
         return null;
     }

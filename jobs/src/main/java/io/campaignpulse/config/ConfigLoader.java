@@ -270,49 +270,18 @@ public final class ConfigLoader {
             throw new ConfigException("bad value for 'rollups.slide': must divide rollups.window (" + c.rollups().window() + ") evenly");
         }
         atLeast("rollups.allowed-lateness", c.rollups().allowedLateness(), Duration.ZERO);
-        if (c.alerting().sentimentMinFeedback() < 1) {
-            throw new ConfigException("bad value for 'alerting.sentiment-min-feedback': must be at least 1, was " + c.alerting().sentimentMinFeedback());
-        }
-        if (!(c.alerting().sentimentDropBelowBaseline() > 0 && c.alerting().sentimentDropBelowBaseline() <= 2)) {
-            throw new ConfigException("bad value for 'alerting.sentiment-drop-below-baseline': must be in (0, 2], was " + c.alerting().sentimentDropBelowBaseline());
-        }
-        if (!(c.alerting().sentimentNegativeShare() > 0 && c.alerting().sentimentNegativeShare() <= 1)) {
-            throw new ConfigException("bad value for 'alerting.sentiment-negative-share': must be in (0, 1], was " + c.alerting().sentimentNegativeShare());
-        }
-        if (!(c.alerting().ticketSurgePerThousandSends() > 0)) {
-            throw new ConfigException("bad value for 'alerting.ticket-surge-per-thousand-sends': must be above 0, was " + c.alerting().ticketSurgePerThousandSends());
-        }
-        if (c.alerting().ticketSurgeMinTickets() < 1) {
-            throw new ConfigException("bad value for 'alerting.ticket-surge-min-tickets': must be at least 1, was " + c.alerting().ticketSurgeMinTickets());
-        }
-        if (!(c.alerting().misfireRateCriticalShare() > 0 && c.alerting().misfireRateCriticalShare() <= 1)) {
-            throw new ConfigException("bad value for 'alerting.misfire-rate-critical-share': must be in (0, 1], was " + c.alerting().misfireRateCriticalShare());
-        }
-        if (c.alerting().misfireRateCriticalCount() < 1) {
-            throw new ConfigException("bad value for 'alerting.misfire-rate-critical-count': must be at least 1, was " + c.alerting().misfireRateCriticalCount());
-        }
-        atLeast("alerting.cooldown", c.alerting().cooldown(), Duration.ZERO);
-        atLeast("alerting.resolve-after", c.alerting().resolveAfter(), Duration.ofSeconds(1));
-        if (!(c.alerting().updateStep() > 0)) {
-            throw new ConfigException("bad value for 'alerting.update-step': must be above 0, was " + c.alerting().updateStep());
+        // The settings a control message can change are checked by the same rules as control messages.
+        for (Map.Entry<String, String> e : AlertingSettings.of(c.alerting()).entrySet()) {
+            String why = AlertingSettings.check(e.getKey(), "alerting." + e.getKey(), e.getValue());
+            if (why != null) {
+                throw new ConfigException(why);
+            }
         }
         if (c.alerting().examples() < 1 || c.alerting().examples() > 20) {
             throw new ConfigException("bad value for 'alerting.examples': must be 1 to 20, was " + c.alerting().examples());
         }
-        if (c.alerting().ticketSurgeMinSends() < 1) {
-            throw new ConfigException("bad value for 'alerting.ticket-surge-min-sends': must be at least 1, was " + c.alerting().ticketSurgeMinSends());
-        }
-        if (!(c.alerting().ticketSurgeBaselineFactor() >= 1)) {
-            throw new ConfigException("bad value for 'alerting.ticket-surge-baseline-factor': must be at least 1, was " + c.alerting().ticketSurgeBaselineFactor());
-        }
         validateRouting(c.routing());
         atLeast("alerting.window", c.alerting().window(), Duration.ofSeconds(1));
-        if (!(c.alerting().misfireRateShare() > 0 && c.alerting().misfireRateShare() <= 1)) {
-            throw new ConfigException("bad value for 'alerting.misfire-rate-share': must be in (0, 1], was " + c.alerting().misfireRateShare());
-        }
-        if (c.alerting().misfireRateMinCount() < 1) {
-            throw new ConfigException("bad value for 'alerting.misfire-rate-min-count': must be at least 1, was " + c.alerting().misfireRateMinCount());
-        }
         atLeast("alerting.allowed-lateness", c.alerting().allowedLateness(), Duration.ZERO);
         if (c.alerting().allowedLateness().compareTo(c.eventTime().campaignGrace()) < 0) {
             throw new ConfigException("bad value for 'alerting.allowed-lateness': must be at least event-time.campaign-grace ("
