@@ -548,12 +548,7 @@ public final class DemoWorld {
             OfferType offer = s.getOfferType() != null ? s.getOfferType() : c.getOfferType();
             String product = s.getOfferProductId() != null ? s.getOfferProductId() : c.getOfferProductId();
             Set<MisfireRule> rules = new HashSet<>();
-            Map<String, HoldingChange> latest = new HashMap<>();
-            for (HoldingChange h : holdingsBy.getOrDefault(s.getCustomerId(), List.of())) {
-                if (h.getChangedAt().toEpochMilli() <= t) {
-                    latest.merge(h.getProductId(), h, (a, b) -> b.getChangedAt().isAfter(a.getChangedAt()) ? b : a);
-                }
-            }
+            Map<String, HoldingChange> latest = holdingsAsOf(holdingsBy.getOrDefault(s.getCustomerId(), List.of()), t);
             if (product != null && offer != OfferType.RETENTION && offer != OfferType.SERVICE
                     && latest.containsKey(product) && latest.get(product).getStatus() == HoldingStatus.ACTIVE) {
                 rules.add(MisfireRule.ALREADY_HOLDS_PRODUCT);
@@ -561,21 +556,8 @@ public final class DemoWorld {
             if (offer == OfferType.ACQUISITION && latest.values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE)) {
                 rules.add(MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER);
             }
-            if (offer != OfferType.SERVICE) {
-                ConsentChange best = null;
-                for (ConsentChange cc : consentBy.getOrDefault(s.getCustomerId(), List.of())) {
-                    boolean covers = cc.getChannel() == null || cc.getChannel() == s.getChannel();
-                    if (covers && cc.getChangedAt().toEpochMilli() <= t) {
-                        if (best == null || cc.getChangedAt().isAfter(best.getChangedAt())
-                                || (cc.getChangedAt().equals(best.getChangedAt()) && cc.getChannel() != null)) {
-                            best = cc;
-                        }
-                    }
-                }
-                boolean optedIn = best == null ? m.consentDefaultOptedIn() : best.getOptedIn();
-                if (!optedIn) {
-                    rules.add(MisfireRule.NO_CONSENT);
-                }
+            if (offer != OfferType.SERVICE && !optedIn(consentBy.getOrDefault(s.getCustomerId(), List.of()), s.getChannel(), t, m)) {
+                rules.add(MisfireRule.NO_CONSENT);
             }
             int promotional = offer != OfferType.SERVICE ? 1 : 0;
             for (CampaignSend other : sendsBy.get(s.getCustomerId())) {
@@ -685,33 +667,43 @@ public final class DemoWorld {
     private static boolean stillApplies(MisfireRule rule, String basis, String customer, long t, Map<String, List<HoldingChange>> holdingsBy,
             Map<String, List<ConsentChange>> consentBy, Map<String, List<TicketEvent>> ticketsBy, PulseConfig.Misfire m,
             io.campaignpulse.sentiment.SentimentScorer scorer) {
-        Map<String, HoldingChange> latest = new HashMap<>();
-        for (HoldingChange h : holdingsBy.getOrDefault(customer, List.of())) {
-            if (h.getChangedAt().toEpochMilli() <= t) {
-                latest.merge(h.getProductId(), h, (a, b) -> b.getChangedAt().isAfter(a.getChangedAt()) ? b : a);
-            }
-        }
+        Map<String, HoldingChange> latest = holdingsAsOf(holdingsBy.getOrDefault(customer, List.of()), t);
         switch (rule) {
             case ALREADY_HOLDS_PRODUCT:
                 return latest.containsKey(basis) && latest.get(basis).getStatus() == HoldingStatus.ACTIVE;
             case ACQUISITION_TO_EXISTING_CUSTOMER:
                 return latest.values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE);
-            case NO_CONSENT: {
-                ConsentChange best = null;
-                for (ConsentChange cc : consentBy.getOrDefault(customer, List.of())) {
-                    boolean covers = cc.getChannel() == null || cc.getChannel().name().equals(basis);
-                    if (covers && cc.getChangedAt().toEpochMilli() <= t && (best == null || cc.getChangedAt().isAfter(best.getChangedAt())
-                            || (cc.getChangedAt().equals(best.getChangedAt()) && cc.getChannel() != null))) {
-                        best = cc;
-                    }
-                }
-                return best == null ? !m.consentDefaultOptedIn() : !best.getOptedIn();
-            }
+            case NO_CONSENT:
+                return !optedIn(consentBy.getOrDefault(customer, List.of()), Channel.valueOf(basis), t, m);
             case OPEN_COMPLAINT:
                 return hasOpenComplaint(ticketsBy.getOrDefault(customer, List.of()), t, m, scorer);
             default:
                 return false;
         }
+    }
+
+    /** A customer's latest holding change per product at or before t. */
+    private static Map<String, HoldingChange> holdingsAsOf(List<HoldingChange> customerHoldings, long t) {
+        Map<String, HoldingChange> latest = new HashMap<>();
+        for (HoldingChange h : customerHoldings) {
+            if (h.getChangedAt().toEpochMilli() <= t) {
+                latest.merge(h.getProductId(), h, (a, b) -> b.getChangedAt().isAfter(a.getChangedAt()) ? b : a);
+            }
+        }
+        return latest;
+    }
+
+    /** Consent by brute force: the latest change at or before t covering the channel (on a tie the channel's own); none: the default. */
+    private static boolean optedIn(List<ConsentChange> customerConsent, Channel channel, long t, PulseConfig.Misfire m) {
+        ConsentChange best = null;
+        for (ConsentChange cc : customerConsent) {
+            boolean covers = cc.getChannel() == null || cc.getChannel() == channel;
+            if (covers && cc.getChangedAt().toEpochMilli() <= t && (best == null || cc.getChangedAt().isAfter(best.getChangedAt())
+                    || (cc.getChangedAt().equals(best.getChangedAt()) && cc.getChannel() != null))) {
+                best = cc;
+            }
+        }
+        return best == null ? m.consentDefaultOptedIn() : best.getOptedIn();
     }
 
     /** OPEN_COMPLAINT by brute force: any ticket opened in (t - window, t], OPEN or PENDING as of t, averaging at most the threshold. */

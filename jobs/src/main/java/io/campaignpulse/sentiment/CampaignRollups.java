@@ -41,6 +41,13 @@ public final class CampaignRollups {
 
     static final String[] RULES = {"ALREADY_HOLDS_PRODUCT", "ACQUISITION_TO_EXISTING_CUSTOMER", "NO_CONSENT", "DUPLICATE_SEND",
         "FREQUENCY_CAP", "OPEN_COMPLAINT"};
+    private static final Map<String, Integer> RULE_COLUMN = new HashMap<>();
+
+    static {
+        for (int i = 0; i < RULES.length; i++) {
+            RULE_COLUMN.put(RULES[i], i);
+        }
+    }
 
     private static final String[] COLUMNS = {"kind", "campaign_id", "campaign_name", "misfires", "r0", "r1", "r2", "r3", "r4", "r5",
         "feedback_id", "feedback_kind", "opens_ticket", "score", "rating", "csat", "scorer_version", "sent_at"};
@@ -145,8 +152,8 @@ public final class CampaignRollups {
     static Row sendActivity(SendVerdict v) {
         int[] byRule = new int[RULES.length];
         for (Misfire m : v.getMisfires()) {
-            int i = java.util.Arrays.asList(RULES).indexOf(m.getRule().name());
-            if (i >= 0) {
+            Integer i = RULE_COLUMN.get(m.getRule().name());
+            if (i != null) {
                 byRule[i]++;
             }
         }
