@@ -25,9 +25,11 @@ import org.apache.flink.util.Collector;
  * tumbling event-time windows and, when a window closes ({@code allowed-lateness} after its
  * end), signals every rule whose misfires reach both the share and the minimum count. NO_CONSENT
  * is a compliance breach: CRITICAL, signalled at its first occurrence in a window (as soon as
- * the watermark passes that send, so signals leave in event-time order although verdicts come
- * from several detector subtasks in any order) and again with the window's final figures when
- * it closes. Other rules are CRITICAL from {@code misfire-rate-critical-share} or
+ * the watermark passes that send) and again with the window's final figures when it closes.
+ *
+ * <p>Verdicts come from several detector subtasks in any order, so each waits until the watermark
+ * passes the time it was judged at and is then counted in a fixed order (judged-at time, then
+ * send id): a signal's figures and examples never depend on which subtask happened to run ahead. Other rules are CRITICAL from {@code misfire-rate-critical-share} or
  * {@code misfire-rate-critical-count}.
  *
  * <p>The thresholds can be changed at runtime per campaign, for the kind, or globally, through
@@ -47,6 +49,8 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     private final int examples;
 
     private transient MapState<Long, CampaignWindow> windows;
+    /** Verdicts waiting for the watermark, by the event time they were judged at. */
+    private transient MapState<Long, java.util.List<SendVerdict>> arrived;
     private transient Counter signals;
     private transient Counter verdictsTooLate;
 
@@ -64,23 +68,43 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     public void open(OpenContext openContext) {
         windows = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("windows", Types.LONG, new AvroTypeInfo<>(CampaignWindow.class)));
+        arrived = getRuntimeContext().getMapState(new MapStateDescriptor<>("verdicts-waiting", Types.LONG,
+                new org.apache.flink.api.java.typeutils.ListTypeInfo<>(new AvroTypeInfo<>(SendVerdict.class))));
         signals = getRuntimeContext().getMetricGroup().counter("misfireRateSignals");
         verdictsTooLate = getRuntimeContext().getMetricGroup().counter("verdictsAfterWindowClosed");
     }
 
     @Override
     public void processElement(SendVerdict verdict, ReadOnlyContext ctx, Collector<AlertSignal> out) throws Exception {
-        long windowStart = verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs);
-        long closesAt = windowStart + windowMs - 1 + latenessMs;
-        if (closesAt <= ctx.timerService().currentWatermark()) {
+        if (closesAt(verdict) <= ctx.timerService().currentWatermark()) {
             // Its misfire records are still written; only this window's signal has gone out already.
             verdictsTooLate.inc();
             return;
         }
+        // The detector emits a verdict at the event time it judged the send (sent_at, or later for
+        // a send parked for its campaign), before its watermark passes that time.
+        long judgedAt = ctx.timestamp() != null ? ctx.timestamp() : verdict.getSentAt();
+        java.util.List<SendVerdict> batch = arrived.get(judgedAt);
+        if (batch == null) {
+            batch = new ArrayList<>(1);
+            ctx.timerService().registerEventTimeTimer(judgedAt);
+        }
+        batch.add(verdict);
+        arrived.put(judgedAt, batch);
+    }
+
+    private long closesAt(SendVerdict verdict) {
+        long windowStart = verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs);
+        return windowStart + windowMs - 1 + latenessMs;
+    }
+
+    /** Counts one verdict in its window. */
+    private void count(SendVerdict verdict, OnTimerContext ctx) throws Exception {
+        long windowStart = verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs);
         CampaignWindow window = windows.get(windowStart);
         if (window == null) {
             window = new CampaignWindow(windowStart, verdict.getCampaignName(), verdict.getOfferProductId(), 0L, new HashMap<>());
-            ctx.timerService().registerEventTimeTimer(closesAt);
+            ctx.timerService().registerEventTimeTimer(closesAt(verdict));
         }
         window.setSends(window.getSends() + 1);
         window.setCampaignName(verdict.getCampaignName());
@@ -96,15 +120,20 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
                 tally.getExampleSendIds().add(m.getSendId());
                 tally.getExampleCustomerIds().add(m.getCustomerId());
             }
-            if (m.getRule() == MisfireRule.NO_CONSENT && tally.getAlertedMisfires() == 0) {
-                ctx.timerService().registerEventTimeTimer(verdict.getSentAt()); // the fast path, in event-time order
-            }
         }
         windows.put(windowStart, window);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
+        java.util.List<SendVerdict> batch = arrived.get(timestamp);
+        if (batch != null) {
+            arrived.remove(timestamp);
+            batch.sort(java.util.Comparator.comparing(SendVerdict::getSendId)); // deterministic for equal judged-at times
+            for (SendVerdict verdict : batch) {
+                count(verdict, ctx);
+            }
+        }
         // NO_CONSENT's first occurrences up to now, earliest window first.
         TreeMap<Long, CampaignWindow> open = new TreeMap<>();
         for (Map.Entry<Long, CampaignWindow> e : windows.entries()) {

@@ -19,7 +19,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
@@ -74,9 +73,19 @@ class MisfireRateAlerterTest {
         }
     }
 
-    private int keyedStateEntries() {
-        return ((RocksDBKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
-                .numKeyValueStateEntries();
+    /**
+     * Keys with windows or waiting verdicts. (Not RocksDB's entry count over all column families:
+     * that also sees fired timers whose deletes are still in RocksDB's write batch.)
+     */
+    private long keyedStateEntries() {
+        var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+        long n = 0;
+        for (String state : List.of("windows", "verdicts-waiting")) {
+            try (var keys = backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+                n += keys.count();
+            }
+        }
+        return n;
     }
 
     private void closeWindow() throws Exception {
@@ -159,6 +168,26 @@ class MisfireRateAlerterTest {
         harness.processElement(verdict("early-10", W9 + HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + HOUR + 60_000);
         harness.processWatermark(W9 + 2 * HOUR + 60_000);
         assertThat(harness.extractOutputValues()).extracting(AlertSignal::getWindowStart).containsExactly(W9 + HOUR, W9 + 2 * HOUR);
+    }
+
+    @Test
+    void aSignalCountsOnlyWhatTheWatermarkHasPassedAndListsExamplesInEventTimeOrder() throws Exception {
+        // One detector subtask ran ahead: its 09:40 verdict arrives before another's 09:10 and 09:05 ones.
+        harness.processElement(verdict("c-0940", W9 + 40 * 60_000, MisfireRule.NO_CONSENT), W9 + 40 * 60_000);
+        harness.processElement(verdict("b-0910", W9 + 10 * 60_000, MisfireRule.NO_CONSENT), W9 + 10 * 60_000);
+        harness.processElement(verdict("a-0905", W9 + 5 * 60_000, MisfireRule.NO_CONSENT), W9 + 5 * 60_000);
+        harness.processWatermark(W9 + 10 * 60_000);
+        assertThat(harness.extractOutputValues()).as("the first occurrence, at 09:05, without the 09:40 that arrived first").singleElement()
+                .satisfies(a -> {
+                    assertThat(a.getCount()).isEqualTo(1);
+                    assertThat(a.getExampleIds()).containsExactly("a-0905");
+                });
+        closeWindow();
+        assertThat(harness.extractOutputValues()).hasSize(2).last().satisfies(a -> {
+            assertThat(a.getCount()).isEqualTo(3);
+            assertThat(a.getExampleIds()).as("in event-time order, not arrival order").containsExactly("a-0905", "b-0910", "c-0940");
+        });
+        assertThat(keyedStateEntries()).isZero();
     }
 
     private static SendVerdict verdict(String id, long t, MisfireRule rule) {
