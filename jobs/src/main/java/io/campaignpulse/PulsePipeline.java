@@ -30,7 +30,6 @@ import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.CustomerMisfireDetector;
 import io.campaignpulse.misfire.SendVerdict;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -92,17 +91,6 @@ public final class PulsePipeline {
     public static final TypeInformation<Envelope> ENVELOPE_TYPE = new AvroTypeInfo<>(Envelope.class);
 
     private PulsePipeline() {}
-
-    /**
-     * The watermark strategy for customer event sources: a bounded disorder of
-     * {@code max-out-of-orderness} (CRM changelogs and send logs arrive a little out of order),
-     * and idleness so that a quiet partition does not stall event time.
-     */
-    public static WatermarkStrategy<Envelope> customerEventWatermarks(PulseConfig config) {
-        return WatermarkStrategy.<Envelope>forBoundedOutOfOrderness(config.eventTime().maxOutOfOrderness())
-                .withIdleness(config.eventTime().idleness())
-                .withTimestampAssigner((envelope, kafkaTimestamp) -> EventTimes.of(envelope));
-    }
 
     public static void defineWorkflow(StreamExecutionEnvironment env, PulseConfig config, Sources sources, Sinks sinks) {
         SingleOutputStreamOperator<Campaign> campaigns = sources.campaigns(env, config)

@@ -250,6 +250,18 @@ public final class ConfigLoader {
         notBlank("topics.control", t.control());
         atLeast("event-time.max-out-of-orderness", c.eventTime().maxOutOfOrderness(), Duration.ZERO);
         atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
+        atLeast("event-time.alignment-max-drift", c.eventTime().alignmentMaxDrift(), Duration.ofSeconds(1));
+        atLeast("event-time.max-future-skew", c.eventTime().maxFutureSkew(), Duration.ofSeconds(1));
+        try {
+            java.time.Instant floor = java.time.Instant.parse(c.eventTime().earliest());
+            if (floor.isBefore(io.campaignpulse.ingest.EventTimeGuard.STORABLE_FROM)) {
+                throw new ConfigException("bad value for 'event-time.earliest': must be after "
+                        + io.campaignpulse.ingest.EventTimeGuard.STORABLE_FROM + ", was " + c.eventTime().earliest());
+            }
+        } catch (java.time.format.DateTimeParseException | NullPointerException e) {
+            throw new ConfigException("bad value for 'event-time.earliest': must be an ISO-8601 instant such as 2000-01-01T00:00:00Z, was "
+                    + c.eventTime().earliest());
+        }
         atLeast("event-time.campaigns-settle", c.eventTime().campaignsSettle(), Duration.ZERO);
         atLeast("event-time.campaign-grace", c.eventTime().campaignGrace(), Duration.ZERO);
         atLeast("misfire.duplicate-window", c.misfire().duplicateWindow(), Duration.ofMillis(1));

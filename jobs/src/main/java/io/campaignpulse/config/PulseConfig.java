@@ -66,9 +66,18 @@ public record PulseConfig(
     public record EventTime(
             Duration maxOutOfOrderness,
             Duration idleness,
+            Duration alignmentMaxDrift,
+            Duration maxFutureSkew,
+            String earliest,
             Duration campaignsSettle,
             Duration campaignGrace)
-            implements Serializable {}
+            implements Serializable {
+
+        /** The floor for event times, epoch millis ({@code earliest} is validated at load). */
+        public long earliestMillis() {
+            return java.time.Instant.parse(earliest).toEpochMilli();
+        }
+    }
 
     public record Misfire(
             Duration duplicateWindow,

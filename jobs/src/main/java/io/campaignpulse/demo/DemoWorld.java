@@ -486,6 +486,17 @@ public final class DemoWorld {
             events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), customers.get(i), AvroBinary.toBytes(s)));
         }
         plantedDeadLetters.put(DeadLetterReason.UNKNOWN_CAMPAIGN, 2);
+        // Bad clocks, published early in the day: a send stamped 2099 and a holding stamped 1960.
+        // Taken as event times, the first would move its partition's watermark to 2099 and make
+        // everything after it late; the decoder refuses both before any watermark sees them.
+        long early = day + 6 * HOUR + MINUTE;
+        CampaignSend future = CampaignSend.newBuilder().setSendId("bad-clock-" + dayTag()).setCampaignId("C-PLAT")
+                .setCustomerId("cust-bad-clock").setChannel(Channel.EMAIL).setSentAt(Instant.parse("2099-01-01T09:00:00Z")).build();
+        events.add(new Event(early, early, topics().campaignSends(), "cust-bad-clock", AvroBinary.toBytes(future)));
+        HoldingChange past = HoldingChange.newBuilder().setCustomerId("cust-bad-clock").setProductId("CARD-PLAT")
+                .setStatus(HoldingStatus.ACTIVE).setChangedAt(Instant.parse("1960-01-01T00:00:00Z")).build();
+        events.add(new Event(early, early, topics().customerHoldings(), "cust-bad-clock", AvroBinary.toBytes(past)));
+        plantedDeadLetters.put(DeadLetterReason.INVALID_TIMESTAMP, 2);
     }
 
     /** About 1 % of sends are delivered twice by the producer: same send_id, never a misfire. */

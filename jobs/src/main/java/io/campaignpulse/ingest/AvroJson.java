@@ -96,8 +96,8 @@ public final class AvroJson {
                 if (schema.getLogicalType() instanceof LogicalTypes.TimestampMillis) {
                     return timestamp(name, value);
                 }
-                if (!value.isIntegralNumber()) {
-                    throw new Mismatch(DeadLetterReason.INVALID_VALUE, name + " must be a whole number");
+                if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                    throw new Mismatch(DeadLetterReason.INVALID_VALUE, name + " must be a whole number that fits 64 bits");
                 }
                 return value.longValue();
             case MAP: {
@@ -119,15 +119,23 @@ public final class AvroJson {
 
     private static long timestamp(String name, JsonNode value) throws Mismatch {
         if (value.isIntegralNumber()) {
+            if (!value.canConvertToLong()) {
+                // Never truncated to some other instant: a number this large is no time at all.
+                throw new Mismatch(DeadLetterReason.INVALID_TIMESTAMP, name + " is outside the range of epoch millis");
+            }
             return value.longValue();
         }
         if (value.isTextual()) {
             String text = value.textValue();
             try {
                 return Instant.parse(text).toEpochMilli();
+            } catch (ArithmeticException e) {
+                throw new Mismatch(DeadLetterReason.INVALID_TIMESTAMP, name + " is outside the range of epoch millis");
             } catch (DateTimeParseException e) {
                 try {
                     return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+                } catch (ArithmeticException e2) {
+                    throw new Mismatch(DeadLetterReason.INVALID_TIMESTAMP, name + " is outside the range of epoch millis");
                 } catch (DateTimeParseException e2) {
                     throw new Mismatch(DeadLetterReason.INVALID_VALUE,
                             name + " must be ISO-8601 with a zone (2026-11-20T09:00:00Z) or epoch millis");

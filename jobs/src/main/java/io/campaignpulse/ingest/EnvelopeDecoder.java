@@ -17,11 +17,13 @@ import org.apache.avro.specific.SpecificRecord;
 public final class EnvelopeDecoder implements Serializable {
 
     private final InputTopics topics;
+    private final EventTimeGuard eventTimes;
     private transient AvroBinary avro;
     private transient Map<Class<?>, SpecificDatumReader<?>> readers;
 
-    public EnvelopeDecoder(InputTopics topics) {
+    public EnvelopeDecoder(InputTopics topics, EventTimeGuard eventTimes) {
         this.topics = topics;
+        this.eventTimes = eventTimes;
     }
 
     public Envelope decode(String topic, int partition, long offset, byte[] key, byte[] value) {
@@ -41,6 +43,9 @@ public final class EnvelopeDecoder implements Serializable {
                     "not a valid Avro " + type.getSimpleName() + " (" + e.getClass().getSimpleName() + ")");
         }
         ContractCheck.Violation violation = ContractCheck.check(record);
+        if (violation == null) {
+            violation = eventTimes.check(record);
+        }
         if (violation != null) {
             return deadLetter(topic, partition, offset, key, value, violation.reason(), violation.detail());
         }

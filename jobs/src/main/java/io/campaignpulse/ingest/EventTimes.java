@@ -14,7 +14,11 @@ public final class EventTimes {
 
     /** @return the event time in epoch millis; Long.MIN_VALUE for dead letters, which have none. */
     public static long of(Envelope envelope) {
-        Object p = envelope.getPayload();
+        return ofRecord(envelope.getPayload());
+    }
+
+    /** @return the event time of a contract record in epoch millis; Long.MIN_VALUE for anything else. */
+    public static long ofRecord(Object p) {
         if (p instanceof CampaignSend s) {
             return s.getSentAt().toEpochMilli();
         }

@@ -28,9 +28,9 @@ public final class JsonLineDecoder implements Serializable {
     private transient ByteArrayOutputStream buffer;
     private transient BinaryEncoder encoder;
 
-    public JsonLineDecoder(InputTopics topics) {
+    public JsonLineDecoder(InputTopics topics, EventTimeGuard eventTimes) {
         this.topics = topics;
-        this.decoder = new EnvelopeDecoder(topics);
+        this.decoder = new EnvelopeDecoder(topics, eventTimes);
     }
 
     /** @param lineNumber 1-based, recorded as the dead letter's offset */

@@ -19,9 +19,9 @@ public final class JsonLinesFormat extends SimpleStreamFormat<Envelope> {
     private final String topic;
     private final JsonLineDecoder decoder;
 
-    public JsonLinesFormat(String topic, InputTopics topics) {
+    public JsonLinesFormat(String topic, InputTopics topics, EventTimeGuard eventTimes) {
         this.topic = topic;
-        this.decoder = new JsonLineDecoder(topics);
+        this.decoder = new JsonLineDecoder(topics, eventTimes);
     }
 
     @Override

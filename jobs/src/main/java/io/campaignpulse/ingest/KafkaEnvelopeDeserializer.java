@@ -11,8 +11,8 @@ public final class KafkaEnvelopeDeserializer implements KafkaRecordDeserializati
 
     private final EnvelopeDecoder decoder;
 
-    public KafkaEnvelopeDeserializer(InputTopics topics) {
-        this.decoder = new EnvelopeDecoder(topics);
+    public KafkaEnvelopeDeserializer(InputTopics topics, EventTimeGuard eventTimes) {
+        this.decoder = new EnvelopeDecoder(topics, eventTimes);
     }
 
     @Override

@@ -7,10 +7,11 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
  * Watermarks for reference data that is not a timeline: the campaigns topic and the control
- * log. Until the topic has been quiet for {@code settle} (its backlog read), it holds event time
- * back at the start, so no send is judged before its campaign is known, and no alert is raised
- * before the mutes and thresholds in force are. From then on it declares itself idle, so it
- * never holds the customer streams back.
+ * log. Until the topic's backlog is read (quiet for {@code settle} and caught up to its end
+ * offset, see {@link QuietPartition}), it holds event time back at the start, so no send is
+ * judged before its campaign is known, and no alert is raised before the mutes and thresholds in
+ * force are. From then on it declares itself idle, so it never holds the customer streams back.
+ * A bounded replay file holds event time back until it has been read to its end.
  *
  * <p>Idle, not a maximal watermark: when every customer partition is quiet too (a night without
  * traffic), an operator whose other input sits at +infinity would take that as its event time
@@ -20,28 +21,30 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  */
 public final class SettlingWatermarks implements WatermarkGenerator<Envelope> {
 
-    private final long settleMs;
-    private long lastRecordAt = System.currentTimeMillis();
+    private final QuietPartition quiet;
     private boolean settled;
 
-    private SettlingWatermarks(Duration settle) {
-        this.settleMs = settle.toMillis();
+    private SettlingWatermarks(QuietPartition quiet) {
+        this.quiet = quiet;
     }
 
-    public static WatermarkStrategy<Envelope> strategy(Duration settle) {
-        return WatermarkStrategy.<Envelope>forGenerator(ctx -> new SettlingWatermarks(settle))
+    public static WatermarkStrategy<Envelope> strategy(Duration settle, Backlog backlog) {
+        return WatermarkStrategy.<Envelope>forGenerator(ctx -> new SettlingWatermarks(
+                        new QuietPartition(settle.toMillis(), backlog, ctx.getInputActivityClock())))
                 .withTimestampAssigner((envelope, ts) -> EventTimes.of(envelope));
     }
 
     @Override
     public void onEvent(Envelope event, long eventTimestamp, WatermarkOutput output) {
-        lastRecordAt = System.currentTimeMillis();
+        quiet.recordRead(event);
     }
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        if (settled || System.currentTimeMillis() - lastRecordAt >= settleMs) {
-            settled = true;
+        if (!settled) {
+            settled = quiet.idle();
+        }
+        if (settled) {
             // Re-declared on every tick: a new campaign record makes the output active again.
             output.markIdle();
         }

@@ -1,6 +1,8 @@
 package io.campaignpulse.source;
 
 import io.campaignpulse.PulsePipeline;
+import io.campaignpulse.ingest.CustomerEventWatermarks;
+import io.campaignpulse.ingest.EventTimeGuard;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.ingest.SettlingWatermarks;
 
@@ -21,7 +23,7 @@ public final class KafkaSources implements PulsePipeline.Sources {
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
         KafkaSource<Envelope> source = source(config, List.of(config.topics().campaigns()), "-campaigns");
-        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle()), "Kafka: campaigns")
+        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config)), "Kafka: campaigns")
                 .uid("source-campaigns")
                 .setParallelism(1); // a small compacted topic; one reader keeps its settling simple
     }
@@ -30,8 +32,10 @@ public final class KafkaSources implements PulsePipeline.Sources {
     public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
         var t = config.topics();
         KafkaSource<Envelope> source = source(config, List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews()), "-customer-events");
-        // Watermarks per Kafka partition, inside the source.
-        return env.fromSource(source, PulsePipeline.customerEventWatermarks(config), "Kafka: sends, holdings, consent, tickets, reviews")
+        // Watermarks per Kafka partition, inside the source, aligned across partitions; a quiet
+        // partition is idle only once caught up, so catch-up reads exactly what live reads.
+        return env.fromSource(source, CustomerEventWatermarks.strategy(config.eventTime(), backlog(config), true),
+                        "Kafka: sends, holdings, consent, tickets, reviews")
                 .uid("source-customer-events");
     }
 
@@ -40,9 +44,13 @@ public final class KafkaSources implements PulsePipeline.Sources {
         // Always from the beginning on a fresh start (restores resume from their checkpointed
         // offsets): replaying the control log rebuilds the settings in force.
         KafkaSource<Envelope> source = source(config, List.of(config.topics().control()), "-control", OffsetsInitializer.earliest());
-        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle()), "Kafka: control")
+        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config)), "Kafka: control")
                 .uid("source-control")
                 .setParallelism(1);
+    }
+
+    private static KafkaBacklog backlog(PulseConfig config) {
+        return new KafkaBacklog(config.kafka().clientProperties());
     }
 
     private static KafkaSource<Envelope> source(PulseConfig config, List<String> topics, String groupSuffix) {
@@ -60,7 +68,7 @@ public final class KafkaSources implements PulsePipeline.Sources {
                 .setGroupId(kafka.groupId() + groupSuffix)
                 .setTopics(topics)
                 .setStartingOffsets(offsets)
-                .setDeserializer(new KafkaEnvelopeDeserializer(new InputTopics(config.topics())))
+                .setDeserializer(new KafkaEnvelopeDeserializer(new InputTopics(config.topics()), new EventTimeGuard(config.eventTime())))
                 .setProperties(props)
                 .build();
     }

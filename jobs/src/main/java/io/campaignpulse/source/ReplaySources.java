@@ -2,6 +2,9 @@ package io.campaignpulse.source;
 
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.ingest.Backlog;
+import io.campaignpulse.ingest.CustomerEventWatermarks;
+import io.campaignpulse.ingest.EventTimeGuard;
 import io.campaignpulse.ingest.SettlingWatermarks;
 
 import io.campaignpulse.ingest.Envelope;
@@ -21,6 +24,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * topic ({@code campaigns.jsonl}, {@code campaign-sends.jsonl}, {@code customer-holdings.jsonl},
  * {@code customer-consent.jsonl}, {@code tickets.jsonl}, {@code reviews.jsonl}, {@code pulse-control.jsonl}).
  * Campaigns and sends are required; the others are optional.
+ *
+ * <p>Bounded, and independent of timing: no input is ever idle. Campaigns and control hold
+ * event time back until their files are read to the end; each customer-event file has its own
+ * bounded-out-of-orderness watermark, and the job's event time is their minimum, so as long as
+ * each file is ordered within {@code event-time.max-out-of-orderness} nothing is late however
+ * fast or slowly each file is read, and the output is the same on every run.
  */
 public final class ReplaySources implements PulsePipeline.Sources {
 
@@ -55,16 +64,16 @@ public final class ReplaySources implements PulsePipeline.Sources {
 
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
-        return file(env, config, config.topics().campaigns(), SettlingWatermarks.strategy(config.eventTime().campaignsSettle()));
+        return file(env, config, config.topics().campaigns(), SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED));
     }
 
     @Override
     public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
         var t = config.topics();
-        DataStream<Envelope> events = file(env, config, t.campaignSends(), PulsePipeline.customerEventWatermarks(config));
+        DataStream<Envelope> events = file(env, config, t.campaignSends(), CustomerEventWatermarks.strategy(config.eventTime(), Backlog.BOUNDED, false));
         for (String topic : List.of(t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews())) {
             if (Files.isRegularFile(fileOf(topic))) {
-                events = events.union(file(env, config, topic, PulsePipeline.customerEventWatermarks(config)));
+                events = events.union(file(env, config, topic, CustomerEventWatermarks.strategy(config.eventTime(), Backlog.BOUNDED, false)));
             }
         }
         return events;
@@ -74,7 +83,7 @@ public final class ReplaySources implements PulsePipeline.Sources {
     public DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config) {
         String topic = config.topics().control();
         if (Files.isRegularFile(fileOf(topic))) {
-            return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle()));
+            return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED));
         }
         // No control file: an input that ends at once (Flink's collection source refuses an empty collection).
         return env.fromSequence(0, 0).uid("replay-no-control").name("Replay: no control messages")
@@ -84,7 +93,7 @@ public final class ReplaySources implements PulsePipeline.Sources {
 
     private DataStream<Envelope> file(StreamExecutionEnvironment env, PulseConfig config, String topic, WatermarkStrategy<Envelope> watermarks) {
         FileSource<Envelope> source = FileSource.forRecordStreamFormat(
-                        new JsonLinesFormat(topic, new InputTopics(config.topics())),
+                        new JsonLinesFormat(topic, new InputTopics(config.topics()), new EventTimeGuard(config.eventTime())),
                         new org.apache.flink.core.fs.Path(fileOf(topic).toAbsolutePath().toUri()))
                 .build();
         return env.fromSource(source, watermarks, "Replay: " + topic).uid("replay-" + topic).setParallelism(1);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class EnvelopeDecoderTest {
 
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(config().topics()));
+    private final EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
 
     @Test
     void aValidRecordDecodesWithItsProvenance() {
@@ -54,7 +54,7 @@ class EnvelopeDecoderTest {
 
     @Test
     void replayJsonGoesThroughTheSameChecks() {
-        JsonLineDecoder json = new JsonLineDecoder(new InputTopics(config().topics()));
+        JsonLineDecoder json = new JsonLineDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
         Envelope ok = json.decode("customer-consent", 1, "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":1795165200000}");
         assertThat(ok.getPayload()).isInstanceOf(io.campaignpulse.contract.ConsentChange.class);
 
@@ -65,5 +65,54 @@ class EnvelopeDecoderTest {
                 "{\"customer_id\":\"c\",\"opted_in\":true,\"changed_at\":\"2026-11-20T09:00:00\"}").getPayload();
         assertThat(zoneless.getReason()).isEqualTo(DeadLetterReason.INVALID_VALUE);
         assertThat(new String(zoneless.getPayload().array(), StandardCharsets.UTF_8)).contains("2026-11-20T09:00:00");
+    }
+
+    @Test
+    void badClocksAreInvalidTimestampsOnEveryInputTopic() {
+        // The wall clock stands at 10:00 on the fixtures' day; the default skew is 1 h.
+        EventTimeGuard guard = new EventTimeGuard(config().eventTime(), () -> T1000);
+        EnvelopeDecoder clocked = new EnvelopeDecoder(new InputTopics(config().topics()), guard);
+        long hour = java.time.Duration.ofHours(1).toMillis();
+
+        assertThat(clocked.decode("campaign-sends", 0, 1, null, AvroBinary.toBytes(send("s", "C", "c", T1000 + hour))).getPayload())
+                .as("exactly the skew ahead is fine").isInstanceOf(CampaignSend.class);
+        DeadLetter ahead = (DeadLetter) clocked.decode("campaign-sends", 0, 2, null,
+                AvroBinary.toBytes(send("s", "C", "c", T1000 + hour + 1))).getPayload();
+        assertThat(ahead.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+        assertThat(ahead.getDetail()).contains("max-future-skew");
+
+        DeadLetter before = (DeadLetter) clocked.decode("customer-holdings", 0, 3, null,
+                AvroBinary.toBytes(holding("c", "P", HoldingStatus.ACTIVE, -1))).getPayload();
+        assertThat(before.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+        assertThat(before.getDetail()).contains("event-time.earliest");
+
+        var campaignFromTheFuture = campaign("C9", "Later", io.campaignpulse.contract.OfferType.CROSS_SELL, "P");
+        campaignFromTheFuture.setUpdatedAt(java.time.Instant.parse("2099-01-01T00:00:00Z"));
+        assertThat(((DeadLetter) clocked.decode("campaigns", 0, 4, null, AvroBinary.toBytes(campaignFromTheFuture)).getPayload()).getReason())
+                .isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+        var unstorable = campaign("C9", "Forever", io.campaignpulse.contract.OfferType.CROSS_SELL, "P");
+        unstorable.setEndsAt(java.time.Instant.parse("+300000-01-01T00:00:00Z"));
+        assertThat(((DeadLetter) clocked.decode("campaigns", 0, 5, null, AvroBinary.toBytes(unstorable)).getPayload()).getReason())
+                .isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+
+        var control = io.campaignpulse.contract.ControlMessage.newBuilder().setControlId("x").setScope(io.campaignpulse.contract.ControlScope.GLOBAL)
+                .setSettings(java.util.Map.of("mute", "true")).setAuthor("a").setIssuedAt(java.time.Instant.ofEpochMilli(T1000 + 2 * hour)).build();
+        assertThat(((DeadLetter) clocked.decode("pulse-control", 0, 6, null, AvroBinary.toBytes(control)).getPayload()).getReason())
+                .isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+    }
+
+    @Test
+    void replayTimestampsThatNoLongCanHoldAreInvalidTimestampsNotSomeOtherInstant() {
+        JsonLineDecoder json = new JsonLineDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
+        DeadLetter overflow = (DeadLetter) json.decode("customer-consent", 1,
+                "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":99999999999999999999}").getPayload();
+        assertThat(overflow.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+        DeadLetter farYear = (DeadLetter) json.decode("customer-consent", 2,
+                "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":\"+999999999-01-01T00:00:00Z\"}").getPayload();
+        assertThat(farYear.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+        DeadLetter future = (DeadLetter) json.decode("campaign-sends", 3,
+                "{\"send_id\":\"s\",\"campaign_id\":\"C\",\"customer_id\":\"c\",\"channel\":\"EMAIL\",\"sent_at\":\"2099-01-01T00:00:00Z\"}")
+                .getPayload();
+        assertThat(future.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
     }
 }

@@ -1,0 +1,36 @@
+package io.campaignpulse.ingest;
+
+import java.io.Serializable;
+
+/**
+ * Whether an input partition still has records the job has not read. This is what lets a quiet
+ * partition be declared idle without ever releasing one that is merely behind: wall-clock
+ * silence alone cannot tell "nothing more was written" from "the reader has not got to it yet".
+ */
+public interface Backlog extends Serializable {
+
+    /**
+     * @param nextOffset the offset after the last record read from the partition
+     * @return TRUE when nothing committed is left to read there, FALSE when something is, null
+     *     while the answer is not known yet (it is being looked up; ask again)
+     */
+    Boolean caughtUp(String topic, int partition, long nextOffset);
+
+    /** False for a bounded input (a replay), which is never idle: it holds event time until it ends. */
+    default boolean unbounded() {
+        return true;
+    }
+
+    /** A bounded input: files read to their end, where idleness has no place. */
+    Backlog BOUNDED = new Backlog() {
+        @Override
+        public Boolean caughtUp(String topic, int partition, long nextOffset) {
+            return Boolean.FALSE;
+        }
+
+        @Override
+        public boolean unbounded() {
+            return false;
+        }
+    };
+}

@@ -1,0 +1,51 @@
+package io.campaignpulse.ingest;
+
+import org.apache.flink.util.clock.RelativeClock;
+
+/**
+ * Tells, for one input partition (one split's watermark generator), whether it may be treated as
+ * idle: no record for the quiet period on the input-activity clock (which pauses while the split
+ * is paused for alignment or backpressure), and its backlog read to the end. A split that has not
+ * delivered a single record cannot be looked up (a generator does not know its partition until a
+ * record names it): it is taken to be empty after the quiet period, and at least
+ * {@link #UNSEEN_MIN_MS}, of its start, which no first fetch takes, even on a loaded machine.
+ */
+final class QuietPartition {
+
+    static final long UNSEEN_MIN_MS = 30_000;
+
+    private final long quietMs;
+    private final Backlog backlog;
+    private final RelativeClock clock;
+    private long lastRecordAt;
+    private String topic;
+    private int partition;
+    private long nextOffset;
+
+    QuietPartition(long quietMs, Backlog backlog, RelativeClock clock) {
+        this.quietMs = quietMs;
+        this.backlog = backlog;
+        this.clock = clock;
+        this.lastRecordAt = clock.relativeTimeMillis();
+    }
+
+    /** A record (valid or dead letter) was read from the partition. */
+    void recordRead(Envelope envelope) {
+        lastRecordAt = clock.relativeTimeMillis();
+        topic = envelope.getSourceTopic();
+        partition = envelope.getSourcePartition();
+        nextOffset = envelope.getSourceOffset() + 1;
+    }
+
+    /** Whether the partition is quiet and caught up; asks the backlog only once the quiet period has passed. */
+    boolean idle() {
+        long quietFor = clock.relativeTimeMillis() - lastRecordAt;
+        if (!backlog.unbounded() || quietFor < quietMs) {
+            return false;
+        }
+        if (topic == null) {
+            return quietFor >= UNSEEN_MIN_MS;
+        }
+        return Boolean.TRUE.equals(backlog.caughtUp(topic, partition, nextOffset));
+    }
+}

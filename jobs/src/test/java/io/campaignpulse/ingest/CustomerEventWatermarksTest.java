@@ -1,0 +1,211 @@
+package io.campaignpulse.ingest;
+
+import static io.campaignpulse.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.contract.DeadLetterReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.util.clock.RelativeClock;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One partition's watermarks, with the wall clock and the broker's answers in the test's hands:
+ * a quiet partition is idle only once it is caught up; one that is merely behind (a backlog, a
+ * starved reader) keeps holding event time back however long it is quiet.
+ */
+class CustomerEventWatermarksTest {
+
+    private static final Duration BOUND = Duration.ofMinutes(5);
+    private static final long QUIET_MS = 1_000;
+
+    private final ManualClock clock = new ManualClock();
+    private final ScriptedBacklog backlog = new ScriptedBacklog();
+    private final RecordingOutput out = new RecordingOutput();
+
+    private CustomerEventWatermarks generator(Backlog b) {
+        return new CustomerEventWatermarks(BOUND, new QuietPartition(QUIET_MS, b, clock));
+    }
+
+    private static Envelope sendAt(long t, long offset) {
+        return new Envelope("campaign-sends", 1, offset, send("s" + offset, "C1", "cust-1", t));
+    }
+
+    private static void read(WatermarkGenerator<Envelope> g, Envelope e) {
+        g.onEvent(e, EventTimes.of(e), new RecordingOutput());
+    }
+
+    @Test
+    void theWatermarkTrailsTheLargestEventTimeByTheAllowedDisorder() {
+        CustomerEventWatermarks g = generator(backlog);
+        g.onPeriodicEmit(out);
+        assertThat(out.watermarks).as("nothing read, nothing known").isEmpty();
+        read(g, sendAt(T0905, 10));
+        read(g, sendAt(T0900, 11)); // out of order, within the bound
+        g.onPeriodicEmit(out);
+        assertThat(out.last()).isEqualTo(T0905 - BOUND.toMillis() - 1);
+        assertThat(out.idle).isFalse();
+    }
+
+    @Test
+    void aDeadLetterNeverMovesEventTime() {
+        CustomerEventWatermarks g = generator(backlog);
+        read(g, sendAt(T0900, 1));
+        Envelope bad = EnvelopeDecoder.deadLetter("campaign-sends", 1, 2, null, new byte[] {1}, DeadLetterReason.INVALID_TIMESTAMP, "2099");
+        read(g, bad);
+        g.onPeriodicEmit(out);
+        assertThat(out.last()).isEqualTo(T0900 - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void aQuietPartitionThatIsBehindIsNeverIdle() {
+        CustomerEventWatermarks g = generator(backlog);
+        read(g, sendAt(T0900, 41));
+        backlog.answers.put("campaign-sends-1@42", Boolean.FALSE); // records after offset 41 are unread
+        clock.advance(Duration.ofHours(1).toMillis()); // a starved reader: quiet for an hour
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse();
+        assertThat(out.last()).isEqualTo(T0900 - BOUND.toMillis() - 1);
+        assertThat(backlog.asked).containsExactly("campaign-sends-1@42");
+    }
+
+    @Test
+    void whileTheAnswerIsPendingThePartitionKeepsHoldingEventTime() {
+        CustomerEventWatermarks g = generator(backlog);
+        read(g, sendAt(T0900, 7));
+        clock.advance(QUIET_MS);
+        g.onPeriodicEmit(out); // backlog has no answer yet (null)
+        assertThat(out.idle).isFalse();
+    }
+
+    @Test
+    void aQuietPartitionThatIsCaughtUpIsIdleUntilItsNextRecord() {
+        CustomerEventWatermarks g = generator(backlog);
+        read(g, sendAt(T0900, 41));
+        backlog.answers.put("campaign-sends-1@42", Boolean.TRUE);
+        clock.advance(QUIET_MS - 1);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("not quiet long enough").isFalse();
+        assertThat(backlog.asked).as("the broker is asked only after the quiet period").isEmpty();
+        clock.advance(1);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isTrue();
+
+        read(g, sendAt(T1000, 42));
+        out.idle = false;
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse();
+        assertThat(out.last()).isEqualTo(T1000 - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void aPartitionThatNeverDeliveredIsTakenForEmptyOnlyAfterTheLongerStartPeriod() {
+        CustomerEventWatermarks g = generator(backlog);
+        clock.advance(QuietPartition.UNSEEN_MIN_MS - 1);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse();
+        clock.advance(1);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isTrue();
+    }
+
+    @Test
+    void aBoundedReplayIsNeverIdle() {
+        CustomerEventWatermarks g = generator(Backlog.BOUNDED);
+        clock.advance(Duration.ofDays(1).toMillis());
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse();
+        read(g, sendAt(T0900, 1));
+        clock.advance(Duration.ofDays(1).toMillis());
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse();
+    }
+
+    @Test
+    void referenceDataHoldsEventTimeBackUntilItsBacklogIsReadThenStepsAside() {
+        SettlingWatermarks g = (SettlingWatermarks) SettlingWatermarks.strategy(Duration.ofMillis(QUIET_MS), backlog)
+                .createWatermarkGenerator(new org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context() {
+                    @Override
+                    public org.apache.flink.metrics.MetricGroup getMetricGroup() {
+                        return new org.apache.flink.metrics.groups.UnregisteredMetricsGroup();
+                    }
+
+                    @Override
+                    public RelativeClock getInputActivityClock() {
+                        return clock;
+                    }
+                });
+        Envelope campaign = new Envelope("campaigns", 0, 5L, campaign("C1", "Card", io.campaignpulse.contract.OfferType.CROSS_SELL, "P"));
+        g.onEvent(campaign, EventTimes.of(campaign), out);
+        backlog.answers.put("campaigns-0@6", Boolean.FALSE);
+        clock.advance(Duration.ofMinutes(10).toMillis()); // quiet, but the broker says more is there
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse();
+        assertThat(out.watermarks).as("holds event time at its start").isEmpty();
+        backlog.answers.put("campaigns-0@6", Boolean.TRUE);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isTrue();
+        assertThat(out.watermarks).as("idle, never a watermark at +infinity").isEmpty();
+    }
+
+    private static final class ManualClock implements RelativeClock {
+        private long now = 1_000_000;
+
+        void advance(long ms) {
+            now += ms;
+        }
+
+        @Override
+        public long relativeTimeMillis() {
+            return now;
+        }
+
+        @Override
+        public long relativeTimeNanos() {
+            return now * 1_000_000;
+        }
+    }
+
+    private static final class ScriptedBacklog implements Backlog {
+        final Map<String, Boolean> answers = new HashMap<>();
+        final List<String> asked = new ArrayList<>();
+
+        @Override
+        public Boolean caughtUp(String topic, int partition, long nextOffset) {
+            String key = topic + "-" + partition + "@" + nextOffset;
+            asked.add(key);
+            return answers.get(key);
+        }
+    }
+
+    private static final class RecordingOutput implements WatermarkOutput {
+        final List<Long> watermarks = new ArrayList<>();
+        boolean idle;
+
+        long last() {
+            return watermarks.get(watermarks.size() - 1);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {
+            watermarks.add(watermark.getTimestamp());
+            idle = false;
+        }
+
+        @Override
+        public void markIdle() {
+            idle = true;
+        }
+
+        @Override
+        public void markActive() {
+            idle = false;
+        }
+    }
+}
