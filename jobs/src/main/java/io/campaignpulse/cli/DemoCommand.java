@@ -26,6 +26,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "After the first day, keep playing the following days (same customers) until Ctrl-C.")
     boolean follow;
 
+    @Option(names = "--backlog", description = {"Publish the whole generated day first, then start the job: the catch-up case "
+            + "(a job started on a topic with history, or restarted after an outage)."})
+    boolean backlog;
+
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Keep the broker's, database's and checkpoints' files here (default: a temporary folder, deleted at the end).")
     Path workDir;
 
@@ -36,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         generator.validate();
         return io.campaignpulse.demo.Demo.run(new io.campaignpulse.demo.Demo.Settings(generator.customers, generator.daySeconds,
-                generator.seed, follow, workDir, keep,
+                generator.seed, follow, backlog, workDir, keep,
                 configOptions.file, configOptions.overrides), System.out);
     }
 }

@@ -7,7 +7,10 @@ import io.campaignpulse.sink.LiveSinks;
 import io.campaignpulse.sink.PostgresOutputs;
 import io.campaignpulse.source.KafkaSources;
 import java.util.concurrent.Callable;
+import java.nio.file.Path;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,9 +39,28 @@ public final class RunCommand implements Callable<Integer> {
         if (config.postgres().enabled() && createTables) {
             PostgresOutputs.createTables(config.postgres().url(), config.postgres().username(), config.postgres().password());
         }
-        StreamExecutionEnvironment env = JobEnvironment.create(config, true, new Configuration());
+        StreamExecutionEnvironment env = JobEnvironment.create(config, true, durableCheckpoints(config));
         PulsePipeline.defineWorkflow(env, config, new KafkaSources(), new LiveSinks(config));
         env.execute(jobName);
         return 0;
+    }
+
+    /**
+     * Checkpoints never go to JobManager memory: that storage refuses state over 5 MB, and a job
+     * reading a backlog then fails every checkpoint and restarts forever without committing any
+     * output. Unless the configuration or the cluster (FLINK_CONF_DIR) names a directory, they go
+     * to a local folder, printed here.
+     */
+    private Configuration durableCheckpoints(PulseConfig config) {
+        Configuration extra = new Configuration();
+        String clusterConf = System.getenv("FLINK_CONF_DIR");
+        boolean clusterNamesOne = clusterConf != null
+                && GlobalConfiguration.loadConfiguration(clusterConf).getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
+        if (config.checkpoints().directory().isBlank() && !clusterNamesOne) {
+            Path dir = Path.of(System.getProperty("user.home"), ".campaign-pulse", "checkpoints", jobName).toAbsolutePath();
+            extra.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
+            System.err.println("checkpoints go to " + dir + " (set checkpoints.directory to choose another place)");
+        }
+        return extra;
     }
 }

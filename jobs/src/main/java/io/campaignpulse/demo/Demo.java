@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 public final class Demo {
 
     /** What the user chose on the command line. */
-    public record Settings(int customers, double daySeconds, long seed, boolean follow, Path workDir, boolean keep,
+    public record Settings(int customers, double daySeconds, long seed, boolean follow, boolean backlog, Path workDir, boolean keep,
             Path configFile, Map<String, String> overrides) {}
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
@@ -57,9 +57,13 @@ public final class Demo {
         try (LocalInfrastructure infra = LocalInfrastructure.start(work.resolve("infra"))) {
             Map<String, String> overrides = new HashMap<>();
             overrides.put("checkpoints.interval", "2s");
-            overrides.put("event-time.idleness", "3s");
+            overrides.put("event-time.idleness", "5s");
             overrides.put("event-time.campaigns-settle", "2s");
             overrides.put("parallelism", "2");
+            if (settings.follow()) {
+                // --follow plays the days after yesterday, ahead of the wall clock on purpose.
+                overrides.put("event-time.max-future-skew", "36500d");
+            }
             overrides.putAll(settings.overrides());
             overrides.putAll(infra.configOverrides());
             PulseConfig config = new ConfigLoader().load(settings.configFile(), overrides);
@@ -74,32 +78,41 @@ public final class Demo {
             DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(), day));
             describe(world);
 
-            try (LocalJob job = LocalJob.start(config, work.resolve("job"));
-                    PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
-                out.printf("  job submitted to a local Flink MiniCluster (RocksDB, checkpoints every 2 s, exactly-once) at %.1f s%n", seconds(t0));
-                AlertFeed feed = new AlertFeed(infra.bootstrapServers(), config.topics().alerts(), out, t0);
-                Thread feedThread = new Thread(feed, "alert-feed");
-                feedThread.setDaemon(true);
-                feedThread.start();
-                Thread progress = progress(publisher, infra);
-                double speed = world.speedFor(settings.daySeconds());
-                out.printf("  playing %s from 06:00 UTC %s%n", LocalDate.ofInstant(day, ZoneOffset.UTC),
-                        speed > 0 ? String.format("at %.0fx (a day in about %.0f s)", speed, settings.daySeconds()) : "as fast as possible");
+            try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
                 long publishStart = System.nanoTime();
-                publisher.publish(world.events(), world.playFrom(), speed);
-                job.awaitCaughtUp(Duration.ofMinutes(5));
-                double pipelineSeconds = seconds(publishStart);
-                if (settings.follow()) {
-                    follow(config, world, job, publisher, speed);
+                if (settings.backlog()) {
+                    out.printf("  --backlog: publishing the whole day before the job starts (the catch-up case)%n");
+                    publisher.publish(world.events(), world.playFrom(), 0);
+                    out.printf("  %,d events published in %.1f s%n", publisher.published(), seconds(publishStart));
+                    publishStart = System.nanoTime(); // from here the job's catch-up is timed
                 }
-                progress.interrupt();
-                out.printf("  all %,d events published and read; stopping the job with a savepoint and drain (flushes the last windows)%n",
-                        publisher.published());
-                String savepoint = job.stopAndDrain();
-                Thread.sleep(1500); // let the feed print the alerts of the final commit
-                feed.stop();
-                summary(world, infra, feed, publisher.published(), pipelineSeconds, savepoint, seconds(t0),
-                        job.accumulator(io.campaignpulse.alerting.IncidentTracker.SIGNALS_ACCUMULATOR));
+                try (LocalJob job = LocalJob.start(config, work.resolve("job"))) {
+                    out.printf("  job submitted to a local Flink MiniCluster (RocksDB, checkpoints every 2 s, exactly-once) at %.1f s%n", seconds(t0));
+                    AlertFeed feed = new AlertFeed(infra.bootstrapServers(), config.topics().alerts(), out, t0);
+                    Thread feedThread = new Thread(feed, "alert-feed");
+                    feedThread.setDaemon(true);
+                    feedThread.start();
+                    Thread progress = progress(publisher, infra);
+                    double speed = world.speedFor(settings.daySeconds());
+                    if (!settings.backlog()) {
+                        out.printf("  playing %s from 06:00 UTC %s%n", LocalDate.ofInstant(day, ZoneOffset.UTC),
+                                speed > 0 ? String.format("at %.0fx (a day in about %.0f s)", speed, settings.daySeconds()) : "as fast as possible");
+                        publisher.publish(world.events(), world.playFrom(), speed);
+                    }
+                    job.awaitCaughtUp(Duration.ofMinutes(10));
+                    double pipelineSeconds = seconds(publishStart);
+                    if (settings.follow()) {
+                        follow(config, world, job, publisher, speed);
+                    }
+                    progress.interrupt();
+                    out.printf("  all %,d events published and read; stopping the job with a savepoint and drain (flushes the last windows)%n",
+                            publisher.published());
+                    String savepoint = job.stopAndDrain();
+                    Thread.sleep(1500); // let the feed print the alerts of the final commit
+                    feed.stop();
+                    summary(world, infra, feed, publisher.published(), pipelineSeconds, savepoint, seconds(t0),
+                            job.accumulator(io.campaignpulse.alerting.IncidentTracker.SIGNALS_ACCUMULATOR));
+                }
             }
         } finally {
             if (!settings.keep() && settings.workDir() == null) {
@@ -200,6 +213,7 @@ public final class Demo {
         out.println("  suppression list (topic suppressions, table suppressions): entries by reason, active / retracted");
         query(infra, "SELECT reason, count(*) FILTER (WHERE active), count(*) FILTER (WHERE NOT active) FROM suppressions GROUP BY reason ORDER BY reason",
                 rs -> out.printf("    %-34s %,6d / %,d%n", rs.getString(1), rs.getInt(2), rs.getInt(3)));
+        out.printf("  late events (LATE_EVENT dead letters): %,d%n", countWhere(infra, "dead_letters", "reason = 'LATE_EVENT'"));
         out.println("  dead letters by reason (table dead_letters):");
         query(infra, "SELECT reason, count(*) FROM dead_letters GROUP BY reason ORDER BY reason",
                 rs -> out.printf("    %-18s %d%n", rs.getString(1), rs.getInt(2)));
@@ -225,7 +239,12 @@ public final class Demo {
     }
 
     private static int count(LocalInfrastructure infra, String table) {
-        try (Connection c = connect(infra); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+        return countWhere(infra, table, "true");
+    }
+
+    private static int countWhere(LocalInfrastructure infra, String table, String condition) {
+        try (Connection c = connect(infra); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table + " WHERE " + condition)) {
             rs.next();
             return rs.getInt(1);
         } catch (SQLException e) {

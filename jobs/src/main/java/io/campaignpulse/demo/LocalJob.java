@@ -41,7 +41,15 @@ public final class LocalJob implements AutoCloseable {
     }
 
     public static LocalJob start(PulseConfig config, Path workDir) throws Exception {
+        return start(config, workDir, null);
+    }
+
+    /** @param restoreFrom a savepoint to resume from, or null for a fresh start */
+    public static LocalJob start(PulseConfig config, Path workDir, String restoreFrom) throws Exception {
         Configuration local = new Configuration();
+        if (restoreFrom != null) {
+            local.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+        }
         local.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, workDir.resolve("checkpoints").toUri().toString());
         local.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, workDir.resolve("savepoints").toUri().toString());
         StreamExecutionEnvironment env = JobEnvironment.create(config, true, local);
@@ -96,6 +104,14 @@ public final class LocalJob implements AutoCloseable {
         String savepoint = client.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(2, TimeUnit.MINUTES);
         result = client.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+        return savepoint;
+    }
+
+    /** Stops with a savepoint, without drain: pending sends and open windows stay in the savepoint for a resumed job. */
+    public String stopWithSavepoint() throws Exception {
+        String savepoint = client.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
+        client.getJobExecutionResult().get(2, TimeUnit.MINUTES);
         return savepoint;
     }
 

@@ -1,0 +1,159 @@
+package io.campaignpulse.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.CpuLoad;
+import io.campaignpulse.Fixtures;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.MisfireRule;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Catch-up equals live: a whole day published before the job starts, on three partitions per
+ * topic with 70/20/10 % of the keys, read at parallelism 2 with a short idleness timeout, while
+ * busy threads saturate every core. The misfires must equal the brute-force ground truth and no
+ * record may be a LATE_EVENT: reading a backlog on a loaded machine is not lateness. Then the
+ * same with a stop in the middle of the backlog (savepoint) and a resumed job.
+ */
+class CatchUpEndToEndTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    Path work;
+
+    private LocalInfrastructure infra;
+    private PulseConfig config;
+    private DemoWorld world;
+
+    @BeforeEach
+    void startInfrastructure() throws Exception {
+        infra = LocalInfrastructure.start(work.resolve("infra"));
+    }
+
+    private void publishADayBeforeTheJobStarts(int customers) throws Exception {
+        Map<String, String> overrides = new HashMap<>(infra.configOverrides());
+        overrides.put("checkpoints.interval", "1s");
+        // Short on purpose: a partition that is merely behind must never be taken for idle.
+        overrides.put("event-time.idleness", "1s");
+        overrides.put("event-time.campaigns-settle", "1s");
+        overrides.put("parallelism", "2");
+        config = Fixtures.config(overrides);
+        infra.createTopics(config.topics(), 3);
+        infra.createTables();
+        world = DemoWorld.generate(config, new DemoWorld.Options(customers, 7, Fixtures.DAY));
+        try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers(),
+                Map.of("partitioner.class", SkewedPartitioner.class.getName()))) {
+            publisher.publish(world.events(), 0, 0);
+        }
+    }
+
+    @AfterEach
+    void stopInfrastructure() throws Exception {
+        if (infra != null) {
+            infra.close();
+        }
+    }
+
+    @Test
+    void aBacklogReadOnABusyMachineIsJudgedExactly() throws Exception {
+        publishADayBeforeTheJobStarts(6000);
+        long started = System.nanoTime();
+        try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob job = LocalJob.start(config, work.resolve("job"))) {
+            job.awaitCaughtUp(Duration.ofMinutes(8));
+            System.out.printf("catch-up: %,d events read under full CPU load in %.1f s%n", world.events().size(), (System.nanoTime() - started) / 1e9);
+            job.stopAndDrain();
+        }
+        assertExactlyTheGroundTruth();
+    }
+
+    @Test
+    void aStopInTheMiddleOfTheBacklogAndAResumeAreExact() throws Exception {
+        publishADayBeforeTheJobStarts(15000);
+        String savepoint;
+        int judgedBeforeTheStop;
+        try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob job = LocalJob.start(config, work.resolve("first"))) {
+            // Stop once the first misfires are committed, long before the backlog is read.
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (count("misfires") == 0) {
+                assertThat(System.nanoTime()).as("first misfires within 3 minutes").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            savepoint = job.stopWithSavepoint();
+            judgedBeforeTheStop = count("misfires");
+        }
+        int expected = keys(world.expectedMisfires()).size();
+        System.out.printf("catch-up with a restart: stopped after %,d of %,d misfires; savepoint %s%n", judgedBeforeTheStop, expected, savepoint);
+        assertThat(judgedBeforeTheStop).as("stopped in the middle of the backlog").isLessThan(expected);
+        try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob resumed = LocalJob.start(config, work.resolve("resumed"), savepoint)) {
+            resumed.awaitCaughtUp(Duration.ofMinutes(8));
+            resumed.stopAndDrain();
+        }
+        assertExactlyTheGroundTruth();
+    }
+
+    private void assertExactlyTheGroundTruth() throws SQLException {
+        Set<String> expected = keys(world.expectedMisfires());
+        assertThat(querySet("SELECT send_id || '/' || rule FROM misfires")).as("misfires in PostgreSQL")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        Map<String, Integer> deadLetters = new HashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT reason, count(*) FROM dead_letters GROUP BY reason")) {
+            while (rs.next()) {
+                deadLetters.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        Map<String, Integer> planted = new HashMap<>();
+        world.plantedDeadLetters().forEach((r, n) -> planted.put(r.name(), n));
+        assertThat(deadLetters).as("dead letters by reason: the planted ones, no LATE_EVENT").isEqualTo(planted)
+                .doesNotContainKey(DeadLetterReason.LATE_EVENT.name());
+        assertThat(planted).containsKey(DeadLetterReason.INVALID_TIMESTAMP.name());
+    }
+
+    private static Set<String> keys(Map<String, Set<MisfireRule>> misfires) {
+        Set<String> keys = new HashSet<>();
+        misfires.forEach((send, rules) -> rules.forEach(r -> keys.add(send + "/" + r)));
+        return keys;
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
+    }
+
+    private int count(String table) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private Set<String> querySet(String sql) throws SQLException {
+        Set<String> rows = new HashSet<>();
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+}
