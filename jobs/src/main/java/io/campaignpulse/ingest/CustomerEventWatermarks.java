@@ -10,7 +10,10 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 /**
  * Watermarks for one partition of the customer-event topics: bounded out-of-orderness (send logs
  * and CRM changelogs arrive a little out of order), idle only when the partition is quiet
- * <em>and</em> caught up ({@link QuietPartition}). Timestamps the decoder refused (dead letters,
+ * <em>and</em> caught up ({@link QuietPartition}). An idle partition wakes, holding event time at
+ * its old watermark, as soon as the broker has records for it again; one woken by a record holds
+ * its old watermark for {@link QuietPartition#WAKE_HOLD_MS}, so a burst after a quiet night is
+ * read in step rather than by whichever partition happens to be fetched first. Timestamps the decoder refused (dead letters,
  * including INVALID_TIMESTAMP) never reach the maximum, so a bad clock cannot move event time.
  *
  * <p>Run inside the source ({@code env.fromSource}), so each Kafka partition has its own
@@ -21,6 +24,8 @@ public final class CustomerEventWatermarks implements WatermarkGenerator<Envelop
     private final long outOfOrdernessMs;
     private final QuietPartition quiet;
     private long maxTimestamp = Long.MIN_VALUE;
+    private long emitted = Long.MIN_VALUE;
+    private long holdUntil = Long.MIN_VALUE;
     private boolean idle;
 
     CustomerEventWatermarks(Duration outOfOrderness, QuietPartition quiet) {
@@ -47,7 +52,11 @@ public final class CustomerEventWatermarks implements WatermarkGenerator<Envelop
     @Override
     public void onEvent(Envelope event, long eventTimestamp, WatermarkOutput output) {
         quiet.recordRead(event);
-        idle = false;
+        if (idle) {
+            // Woken by a record: others idle until now may be waking in the same burst.
+            idle = false;
+            holdUntil = quiet.now() + QuietPartition.WAKE_HOLD_MS;
+        }
         if (eventTimestamp != Long.MIN_VALUE) {
             maxTimestamp = Math.max(maxTimestamp, eventTimestamp);
         }
@@ -55,13 +64,23 @@ public final class CustomerEventWatermarks implements WatermarkGenerator<Envelop
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        if (!idle) {
-            idle = quiet.idle();
-        }
         if (idle) {
+            if (quiet.stillCaughtUp()) {
+                output.markIdle();
+                return;
+            }
+            idle = false; // the broker has records for it again: hold event time at its watermark until they are read
+        } else if (quiet.idle()) {
+            idle = true;
             output.markIdle();
-        } else if (maxTimestamp != Long.MIN_VALUE) {
-            output.emitWatermark(new Watermark(maxTimestamp - outOfOrdernessMs - 1));
+            return;
+        }
+        long watermark = quiet.now() < holdUntil || maxTimestamp == Long.MIN_VALUE ? emitted : maxTimestamp - outOfOrdernessMs - 1;
+        if (watermark == Long.MIN_VALUE) {
+            output.markActive();
+        } else {
+            emitted = Math.max(emitted, watermark);
+            output.emitWatermark(new Watermark(emitted));
         }
     }
 }

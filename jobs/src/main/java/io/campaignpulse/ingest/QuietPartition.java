@@ -14,6 +14,13 @@ final class QuietPartition {
 
     static final long UNSEEN_MIN_MS = 30_000;
 
+    /**
+     * A partition that wakes from idle holds its old watermark this long: others that were idle
+     * too get new records in the same burst, and their lookups (answers at most half a second
+     * old) must see them before event time moves on.
+     */
+    static final long WAKE_HOLD_MS = 2_000;
+
     private final long quietMs;
     private final Backlog backlog;
     private final RelativeClock clock;
@@ -35,6 +42,18 @@ final class QuietPartition {
         topic = envelope.getSourceTopic();
         partition = envelope.getSourcePartition();
         nextOffset = envelope.getSourceOffset() + 1;
+    }
+
+    long now() {
+        return clock.relativeTimeMillis();
+    }
+
+    /**
+     * While idle: false once the broker has records for the partition again, so it holds event
+     * time back until they are read. A partition that never delivered cannot be looked up.
+     */
+    boolean stillCaughtUp() {
+        return topic == null || !Boolean.FALSE.equals(backlog.caughtUp(topic, partition, nextOffset));
     }
 
     /** Whether the partition is quiet and caught up; asks the backlog only once the quiet period has passed. */

@@ -2,17 +2,19 @@ package io.campaignpulse.source;
 
 import io.campaignpulse.ingest.Backlog;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * most cases at once; where it is ahead of the reader, the records in between may be only
  * transaction markers or aborted records, so a consumer of our own looks at them.
  *
- * <p>Only asked about partitions that have been quiet for {@code event-time.idleness}, so it is
- * rare and off the record path: lookups run on one background thread per TaskManager (shared by
- * every split with the same client settings) and the watermark generator polls for the answer.
+ * <p>Asked only about partitions that have been quiet for {@code event-time.idleness} (and, while
+ * they are idle, again every half second, so one that receives new records wakes up before the
+ * others run ahead). Off the record path: the questions of every split with the same client
+ * settings in a TaskManager are collected and answered by one background thread, with one
+ * offsets request for all of them; the watermark generator polls for the answer.
  */
 public final class KafkaBacklog implements Backlog {
 
@@ -56,13 +60,14 @@ public final class KafkaBacklog implements Backlog {
     /** The answers, and the thread that finds them. */
     private static final class Lookups {
         /** An answer is used this long; after that it is looked up again. */
-        private static final long FRESH_MS = 2_000;
+        private static final long FRESH_MS = 500;
 
         private record Answer(long nextOffset, boolean caughtUp, long at) {}
 
         private final Properties properties;
         private final Map<TopicPartition, Answer> answers = new ConcurrentHashMap<>();
-        private final Set<TopicPartition> asked = ConcurrentHashMap.newKeySet();
+        private final Map<TopicPartition, Long> questions = new ConcurrentHashMap<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
         private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "campaign-pulse-backlog-lookups");
             t.setDaemon(true);
@@ -77,35 +82,44 @@ public final class KafkaBacklog implements Backlog {
 
         Boolean caughtUp(TopicPartition tp, long nextOffset) {
             Answer a = answers.get(tp);
-            long now = System.currentTimeMillis();
-            if (a != null && a.nextOffset() == nextOffset && now - a.at() < FRESH_MS) {
+            if (a != null && a.nextOffset() == nextOffset && System.currentTimeMillis() - a.at() < FRESH_MS) {
                 return a.caughtUp();
             }
-            if (asked.add(tp)) {
-                thread.execute(() -> {
-                    try {
-                        answers.put(tp, new Answer(nextOffset, lookUp(tp, nextOffset), System.currentTimeMillis()));
-                    } catch (Exception e) {
-                        // Unknown stays "not idle": the partition keeps holding event time back.
-                        LOG.warn("could not look up the backlog of {} ({}); it is not treated as idle", tp, e.toString());
-                    } finally {
-                        asked.remove(tp);
-                    }
-                });
+            questions.put(tp, nextOffset);
+            if (scheduled.compareAndSet(false, true)) {
+                thread.execute(this::answerAll);
             }
             return null;
         }
 
-        private boolean lookUp(TopicPartition tp, long nextOffset) throws Exception {
-            if (admin == null) {
-                admin = Admin.create(properties);
+        private void answerAll() {
+            scheduled.set(false);
+            Map<TopicPartition, Long> asked = new HashMap<>(questions);
+            asked.forEach(questions::remove);
+            if (asked.isEmpty()) {
+                return;
             }
-            long lastStable = admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                    .partitionResult(tp).get(30, TimeUnit.SECONDS).offset();
-            if (nextOffset >= lastStable) {
-                return true;
+            try {
+                if (admin == null) {
+                    admin = Admin.create(properties);
+                }
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                asked.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable =
+                        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+                for (var q : asked.entrySet()) {
+                    long lastStable = stable.get(q.getKey()).offset();
+                    boolean caughtUp = q.getValue() >= lastStable || nothingCommittedBetween(q.getKey(), q.getValue(), lastStable);
+                    answers.put(q.getKey(), new Answer(q.getValue(), caughtUp, System.currentTimeMillis()));
+                }
+            } catch (Exception e) {
+                // Unknown stays "not idle": the partition keeps holding event time back.
+                LOG.warn("could not look up the backlog of {} ({}); not treated as idle", asked.keySet(), e.toString());
             }
-            // Something lies between: committed records, or only markers and aborted records.
+        }
+
+        /** Whether only transaction markers or aborted records lie between the reader and the last stable offset. */
+        private boolean nothingCommittedBetween(TopicPartition tp, long nextOffset, long lastStable) {
             if (consumer == null) {
                 Properties p = new Properties();
                 p.putAll(properties);

@@ -98,10 +98,42 @@ class CustomerEventWatermarksTest {
         assertThat(out.idle).isTrue();
 
         read(g, sendAt(T1000, 42));
-        out.idle = false;
         g.onPeriodicEmit(out);
         assertThat(out.idle).isFalse();
+        assertThat(out.last()).as("woken by a record: holds its old watermark while the others wake")
+                .isEqualTo(T0900 - BOUND.toMillis() - 1);
+        clock.advance(QuietPartition.WAKE_HOLD_MS);
+        g.onPeriodicEmit(out);
         assertThat(out.last()).isEqualTo(T1000 - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void anIdlePartitionWakesAsSoonAsTheBrokerHasRecordsForItAgain() {
+        CustomerEventWatermarks g = generator(backlog);
+        read(g, sendAt(T0900, 41));
+        backlog.answers.put("campaign-sends-1@42", Boolean.TRUE);
+        clock.advance(QUIET_MS);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isTrue();
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("still caught up: still idle").isTrue();
+
+        backlog.answers.put("campaign-sends-1@42", Boolean.FALSE); // a burst after a quiet night, not fetched yet
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("holds event time for the records it has not read yet").isFalse();
+        assertThat(out.last()).isEqualTo(T0900 - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void aPartitionThatWakesBeforeItEverHadAWatermarkHoldsEventTimeWithoutOne() {
+        CustomerEventWatermarks g = generator(backlog);
+        clock.advance(QuietPartition.UNSEEN_MIN_MS);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).isTrue();
+        read(g, sendAt(T0900, 0));
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("active: the source's minimum now waits for it").isFalse();
+        assertThat(out.watermarks).isEmpty();
     }
 
     @Test
