@@ -88,7 +88,7 @@ public final class LocalJob implements AutoCloseable {
     public void awaitCaughtUp(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!caughtUp()) {
-            if (client.getJobStatus().get().isGloballyTerminalState()) {
+            if (terminated()) {
                 client.getJobExecutionResult().get(); // throws the job's failure
                 throw new IllegalStateException("the job ended before reading all input");
             }
@@ -96,6 +96,18 @@ public final class LocalJob implements AutoCloseable {
                 throw new IllegalStateException("the job did not catch up within " + timeout);
             }
             Thread.sleep(250);
+        }
+    }
+
+    /** Whether the job has ended; a job still initializing (restoring a savepoint) has not. */
+    private boolean terminated() throws Exception {
+        try {
+            return client.getJobStatus().get().isGloballyTerminalState();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.flink.runtime.dispatcher.UnavailableDispatcherOperationException) {
+                return false;
+            }
+            throw e;
         }
     }
 

@@ -51,13 +51,16 @@ class CatchUpEndToEndTest {
         infra = LocalInfrastructure.start(work.resolve("infra"));
     }
 
-    private void publishADayBeforeTheJobStarts(int customers) throws Exception {
+    private void publishADayBeforeTheJobStarts(int customers, Map<String, String> more) throws Exception {
         Map<String, String> overrides = new HashMap<>(infra.configOverrides());
         overrides.put("checkpoints.interval", "1s");
         // Short on purpose: a partition that is merely behind must never be taken for idle.
         overrides.put("event-time.idleness", "1s");
         overrides.put("event-time.campaigns-settle", "1s");
         overrides.put("parallelism", "2");
+        // Small fetches, so a partition's backlog takes many fetches and alignment has work to do.
+        overrides.put("kafka.properties.max.partition.fetch.bytes", "8192");
+        overrides.putAll(more);
         config = Fixtures.config(overrides);
         infra.createTopics(config.topics(), 3);
         infra.createTables();
@@ -77,7 +80,7 @@ class CatchUpEndToEndTest {
 
     @Test
     void aBacklogReadOnABusyMachineIsJudgedExactly() throws Exception {
-        publishADayBeforeTheJobStarts(6000);
+        publishADayBeforeTheJobStarts(6000, Map.of());
         long started = System.nanoTime();
         try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob job = LocalJob.start(config, work.resolve("job"))) {
             job.awaitCaughtUp(Duration.ofMinutes(8));
@@ -89,7 +92,8 @@ class CatchUpEndToEndTest {
 
     @Test
     void aStopInTheMiddleOfTheBacklogAndAResumeAreExact() throws Exception {
-        publishADayBeforeTheJobStarts(15000);
+        // A backlog large enough that the first committed misfires come long before its end.
+        publishADayBeforeTheJobStarts(30000, Map.of());
         String savepoint;
         int judgedBeforeTheStop;
         try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob job = LocalJob.start(config, work.resolve("first"))) {
