@@ -52,14 +52,20 @@ public final class RunCommand implements Callable<Integer> {
      * to a local folder, printed here.
      */
     private Configuration durableCheckpoints(PulseConfig config) {
+        Configuration extra = durableCheckpoints(config, jobName, System.getenv("FLINK_CONF_DIR"), Path.of(System.getProperty("user.home")));
+        extra.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).ifPresent(dir ->
+                System.err.println("checkpoints go to " + dir + " (set checkpoints.directory to choose another place)"));
+        return extra;
+    }
+
+    /** The Flink settings that give checkpoints a durable home; empty where the configuration or the cluster names one. */
+    static Configuration durableCheckpoints(PulseConfig config, String jobName, String flinkConfDir, Path home) {
         Configuration extra = new Configuration();
-        String clusterConf = System.getenv("FLINK_CONF_DIR");
-        boolean clusterNamesOne = clusterConf != null
-                && GlobalConfiguration.loadConfiguration(clusterConf).getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
+        boolean clusterNamesOne = flinkConfDir != null
+                && GlobalConfiguration.loadConfiguration(flinkConfDir).getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
         if (config.checkpoints().directory().isBlank() && !clusterNamesOne) {
-            Path dir = Path.of(System.getProperty("user.home"), ".campaign-pulse", "checkpoints", jobName).toAbsolutePath();
+            Path dir = home.resolve(Path.of(".campaign-pulse", "checkpoints", jobName)).toAbsolutePath();
             extra.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
-            System.err.println("checkpoints go to " + dir + " (set checkpoints.directory to choose another place)");
         }
         return extra;
     }
