@@ -45,7 +45,7 @@ class ReplayDeterminismTest {
     @Test
     void fiveReplaysOfOneFolderGiveIdenticalOutputsAndTheGroundTruth() throws Exception {
         PulseConfig config = Fixtures.config(Map.of("postgres.enabled", "false"));
-        DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(600, 5, Fixtures.DAY));
+        DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(2000, 5, Fixtures.DAY));
         Path input = writeReplayFolder(config, world, work.resolve("input"));
 
         Map<String, List<String>> first = null;

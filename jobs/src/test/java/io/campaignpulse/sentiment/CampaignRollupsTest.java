@@ -156,4 +156,28 @@ class CampaignRollupsTest {
         assertThat(CampaignRollups.interval(java.time.Duration.ofHours(24))).isEqualTo("INTERVAL '1 00:00:00.000' DAY TO SECOND(3)");
         assertThat(CampaignRollups.interval(java.time.Duration.ofMillis(90_061_001))).isEqualTo("INTERVAL '1 01:01:01.001' DAY TO SECOND(3)");
     }
+
+    /** The same scores in another order give the same average, to the last bit: (0.1 + 0.2) + 0.3 is not (0.3 + 0.2) + 0.1 in doubles. */
+    @Test
+    void theAverageSentimentDoesNotDependOnTheOrderTheScoresArriveIn() throws Exception {
+        assertThat((0.1 + 0.2) + 0.3).isNotEqualTo((0.3 + 0.2) + 0.1);
+        assertThat(averageOf(List.of(0.1, 0.2, 0.3))).isEqualTo(averageOf(List.of(0.3, 0.2, 0.1))).isCloseTo(0.2, within(1e-9));
+    }
+
+    private static double averageOf(List<Double> scores) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        List<AttributedFeedback> items = new ArrayList<>();
+        for (int i = 0; i < scores.size(); i++) {
+            items.add(feedback("rev-" + i, "C1", "REVIEW", false, scores.get(i), 3, "09:40"));
+        }
+        DataStream<SendVerdict> sends = stream(env, List.of(send("s1", "C1", "09:10")), SendVerdict.class, (v, ts) -> v.getSentAt());
+        DataStream<AttributedFeedback> feedback = stream(env, items, AttributedFeedback.class, (f, ts) -> f.getOccurredAt());
+        DataStream<Conversion> conversions = stream(env, List.of(new Conversion("C1", "s1", "cust-s1", "CARD", at("09:20"))),
+                Conversion.class, (c, ts) -> c.getConvertedAt());
+        try (CloseableIterator<CampaignStats> it = CampaignRollups.define(CONFIG, sends, feedback, conversions).executeAndCollect()) {
+            CampaignStats first = it.next();
+            return first.getAvgSentiment();
+        }
+    }
 }
