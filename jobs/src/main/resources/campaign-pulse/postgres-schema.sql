@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     source_topic     text        NOT NULL,
     source_partition integer     NOT NULL,
     source_offset    bigint      NOT NULL,  -- Kafka offset, or 1-based line of a replay file
-    reason           text        NOT NULL,  -- DECODE_ERROR | MISSING_FIELD | UNKNOWN_ENUM | INVALID_VALUE | UNKNOWN_CAMPAIGN | LATE_EVENT
+    reason           text        NOT NULL,  -- DECODE_ERROR | MISSING_FIELD | UNKNOWN_ENUM | INVALID_VALUE | INVALID_TIMESTAMP | UNKNOWN_CAMPAIGN | LATE_EVENT | DELIVERY_FAILED
     key              bytea,
     payload          bytea,                 -- the raw record
     detail           text        NOT NULL,

@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class KafkaBacklog implements Backlog {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBacklog.class);
+
+    /** An answer is used this long; after that it is looked up again. */
+    static final long FRESH_MS = 500;
     private static final Map<String, Lookups> SHARED = new ConcurrentHashMap<>();
 
     private final Properties clientProperties;
@@ -59,9 +62,6 @@ public final class KafkaBacklog implements Backlog {
 
     /** The answers, and the thread that finds them. */
     private static final class Lookups {
-        /** An answer is used this long; after that it is looked up again. */
-        private static final long FRESH_MS = 500;
-
         private record Answer(long nextOffset, boolean caughtUp, long at) {}
 
         private final Properties properties;

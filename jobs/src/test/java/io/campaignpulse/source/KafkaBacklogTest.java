@@ -1,0 +1,100 @@
+package io.campaignpulse.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.demo.LocalInfrastructure;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker's word on whether a partition is caught up, on a real broker: plain records, then
+ * transactions, aborted (only markers and aborted records lie ahead: caught up) and committed
+ * (records lie ahead: behind).
+ */
+class KafkaBacklogTest {
+
+    @TempDir
+    static Path work;
+
+    static LocalInfrastructure infra;
+
+    @BeforeAll
+    static void start() throws Exception {
+        infra = LocalInfrastructure.start(work.resolve("infra"));
+        try (Admin admin = Admin.create(infra.clientProperties())) {
+            admin.createTopics(List.of(new NewTopic("backlog-test", 1, (short) 1))).all().get();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        infra.close();
+    }
+
+    /**
+     * A fresh answer, once the lookup (asynchronous) has one. It first lets the previous answer
+     * expire: answers are reused for {@link KafkaBacklog#FRESH_MS}, and this test asks about the
+     * same offset before and after the log changes.
+     */
+    private static boolean answer(KafkaBacklog backlog, long nextOffset) throws InterruptedException {
+        Thread.sleep(KafkaBacklog.FRESH_MS + 100);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Boolean a = backlog.caughtUp("backlog-test", 0, nextOffset);
+            if (a != null) {
+                return a;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no answer within 60 s");
+    }
+
+    private static Properties producer(String transactionalId) {
+        Properties p = new Properties();
+        p.putAll(infra.clientProperties());
+        p.put("acks", "all");
+        if (transactionalId != null) {
+            p.put("transactional.id", transactionalId);
+        }
+        return p;
+    }
+
+    @Test
+    void behindWhileCommittedRecordsAreLeftCaughtUpWhenOnlyMarkersAndAbortedRecordsAre() throws Exception {
+        KafkaBacklog backlog = new KafkaBacklog(infra.clientProperties());
+        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(producer(null), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 10; i++) {
+                plain.send(new ProducerRecord<>("backlog-test", new byte[] {(byte) i})).get();
+            }
+        }
+        assertThat(answer(backlog, 5)).as("five records unread").isFalse();
+        assertThat(answer(backlog, 10)).as("read to the end").isTrue();
+
+        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(producer("backlog-test-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                tx.send(new ProducerRecord<>("backlog-test", new byte[] {(byte) i}));
+            }
+            tx.abortTransaction();
+            assertThat(answer(backlog, 10)).as("offsets 10-13 are three aborted records and a marker: nothing to read").isTrue();
+
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("backlog-test", new byte[] {42}));
+            tx.commitTransaction();
+            assertThat(answer(backlog, 10)).as("a committed record after the aborted ones").isFalse();
+            assertThat(answer(backlog, 16)).as("past the committed record and its marker").isTrue();
+        }
+    }
+}
