@@ -6,16 +6,10 @@ import io.campaignpulse.CpuLoad;
 import io.campaignpulse.Fixtures;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.DeadLetterReason;
-import io.campaignpulse.contract.MisfireRule;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -99,14 +93,14 @@ class CatchUpEndToEndTest {
         try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob job = LocalJob.start(config, work.resolve("first"))) {
             // Stop once the first misfires are committed, long before the backlog is read.
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (count("misfires") == 0) {
+            while (tables().count("misfires") == 0) {
                 assertThat(System.nanoTime()).as("first misfires within 3 minutes").isLessThan(deadline);
                 Thread.sleep(100);
             }
             savepoint = job.stopWithSavepoint();
-            judgedBeforeTheStop = count("misfires");
+            judgedBeforeTheStop = tables().count("misfires");
         }
-        int expected = keys(world.expectedMisfires()).size();
+        int expected = OutputTables.keys(world.expectedMisfires()).size();
         System.out.printf("catch-up with a restart: stopped after %,d of %,d misfires; savepoint %s%n", judgedBeforeTheStop, expected, savepoint);
         assertThat(judgedBeforeTheStop).as("stopped in the middle of the backlog").isLessThan(expected);
         try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob resumed = LocalJob.start(config, work.resolve("resumed"), savepoint)) {
@@ -117,16 +111,10 @@ class CatchUpEndToEndTest {
     }
 
     private void assertExactlyTheGroundTruth() throws SQLException {
-        Set<String> expected = keys(world.expectedMisfires());
-        assertThat(querySet("SELECT send_id || '/' || rule FROM misfires")).as("misfires in PostgreSQL")
+        Set<String> expected = OutputTables.keys(world.expectedMisfires());
+        assertThat(tables().set("SELECT send_id || '/' || rule FROM misfires")).as("misfires in PostgreSQL")
                 .containsExactlyInAnyOrderElementsOf(expected);
-        Map<String, Integer> deadLetters = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT reason, count(*) FROM dead_letters GROUP BY reason")) {
-            while (rs.next()) {
-                deadLetters.put(rs.getString(1), rs.getInt(2));
-            }
-        }
+        Map<String, Integer> deadLetters = tables().deadLettersByReason();
         Map<String, Integer> planted = new HashMap<>();
         world.plantedDeadLetters().forEach((r, n) -> planted.put(r.name(), n));
         assertThat(deadLetters).as("dead letters by reason: the planted ones, no LATE_EVENT").isEqualTo(planted)
@@ -134,30 +122,7 @@ class CatchUpEndToEndTest {
         assertThat(planted).containsKey(DeadLetterReason.INVALID_TIMESTAMP.name());
     }
 
-    private static Set<String> keys(Map<String, Set<MisfireRule>> misfires) {
-        Set<String> keys = new HashSet<>();
-        misfires.forEach((send, rules) -> rules.forEach(r -> keys.add(send + "/" + r)));
-        return keys;
-    }
-
-    private Connection connect() throws SQLException {
-        return DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
-    }
-
-    private int count(String table) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    private Set<String> querySet(String sql) throws SQLException {
-        Set<String> rows = new HashSet<>();
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
+    private OutputTables tables() {
+        return new OutputTables(infra.jdbcUrl());
     }
 }

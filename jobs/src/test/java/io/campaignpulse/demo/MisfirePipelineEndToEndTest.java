@@ -194,13 +194,7 @@ class MisfirePipelineEndToEndTest {
         assertThat(querySet("SELECT alert_id FROM alerts WHERE sequence < 2 OR count_total < 1 OR example_ids = '[]'::jsonb")).isEmpty();
         assertThat(querySet("SELECT owner FROM alerts WHERE campaign_id = 'C-PLAT'")).containsExactly("cards-team");
 
-        Map<String, Integer> deadLetters = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT reason, count(*) FROM dead_letters GROUP BY reason")) {
-            while (rs.next()) {
-                deadLetters.put(rs.getString(1), rs.getInt(2));
-            }
-        }
+        Map<String, Integer> deadLetters = new OutputTables(infra.jdbcUrl()).deadLettersByReason();
         Map<String, Integer> plantedDeadLetters = new HashMap<>();
         world.plantedDeadLetters().forEach((r, n) -> plantedDeadLetters.put(r.name(), n));
         plantedDeadLetters.merge(DeadLetterReason.INVALID_VALUE.name(), 1, Integer::sum); // the rejected control message
@@ -439,9 +433,7 @@ class MisfirePipelineEndToEndTest {
     }
 
     private static Set<String> keys(Map<String, Set<MisfireRule>> misfires) {
-        Set<String> keys = new HashSet<>();
-        misfires.forEach((send, rules) -> rules.forEach(r -> keys.add(send + "/" + r)));
-        return keys;
+        return OutputTables.keys(misfires);
     }
 
     private static Set<String> alertKeys() throws Exception {
@@ -457,24 +449,15 @@ class MisfirePipelineEndToEndTest {
     }
 
     private static Connection connect() throws Exception {
-        return DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
+        return new OutputTables(infra.jdbcUrl()).connect();
     }
 
     private static int count(String table) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return new OutputTables(infra.jdbcUrl()).count(table);
     }
 
     private static Set<String> querySet(String sql) throws Exception {
-        Set<String> out = new HashSet<>();
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return new OutputTables(infra.jdbcUrl()).set(sql);
     }
 
     private static List<String> misfiresInKafka(PulseConfig config) {
