@@ -16,6 +16,15 @@ public interface Backlog extends Serializable {
      */
     Boolean caughtUp(String topic, int partition, long nextOffset);
 
+    /**
+     * @return TRUE when no partition of the topic holds a committed record, FALSE when one does,
+     *     null while not known yet. (A source that reads one topic uses it for a partition that has
+     *     delivered nothing: an empty topic need not be waited for.)
+     */
+    default Boolean empty(String topic) {
+        return null;
+    }
+
     /** False for a bounded input (a replay), which is never idle: it holds event time until it ends. */
     default boolean unbounded() {
         return true;

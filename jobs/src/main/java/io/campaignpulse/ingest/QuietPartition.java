@@ -8,7 +8,9 @@ import org.apache.flink.util.clock.RelativeClock;
  * is paused for alignment or backpressure), and its backlog read to the end. A split that has not
  * delivered a single record cannot be looked up (a generator does not know its partition until a
  * record names it): it is taken to be empty after the quiet period, and at least
- * {@link #UNSEEN_MIN_MS}, of its start, which no first fetch takes, even on a loaded machine.
+ * {@link #UNSEEN_MIN_MS}, of its start, which no first fetch takes, even on a loaded machine;
+ * at once after the quiet period when its source reads a single topic that the broker says is
+ * empty (a control log nobody has written to yet).
  */
 final class QuietPartition {
 
@@ -24,15 +26,22 @@ final class QuietPartition {
     private final long quietMs;
     private final Backlog backlog;
     private final RelativeClock clock;
+    private final String onlyTopic;
     private long lastRecordAt;
     private String topic;
     private int partition;
     private long nextOffset;
 
     QuietPartition(long quietMs, Backlog backlog, RelativeClock clock) {
+        this(quietMs, backlog, clock, null);
+    }
+
+    /** @param onlyTopic the topic, when the source reads just one; else null */
+    QuietPartition(long quietMs, Backlog backlog, RelativeClock clock, String onlyTopic) {
         this.quietMs = quietMs;
         this.backlog = backlog;
         this.clock = clock;
+        this.onlyTopic = onlyTopic;
         this.lastRecordAt = clock.relativeTimeMillis();
     }
 
@@ -63,7 +72,7 @@ final class QuietPartition {
             return false;
         }
         if (topic == null) {
-            return quietFor >= UNSEEN_MIN_MS;
+            return quietFor >= UNSEEN_MIN_MS || (onlyTopic != null && Boolean.TRUE.equals(backlog.empty(onlyTopic)));
         }
         return Boolean.TRUE.equals(backlog.caughtUp(topic, partition, nextOffset));
     }

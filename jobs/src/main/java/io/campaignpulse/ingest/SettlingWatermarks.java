@@ -28,9 +28,10 @@ public final class SettlingWatermarks implements WatermarkGenerator<Envelope> {
         this.quiet = quiet;
     }
 
-    public static WatermarkStrategy<Envelope> strategy(Duration settle, Backlog backlog) {
+    /** @param topic the one topic the source reads (campaigns, or the control log) */
+    public static WatermarkStrategy<Envelope> strategy(Duration settle, Backlog backlog, String topic) {
         return WatermarkStrategy.<Envelope>forGenerator(ctx -> new SettlingWatermarks(
-                        new QuietPartition(settle.toMillis(), backlog, ctx.getInputActivityClock())))
+                        new QuietPartition(settle.toMillis(), backlog, ctx.getInputActivityClock(), topic)))
                 .withTimestampAssigner((envelope, ts) -> EventTimes.of(envelope));
     }
 

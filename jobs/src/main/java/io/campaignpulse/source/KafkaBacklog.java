@@ -60,13 +60,25 @@ public final class KafkaBacklog implements Backlog {
         return lookups.caughtUp(new TopicPartition(topic, partition), nextOffset);
     }
 
+    @Override
+    public Boolean empty(String topic) {
+        if (lookups == null) {
+            lookups = SHARED.computeIfAbsent(new TreeMap<>(clientProperties).toString(), k -> new Lookups(clientProperties));
+        }
+        return lookups.empty(topic);
+    }
+
     /** The answers, and the thread that finds them. */
     private static final class Lookups {
         private record Answer(long nextOffset, boolean caughtUp, long at) {}
 
+        private record Emptiness(boolean empty, long at) {}
+
         private final Properties properties;
         private final Map<TopicPartition, Answer> answers = new ConcurrentHashMap<>();
         private final Map<TopicPartition, Long> questions = new ConcurrentHashMap<>();
+        private final Map<String, Emptiness> emptiness = new ConcurrentHashMap<>();
+        private final java.util.Set<String> emptinessAsked = ConcurrentHashMap.newKeySet();
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "campaign-pulse-backlog-lookups");
@@ -90,6 +102,47 @@ public final class KafkaBacklog implements Backlog {
                 thread.execute(this::answerAll);
             }
             return null;
+        }
+
+        Boolean empty(String topic) {
+            Emptiness e = emptiness.get(topic);
+            if (e != null && System.currentTimeMillis() - e.at() < FRESH_MS) {
+                return e.empty();
+            }
+            if (emptinessAsked.add(topic)) {
+                thread.execute(() -> {
+                    try {
+                        emptiness.put(topic, new Emptiness(lookUpEmpty(topic), System.currentTimeMillis()));
+                    } catch (Exception ex) {
+                        LOG.warn("could not look up whether topic {} is empty ({})", topic, ex.toString());
+                    } finally {
+                        emptinessAsked.remove(topic);
+                    }
+                });
+            }
+            return null;
+        }
+
+        /** No committed record in any partition: the earliest offset is the last stable one everywhere. */
+        private boolean lookUpEmpty(String topic) throws Exception {
+            if (admin == null) {
+                admin = Admin.create(properties);
+            }
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().forEach(p -> {
+                earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+                latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            });
+            var first = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+            for (TopicPartition tp : earliest.keySet()) {
+                if (stable.get(tp).offset() > first.get(tp).offset()
+                        && !nothingCommittedBetween(tp, first.get(tp).offset(), stable.get(tp).offset())) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void answerAll() {

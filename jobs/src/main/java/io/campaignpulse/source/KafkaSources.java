@@ -23,7 +23,8 @@ public final class KafkaSources implements PulsePipeline.Sources {
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
         KafkaSource<Envelope> source = source(config, List.of(config.topics().campaigns()), "-campaigns");
-        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config)), "Kafka: campaigns")
+        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config), config.topics().campaigns()),
+                        "Kafka: campaigns")
                 .uid("source-campaigns")
                 .setParallelism(1); // a small compacted topic; one reader keeps its settling simple
     }
@@ -44,7 +45,8 @@ public final class KafkaSources implements PulsePipeline.Sources {
         // Always from the beginning on a fresh start (restores resume from their checkpointed
         // offsets): replaying the control log rebuilds the settings in force.
         KafkaSource<Envelope> source = source(config, List.of(config.topics().control()), "-control", OffsetsInitializer.earliest());
-        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config)), "Kafka: control")
+        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config), config.topics().control()),
+                        "Kafka: control")
                 .uid("source-control")
                 .setParallelism(1);
     }

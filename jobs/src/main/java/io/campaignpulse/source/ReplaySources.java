@@ -64,7 +64,8 @@ public final class ReplaySources implements PulsePipeline.Sources {
 
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
-        return file(env, config, config.topics().campaigns(), SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED));
+        String topic = config.topics().campaigns();
+        return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED, topic));
     }
 
     @Override
@@ -83,7 +84,7 @@ public final class ReplaySources implements PulsePipeline.Sources {
     public DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config) {
         String topic = config.topics().control();
         if (Files.isRegularFile(fileOf(topic))) {
-            return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED));
+            return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED, topic));
         }
         // No control file: an input that ends at once (Flink's collection source refuses an empty collection).
         return env.fromSequence(0, 0).uid("replay-no-control").name("Replay: no control messages")

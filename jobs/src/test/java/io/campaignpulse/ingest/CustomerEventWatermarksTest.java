@@ -161,18 +161,7 @@ class CustomerEventWatermarksTest {
 
     @Test
     void referenceDataHoldsEventTimeBackUntilItsBacklogIsReadThenStepsAside() {
-        SettlingWatermarks g = (SettlingWatermarks) SettlingWatermarks.strategy(Duration.ofMillis(QUIET_MS), backlog)
-                .createWatermarkGenerator(new org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context() {
-                    @Override
-                    public org.apache.flink.metrics.MetricGroup getMetricGroup() {
-                        return new org.apache.flink.metrics.groups.UnregisteredMetricsGroup();
-                    }
-
-                    @Override
-                    public RelativeClock getInputActivityClock() {
-                        return clock;
-                    }
-                });
+        SettlingWatermarks g = settling("campaigns");
         Envelope campaign = new Envelope("campaigns", 0, 5L, campaign("C1", "Card", io.campaignpulse.contract.OfferType.CROSS_SELL, "P"));
         g.onEvent(campaign, EventTimes.of(campaign), out);
         backlog.answers.put("campaigns-0@6", Boolean.FALSE);
@@ -184,6 +173,35 @@ class CustomerEventWatermarksTest {
         g.onPeriodicEmit(out);
         assertThat(out.idle).isTrue();
         assertThat(out.watermarks).as("idle, never a watermark at +infinity").isEmpty();
+    }
+
+    @Test
+    void anEmptyControlLogIsNotWaitedForButOneNotYetFetchedIs() {
+        SettlingWatermarks g = settling("pulse-control");
+        clock.advance(QUIET_MS);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("nothing delivered yet, and the broker has not answered").isFalse();
+        backlog.emptyTopics.put("pulse-control", Boolean.FALSE);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("the log has records the reader has not delivered yet").isFalse();
+        backlog.emptyTopics.put("pulse-control", Boolean.TRUE);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("an empty log: nothing to wait for").isTrue();
+    }
+
+    private SettlingWatermarks settling(String topic) {
+        return (SettlingWatermarks) SettlingWatermarks.strategy(Duration.ofMillis(QUIET_MS), backlog, topic)
+                .createWatermarkGenerator(new org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context() {
+                    @Override
+                    public org.apache.flink.metrics.MetricGroup getMetricGroup() {
+                        return new org.apache.flink.metrics.groups.UnregisteredMetricsGroup();
+                    }
+
+                    @Override
+                    public RelativeClock getInputActivityClock() {
+                        return clock;
+                    }
+                });
     }
 
     private static final class ManualClock implements RelativeClock {
@@ -206,7 +224,13 @@ class CustomerEventWatermarksTest {
 
     private static final class ScriptedBacklog implements Backlog {
         final Map<String, Boolean> answers = new HashMap<>();
+        final Map<String, Boolean> emptyTopics = new HashMap<>();
         final List<String> asked = new ArrayList<>();
+
+        @Override
+        public Boolean empty(String topic) {
+            return emptyTopics.get(topic);
+        }
 
         @Override
         public Boolean caughtUp(String topic, int partition, long nextOffset) {

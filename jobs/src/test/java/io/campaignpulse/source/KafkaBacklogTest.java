@@ -33,7 +33,7 @@ class KafkaBacklogTest {
     static void start() throws Exception {
         infra = LocalInfrastructure.start(work.resolve("infra"));
         try (Admin admin = Admin.create(infra.clientProperties())) {
-            admin.createTopics(List.of(new NewTopic("backlog-test", 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic("backlog-test", 1, (short) 1), new NewTopic("empty-test", 2, (short) 1))).all().get();
         }
     }
 
@@ -96,5 +96,35 @@ class KafkaBacklogTest {
             assertThat(answer(backlog, 10)).as("a committed record after the aborted ones").isFalse();
             assertThat(answer(backlog, 16)).as("past the committed record and its marker").isTrue();
         }
+    }
+
+    @Test
+    void aTopicIsEmptyUntilACommittedRecordIsInAnyOfItsPartitions() throws Exception {
+        KafkaBacklog backlog = new KafkaBacklog(infra.clientProperties());
+        assertThat(emptyAnswer(backlog)).isTrue();
+        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(producer("empty-test-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("empty-test", 1, null, new byte[] {1}));
+            tx.abortTransaction();
+            assertThat(emptyAnswer(backlog)).as("an aborted record and a marker only").isTrue();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("empty-test", 1, null, new byte[] {2}));
+            tx.commitTransaction();
+            assertThat(emptyAnswer(backlog)).isFalse();
+        }
+    }
+
+    private static boolean emptyAnswer(KafkaBacklog backlog) throws InterruptedException {
+        Thread.sleep(KafkaBacklog.FRESH_MS + 100);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Boolean a = backlog.empty("empty-test");
+            if (a != null) {
+                return a;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no answer within 60 s");
     }
 }
