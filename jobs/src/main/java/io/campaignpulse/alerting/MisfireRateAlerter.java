@@ -127,25 +127,26 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
         java.util.List<SendVerdict> batch = arrived.get(timestamp);
+        // Windows that just counted a NO_CONSENT misfire: their first occurrence is signalled now.
+        java.util.TreeSet<Long> noConsentWindows = new java.util.TreeSet<>();
         if (batch != null) {
             arrived.remove(timestamp);
             batch.sort(java.util.Comparator.comparing(SendVerdict::getSendId)); // deterministic for equal judged-at times
             for (SendVerdict verdict : batch) {
                 count(verdict, ctx);
+                if (verdict.getMisfires().stream().anyMatch(m -> m.getRule() == MisfireRule.NO_CONSENT)) {
+                    noConsentWindows.add(verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs));
+                }
             }
         }
-        // NO_CONSENT's first occurrences up to now, earliest window first.
-        TreeMap<Long, CampaignWindow> open = new TreeMap<>();
-        for (Map.Entry<Long, CampaignWindow> e : windows.entries()) {
-            open.put(e.getKey(), e.getValue());
-        }
         Thresholds thresholds = thresholds(ctx.getCurrentKey(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
-        for (CampaignWindow w : open.headMap(timestamp, true).values()) {
+        for (long start : noConsentWindows) { // earliest window first
+            CampaignWindow w = windows.get(start);
             RuleTally tally = w.getRules().get(MisfireRule.NO_CONSENT.name());
-            if (tally != null && tally.getAlertedMisfires() == 0) {
+            if (tally.getAlertedMisfires() == 0) {
                 out.collect(signal(ctx.getCurrentKey(), w, MisfireRule.NO_CONSENT, tally, thresholds));
                 tally.setAlertedMisfires(tally.getMisfires());
-                windows.put(w.getWindowStart(), w);
+                windows.put(start, w);
             }
         }
         long windowStart = timestamp + 1 - latenessMs - windowMs;
