@@ -13,11 +13,14 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.campaignpulse.ingest.EventTimeGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -253,12 +256,12 @@ public final class ConfigLoader {
         atLeast("event-time.alignment-max-drift", c.eventTime().alignmentMaxDrift(), Duration.ofSeconds(1));
         atLeast("event-time.max-future-skew", c.eventTime().maxFutureSkew(), Duration.ofSeconds(1));
         try {
-            java.time.Instant floor = java.time.Instant.parse(c.eventTime().earliest());
-            if (floor.isBefore(io.campaignpulse.ingest.EventTimeGuard.STORABLE_FROM)) {
+            Instant floor = Instant.parse(c.eventTime().earliest());
+            if (floor.isBefore(EventTimeGuard.STORABLE_FROM)) {
                 throw new ConfigException("bad value for 'event-time.earliest': must be after "
-                        + io.campaignpulse.ingest.EventTimeGuard.STORABLE_FROM + ", was " + c.eventTime().earliest());
+                        + EventTimeGuard.STORABLE_FROM + ", was " + c.eventTime().earliest());
             }
-        } catch (java.time.format.DateTimeParseException | NullPointerException e) {
+        } catch (DateTimeParseException | NullPointerException e) {
             throw new ConfigException("bad value for 'event-time.earliest': must be an ISO-8601 instant such as 2000-01-01T00:00:00Z, was "
                     + c.eventTime().earliest());
         }

@@ -13,8 +13,9 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * <em>and</em> caught up ({@link QuietPartition}). An idle partition wakes, holding event time at
  * its old watermark, as soon as the broker has records for it again; one woken by a record holds
  * its old watermark for {@link QuietPartition#WAKE_HOLD_MS}, so a burst after a quiet night is
- * read in step rather than by whichever partition happens to be fetched first. Timestamps the decoder refused (dead letters,
- * including INVALID_TIMESTAMP) never reach the maximum, so a bad clock cannot move event time.
+ * read in step rather than by whichever partition happens to be fetched first. Timestamps the
+ * decoder refused (dead letters, including INVALID_TIMESTAMP) never reach the maximum, so a bad
+ * clock cannot move event time.
  *
  * <p>Run inside the source ({@code env.fromSource}), so each Kafka partition has its own
  * generator and the source emits the minimum over its partitions.

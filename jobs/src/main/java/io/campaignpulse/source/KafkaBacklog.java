@@ -54,18 +54,20 @@ public final class KafkaBacklog implements Backlog {
 
     @Override
     public Boolean caughtUp(String topic, int partition, long nextOffset) {
-        if (lookups == null) {
-            lookups = SHARED.computeIfAbsent(new TreeMap<>(clientProperties).toString(), k -> new Lookups(clientProperties));
-        }
-        return lookups.caughtUp(new TopicPartition(topic, partition), nextOffset);
+        return lookups().caughtUp(new TopicPartition(topic, partition), nextOffset);
     }
 
     @Override
     public Boolean empty(String topic) {
+        return lookups().empty(topic);
+    }
+
+    /** The TaskManager's lookups for these client settings, shared by every split that uses them. */
+    private Lookups lookups() {
         if (lookups == null) {
             lookups = SHARED.computeIfAbsent(new TreeMap<>(clientProperties).toString(), k -> new Lookups(clientProperties));
         }
-        return lookups.empty(topic);
+        return lookups;
     }
 
     /** The answers, and the thread that finds them. */

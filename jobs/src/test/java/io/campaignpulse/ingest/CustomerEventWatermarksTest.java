@@ -37,6 +37,14 @@ class CustomerEventWatermarksTest {
         return new Envelope("campaign-sends", 1, offset, send("s" + offset, "C1", "cust-1", t));
     }
 
+    /** A partition that has delivered up to offset 41 (a 09:00 send), and the broker says nothing follows. */
+    private CustomerEventWatermarks caughtUpAfterOffset41() {
+        CustomerEventWatermarks g = generator(backlog);
+        read(g, sendAt(T0900, 41));
+        backlog.answers.put("campaign-sends-1@42", Boolean.TRUE);
+        return g;
+    }
+
     private static void read(WatermarkGenerator<Envelope> g, Envelope e) {
         g.onEvent(e, EventTimes.of(e), new RecordingOutput());
     }
@@ -86,9 +94,7 @@ class CustomerEventWatermarksTest {
 
     @Test
     void aQuietPartitionThatIsCaughtUpIsIdleUntilItsNextRecord() {
-        CustomerEventWatermarks g = generator(backlog);
-        read(g, sendAt(T0900, 41));
-        backlog.answers.put("campaign-sends-1@42", Boolean.TRUE);
+        CustomerEventWatermarks g = caughtUpAfterOffset41();
         clock.advance(QUIET_MS - 1);
         g.onPeriodicEmit(out);
         assertThat(out.idle).as("not quiet long enough").isFalse();
@@ -109,9 +115,7 @@ class CustomerEventWatermarksTest {
 
     @Test
     void anIdlePartitionWakesAsSoonAsTheBrokerHasRecordsForItAgain() {
-        CustomerEventWatermarks g = generator(backlog);
-        read(g, sendAt(T0900, 41));
-        backlog.answers.put("campaign-sends-1@42", Boolean.TRUE);
+        CustomerEventWatermarks g = caughtUpAfterOffset41();
         clock.advance(QUIET_MS);
         g.onPeriodicEmit(out);
         assertThat(out.idle).isTrue();
