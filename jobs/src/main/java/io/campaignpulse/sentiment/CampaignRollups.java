@@ -5,12 +5,14 @@ import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.misfire.SendVerdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,9 @@ import org.apache.flink.types.Row;
 /**
  * Per-campaign roll-ups in hopping event-time windows, in Flink SQL: sends, misfires by rule,
  * conversions, feedback, tickets, reviews, sentiment, ratings and CSAT, next to the baseline of
- * all feedback in the same window (a window join of two window aggregations over one input).
+ * all feedback in the same window (a window join of two window aggregations over one input). The
+ * rows are first summed per slice (a tumbling window of one slide), and the hopping windows sum
+ * the slices, so each row is aggregated once, not once per window that holds it.
  *
  * <p>The input is one "activity" row per judged send, attributed feedback and conversion, all
  * from the per-customer operator (so no second keyed shuffle by customer). Event time is held
@@ -39,21 +43,32 @@ public final class CampaignRollups {
 
     public static final TypeInformation<CampaignStats> STATS_TYPE = new AvroTypeInfo<>(CampaignStats.class);
 
-    static final String[] RULES = {"ALREADY_HOLDS_PRODUCT", "ACQUISITION_TO_EXISTING_CUSTOMER", "NO_CONSENT", "DUPLICATE_SEND",
-        "FREQUENCY_CAP", "OPEN_COMPLAINT"};
-    private static final Map<String, Integer> RULE_COLUMN = new HashMap<>();
+    /** One count column per misfire rule, r0, r1, ...: every rule the contract knows but UNKNOWN. */
+    static final List<MisfireRule> RULES =
+            Arrays.stream(MisfireRule.values()).filter(r -> r != MisfireRule.UNKNOWN).toList();
 
-    static {
-        for (int i = 0; i < RULES.length; i++) {
-            RULE_COLUMN.put(RULES[i], i);
+    private static final String[] COLUMNS = columns();
+    public static final TypeInformation<Row> ACTIVITY = Types.ROW_NAMED(COLUMNS, columnTypes());
+
+    private static String[] columns() {
+        List<String> names = new ArrayList<>(List.of("kind", "campaign_id", "campaign_name", "misfires"));
+        for (int i = 0; i < RULES.size(); i++) {
+            names.add("r" + i);
         }
+        names.addAll(List.of("feedback_id", "feedback_kind", "opens_ticket", "score", "score_units", "rating", "csat", "scorer_version",
+                "cohort_slice"));
+        return names.toArray(String[]::new);
     }
 
-    private static final String[] COLUMNS = {"kind", "campaign_id", "campaign_name", "misfires", "r0", "r1", "r2", "r3", "r4", "r5",
-        "feedback_id", "feedback_kind", "opens_ticket", "score", "score_units", "rating", "csat", "scorer_version", "sent_at"};
-    public static final TypeInformation<Row> ACTIVITY = Types.ROW_NAMED(COLUMNS, Types.STRING, Types.STRING, Types.STRING, Types.INT,
-            Types.INT, Types.INT, Types.INT, Types.INT, Types.INT, Types.INT, Types.STRING, Types.STRING, Types.BOOLEAN, Types.DOUBLE,
-            Types.LONG, Types.INT, Types.INT, Types.STRING, Types.LOCAL_DATE_TIME);
+    private static TypeInformation<?>[] columnTypes() {
+        List<TypeInformation<?>> types = new ArrayList<>(List.of(Types.STRING, Types.STRING, Types.STRING, Types.INT));
+        for (int i = 0; i < RULES.size(); i++) {
+            types.add(Types.INT);
+        }
+        types.addAll(List.of(Types.STRING, Types.STRING, Types.BOOLEAN, Types.DOUBLE, Types.LONG, Types.INT, Types.INT, Types.STRING,
+                Types.LOCAL_DATE_TIME));
+        return types.toArray(TypeInformation<?>[]::new);
+    }
 
     /**
      * Scores are summed as whole billionths: a sum of doubles depends on the order it is added
@@ -68,7 +83,8 @@ public final class CampaignRollups {
     public static DataStream<CampaignStats> define(PulseConfig config, DataStream<SendVerdict> verdicts,
             DataStream<AttributedFeedback> feedback, DataStream<Conversion> conversions) {
         DataStream<Row> sends = verdicts.map(CampaignRollups::sendActivity, ACTIVITY).uid("rollup-send-activity").name("Roll-up input: sends");
-        DataStream<Row> said = feedback.map(CampaignRollups::feedbackActivity, ACTIVITY).uid("rollup-feedback-activity").name("Roll-up input: feedback");
+        long slideMs = config.rollups().slide().toMillis();
+        DataStream<Row> said = feedback.map(f -> feedbackActivity(f, slideMs), ACTIVITY).uid("rollup-feedback-activity").name("Roll-up input: feedback");
         DataStream<Row> converted = conversions.map(CampaignRollups::conversionActivity, ACTIVITY).uid("rollup-conversion-activity")
                 .name("Roll-up input: conversions");
         DataStream<Row> activity = sends.union(said, converted)
@@ -87,7 +103,13 @@ public final class CampaignRollups {
                 .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
                 .watermark("rowtime", "SOURCE_WATERMARK()")
                 .build()));
-        String hop = "TABLE(HOP(TABLE activity, DESCRIPTOR(rowtime), " + interval(config.rollups().slide()) + ", "
+        // Two steps, so that no input row is copied into every window that holds it: the activity is
+        // summed per slice (a tumbling window of one slide), then the slices per hopping window.
+        // (One step over the rows would have to expand each row into window/slide windows, since
+        // the cohort ticket count compares a row's send time with its window's start.)
+        String slices = "TABLE(TUMBLE(TABLE activity, DESCRIPTOR(rowtime), " + interval(config.rollups().slide()) + "))";
+        tables.executeSql("CREATE TEMPORARY VIEW activity_slices AS " + slicesSql(slices));
+        String hop = "TABLE(HOP(TABLE activity_slices, DESCRIPTOR(slice_time), " + interval(config.rollups().slide()) + ", "
                 + interval(config.rollups().window()) + "))";
         tables.executeSql("CREATE TEMPORARY VIEW campaign_windows AS " + campaignWindowsSql(hop));
         tables.executeSql("CREATE TEMPORARY VIEW baseline_windows AS " + baselineWindowsSql(hop));
@@ -104,50 +126,95 @@ public final class CampaignRollups {
                 .uid("rollup-campaign-stats").name("Campaign stats");
     }
 
-    static String campaignWindowsSql(String hop) {
+    /**
+     * The activity summed per slice, per campaign (null for unattributed feedback: it counts in the
+     * baseline) and per cohort slice (the slice of the send a ticket came through; null for all
+     * else). Every column is one whose per-window value follows from the slices' values.
+     */
+    static String slicesSql(String tumble) {
         StringBuilder rules = new StringBuilder();
-        for (int i = 0; i < RULES.length; i++) {
+        for (int i = 0; i < RULES.size(); i++) {
             rules.append("CAST(SUM(r").append(i).append(") AS BIGINT) AS r").append(i).append(", ");
         }
         return """
-                SELECT campaign_id, window_start, window_end,
+                SELECT campaign_id, cohort_slice, window_time AS slice_time,
                        MAX(campaign_name) AS campaign_name,
                        COUNT(*) FILTER (WHERE kind = 'SEND') AS sends,
                        CAST(SUM(misfires) AS BIGINT) AS misfires,
                        COUNT(*) FILTER (WHERE kind = 'SEND' AND misfires > 0) AS misfired_sends,
                        MAX(CASE WHEN kind = 'SEND' THEN rowtime END) AS last_sent_at,
-                       %s
+                       %1$s
                        COUNT(*) FILTER (WHERE kind = 'CONVERSION') AS conversions,
                        COUNT(*) FILTER (WHERE kind = 'FEEDBACK') AS feedback,
                        COUNT(*) FILTER (WHERE opens_ticket) AS tickets,
-                       COUNT(*) FILTER (WHERE opens_ticket AND (sent_at IS NULL OR sent_at >= window_start)) AS cohort_tickets,
                        COUNT(*) FILTER (WHERE feedback_kind = 'REVIEW') AS reviews,
                        SUM(score_units) AS score_units,
                        COUNT(score) AS scored,
-                       COUNT(*) FILTER (WHERE score <= -0.05) AS negative,
-                       COUNT(*) FILTER (WHERE score >= 0.05) AS positive,
-                       AVG(CAST(rating AS DOUBLE)) AS avg_rating,
-                       AVG(CAST(csat AS DOUBLE)) AS avg_csat,
-                       MIN(CASE WHEN score <= -0.05 THEN feedback_id END) AS negative_sample_1,
-                       MAX(CASE WHEN score <= -0.05 THEN feedback_id END) AS negative_sample_2,
+                       COUNT(*) FILTER (WHERE score <= -%2$s) AS negative,
+                       COUNT(*) FILTER (WHERE score >= %2$s) AS positive,
+                       SUM(CAST(rating AS DOUBLE)) AS rating_sum,
+                       COUNT(rating) AS ratings,
+                       SUM(CAST(csat AS DOUBLE)) AS csat_sum,
+                       COUNT(csat) AS csats,
+                       MIN(CASE WHEN score <= -%2$s THEN feedback_id END) AS negative_sample_1,
+                       MAX(CASE WHEN score <= -%2$s THEN feedback_id END) AS negative_sample_2,
+                       MAX(scorer_version) AS scorer_version
+                FROM %3$s
+                GROUP BY campaign_id, cohort_slice, window_start, window_end, window_time""".formatted(rules, neutralBand(), tumble);
+    }
+
+    /** Tickets of the window's own cohort: opened through a send in the window, or with no send known. */
+    private static final String COHORT_TICKETS =
+            "COALESCE(SUM(tickets) FILTER (WHERE cohort_slice IS NULL OR cohort_slice >= window_start), 0) AS cohort_tickets";
+
+    static String campaignWindowsSql(String hop) {
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < RULES.size(); i++) {
+            rules.append("SUM(r").append(i).append(") AS r").append(i).append(", ");
+        }
+        return """
+                SELECT campaign_id, window_start, window_end,
+                       MAX(campaign_name) AS campaign_name,
+                       SUM(sends) AS sends,
+                       SUM(misfires) AS misfires,
+                       SUM(misfired_sends) AS misfired_sends,
+                       MAX(last_sent_at) AS last_sent_at,
+                       %s
+                       SUM(conversions) AS conversions,
+                       SUM(feedback) AS feedback,
+                       SUM(tickets) AS tickets,
+                       %s,
+                       SUM(reviews) AS reviews,
+                       SUM(score_units) AS score_units,
+                       SUM(scored) AS scored,
+                       SUM(negative) AS negative,
+                       SUM(positive) AS positive,
+                       CASE WHEN SUM(ratings) > 0 THEN SUM(rating_sum) / SUM(ratings) END AS avg_rating,
+                       CASE WHEN SUM(csats) > 0 THEN SUM(csat_sum) / SUM(csats) END AS avg_csat,
+                       MIN(negative_sample_1) AS negative_sample_1,
+                       MAX(negative_sample_2) AS negative_sample_2,
                        MAX(scorer_version) AS scorer_version
                 FROM %s
                 WHERE campaign_id IS NOT NULL
-                GROUP BY campaign_id, window_start, window_end""".formatted(rules, hop);
+                GROUP BY campaign_id, window_start, window_end""".formatted(rules, COHORT_TICKETS, hop);
     }
 
     static String baselineWindowsSql(String hop) {
         return """
                 SELECT window_start, window_end,
-                       COUNT(*) FILTER (WHERE kind = 'SEND') AS sends,
-                       COUNT(*) FILTER (WHERE kind = 'FEEDBACK') AS feedback,
-                       COUNT(*) FILTER (WHERE opens_ticket) AS tickets,
-                       COUNT(*) FILTER (WHERE opens_ticket AND (sent_at IS NULL OR sent_at >= window_start)) AS cohort_tickets,
+                       SUM(sends) AS sends,
+                       SUM(feedback) AS feedback,
+                       SUM(tickets) AS tickets,
+                       %s,
                        SUM(score_units) AS score_units,
-                       COUNT(score) AS scored,
-                       COUNT(*) FILTER (WHERE score <= -0.05) AS negative
+                       SUM(scored) AS scored,
+                       SUM(negative) AS negative
                 FROM %s
-                GROUP BY window_start, window_end""".formatted(hop);
+                GROUP BY window_start, window_end""".formatted(COHORT_TICKETS, hop);
+    }
+
+    private static String neutralBand() {
+        return Double.toString(SentimentScorer.NEUTRAL_BAND);
     }
 
     /** A SQL day-time interval literal, exact to the millisecond. */
@@ -158,28 +225,60 @@ public final class CampaignRollups {
     }
 
     static Row sendActivity(SendVerdict v) {
-        int[] byRule = new int[RULES.length];
+        int[] byRule = new int[RULES.size()];
         for (Misfire m : v.getMisfires()) {
-            Integer i = RULE_COLUMN.get(m.getRule().name());
-            if (i != null) {
+            int i = RULES.indexOf(m.getRule());
+            if (i >= 0) {
                 byRule[i]++;
             }
         }
-        return Row.of("SEND", v.getCampaignId(), v.getCampaignName(), v.getMisfires().size(), byRule[0], byRule[1], byRule[2], byRule[3],
-                byRule[4], byRule[5], null, null, false, null, null, null, null, null, null);
+        return activity("SEND", v.getCampaignId(), v.getCampaignName(), v.getMisfires().size(), byRule, null, null, false, null, null, null,
+                null, null, null);
     }
 
-    static Row feedbackActivity(AttributedFeedback f) {
-        // The send the feedback came through: a ticket counts toward the ticket rate of the windows holding that send.
-        LocalDateTime sentAt = f.getAttributedSentAt() == null ? null : LocalDateTime.ofEpochSecond(Math.floorDiv(f.getAttributedSentAt(), 1000),
-                (int) Math.floorMod(f.getAttributedSentAt(), 1000) * 1_000_000, ZoneOffset.UTC);
-        return Row.of("FEEDBACK", f.getCampaignId(), f.getCampaignName(), 0, 0, 0, 0, 0, 0, 0, f.getFeedbackId(), f.getKind(), f.getOpensTicket(),
-                f.getScore(), f.getScore() == null ? null : Math.round(f.getScore() * SCORE_UNITS), f.getRating(), f.getCsat(),
-                f.getScorerVersion(), sentAt);
+    /**
+     * @param slideMs the slide: a ticket's cohort slice is the slice of the send it came through,
+     *     so it counts toward the ticket rate of the windows holding that send
+     */
+    static Row feedbackActivity(AttributedFeedback f, long slideMs) {
+        LocalDateTime cohortSlice = !f.getOpensTicket() || f.getAttributedSentAt() == null ? null
+                : utc(Math.floorDiv(f.getAttributedSentAt(), slideMs) * slideMs);
+        return activity("FEEDBACK", f.getCampaignId(), f.getCampaignName(), 0, new int[RULES.size()], f.getFeedbackId(), f.getKind(),
+                f.getOpensTicket(), f.getScore(), f.getScore() == null ? null : Math.round(f.getScore() * SCORE_UNITS), f.getRating(),
+                f.getCsat(), f.getScorerVersion(), cohortSlice);
     }
 
     static Row conversionActivity(Conversion c) {
-        return Row.of("CONVERSION", c.getCampaignId(), null, 0, 0, 0, 0, 0, 0, 0, null, null, false, null, null, null, null, null, null);
+        return activity("CONVERSION", c.getCampaignId(), null, 0, new int[RULES.size()], null, null, false, null, null, null, null, null,
+                null);
+    }
+
+    private static Row activity(String kind, String campaignId, String campaignName, int misfires, int[] byRule, String feedbackId,
+            String feedbackKind, boolean opensTicket, Double score, Long scoreUnits, Integer rating, Integer csat, String scorerVersion,
+            LocalDateTime cohortSlice) {
+        Row row = new Row(COLUMNS.length);
+        int i = 0;
+        row.setField(i++, kind);
+        row.setField(i++, campaignId);
+        row.setField(i++, campaignName);
+        row.setField(i++, misfires);
+        for (int n : byRule) {
+            row.setField(i++, n);
+        }
+        row.setField(i++, feedbackId);
+        row.setField(i++, feedbackKind);
+        row.setField(i++, opensTicket);
+        row.setField(i++, score);
+        row.setField(i++, scoreUnits);
+        row.setField(i++, rating);
+        row.setField(i++, csat);
+        row.setField(i++, scorerVersion);
+        row.setField(i, cohortSlice);
+        return row;
+    }
+
+    private static LocalDateTime utc(long epochMs) {
+        return LocalDateTime.ofEpochSecond(Math.floorDiv(epochMs, 1000), (int) Math.floorMod(epochMs, 1000) * 1_000_000, ZoneOffset.UTC);
     }
 
     static CampaignStats toStats(Row r) {
@@ -190,10 +289,10 @@ public final class CampaignRollups {
         long bSends = r.<Long>getFieldAs("b_sends");
         long bScored = r.<Long>getFieldAs("b_scored");
         Map<String, Long> byRule = new HashMap<>();
-        for (int i = 0; i < RULES.length; i++) {
+        for (int i = 0; i < RULES.size(); i++) {
             Long n = r.getFieldAs("r" + i);
             if (n != null && n > 0) {
-                byRule.put(RULES[i], n);
+                byRule.put(RULES.get(i).name(), n);
             }
         }
         List<String> samples = new ArrayList<>(2);
