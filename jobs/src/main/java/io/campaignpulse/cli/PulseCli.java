@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PulseCli.Version.class,
         description = "Campaign Pulse: catches campaign misfires in real time on Apache Flink.",
-        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, GenerateCommand.class, CreateTopicsCommand.class, ScoreCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, GenerateCommand.class, CreateTopicsCommand.class, ScoreCommand.class, BenchCommand.class,
             ControlCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
 public final class PulseCli implements Runnable {
 

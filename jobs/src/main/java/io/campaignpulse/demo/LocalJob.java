@@ -46,7 +46,12 @@ public final class LocalJob implements AutoCloseable {
 
     /** @param restoreFrom a savepoint to resume from, or null for a fresh start */
     public static LocalJob start(PulseConfig config, Path workDir, String restoreFrom) throws Exception {
-        Configuration local = new Configuration();
+        return start(config, workDir, restoreFrom, new Configuration());
+    }
+
+    /** @param extra further Flink settings for the local cluster (e.g. a metric reporter) */
+    public static LocalJob start(PulseConfig config, Path workDir, String restoreFrom, Configuration extra) throws Exception {
+        Configuration local = new Configuration(extra);
         if (restoreFrom != null) {
             local.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
         }

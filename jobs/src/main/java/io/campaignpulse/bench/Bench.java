@@ -1,0 +1,393 @@
+package io.campaignpulse.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.campaignpulse.config.ConfigLoader;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.MisfireRule;
+import io.campaignpulse.contract.Review;
+import io.campaignpulse.contract.TicketEvent;
+import io.campaignpulse.demo.DemoWorld;
+import io.campaignpulse.demo.LocalInfrastructure;
+import io.campaignpulse.demo.LocalJob;
+import io.campaignpulse.demo.PacedPublisher;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EnvelopeDecoder;
+import io.campaignpulse.ingest.EventTimeGuard;
+import io.campaignpulse.ingest.InputTopics;
+import io.campaignpulse.sentiment.SentimentScorer;
+import io.campaignpulse.ingest.KafkaEnvelopeDeserializer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * {@code pulse bench}: preloads a generated backlog of every input topic into an embedded Kafka,
+ * then measures, in one run, a pass-through job (Kafka, decode, discard: the ceiling), the full
+ * pipeline (RocksDB, checkpoints, exactly-once outputs to Kafka and PostgreSQL) catching up on the
+ * same topics, and the sentiment scorer alone; checks the pipeline's misfires against the
+ * generator's ground truth, and reports no throughput for a run that was wrong.
+ */
+public final class Bench {
+
+    /** What the user chose. */
+    public record Settings(int customers, int partitions, int parallelism, long seed, Duration checkpointInterval, Path json,
+            Path configFile, Map<String, String> overrides) {}
+
+    /** Events per second over the span in which an operator's record count grew, from its first record to its last. */
+    record Rate(long events, double seconds) {
+        double perSecond() {
+            return seconds > 0 ? events / seconds : 0;
+        }
+    }
+
+    static final String PIPELINE_OPERATOR = "Misfire detection per customer";
+    static final String PASSTHROUGH_OPERATOR = "Pass-through: discard";
+
+    private final Settings settings;
+    private final PrintStream out;
+
+    private Bench(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Runs the benchmark; returns its figures (also printed, and written to --json). */
+    public static Map<String, Object> run(Settings settings, PrintStream out) throws Exception {
+        return new Bench(settings, out).run();
+    }
+
+    private Map<String, Object> run() throws Exception {
+        Path work = Files.createTempDirectory("campaign-pulse-bench-");
+        try (LocalInfrastructure infra = LocalInfrastructure.start(work.resolve("infra"))) {
+            Map<String, String> overrides = new HashMap<>();
+            overrides.put("parallelism", Integer.toString(settings.parallelism()));
+            overrides.put("checkpoints.interval", settings.checkpointInterval().toMillis() + "ms");
+            overrides.putAll(settings.overrides());
+            overrides.putAll(infra.configOverrides());
+            PulseConfig config = new ConfigLoader().load(settings.configFile(), overrides);
+            infra.createTopics(config.topics(), settings.partitions());
+            infra.createTables();
+
+            out.printf("pulse bench: %,d customers, %d partitions per topic, parallelism %d, %d cores%n", settings.customers(),
+                    settings.partitions(), settings.parallelism(), Runtime.getRuntime().availableProcessors());
+            long t = System.nanoTime();
+            DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(),
+                    LocalDate.now(ZoneOffset.UTC).minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), true));
+            out.printf("  generated %,d events (%,d sends) in %.1f s%n", world.events().size(), world.sends(), seconds(t));
+            t = System.nanoTime();
+            try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
+                publisher.publish(world.events(), world.playFrom(), 0);
+            }
+            out.printf("  preloaded into Kafka in %.1f s%n", seconds(t));
+
+            Rate passthrough = passThrough(config);
+            out.printf("  pass-through (Kafka, decode, discard): %,d events, %,.0f events/s%n", passthrough.events(), passthrough.perSecond());
+
+            PipelineRun pipeline = pipeline(config, work.resolve("job"));
+            out.printf("  pipeline: %,d events, %,.0f events/s; caught up %.1f s after submission%n", pipeline.rate().events(),
+                    pipeline.rate().perSecond(), pipeline.catchUpSeconds());
+            Correctness correctness = check(world, infra);
+            out.printf("  correctness: %,d misfires expected, %,d found, %,d missing, %,d invented, %,d LATE_EVENT -> %s%n",
+                    correctness.expected(), correctness.found(), correctness.missing(), correctness.invented(), correctness.late(),
+                    correctness.correct() ? "correct" : "WRONG");
+
+            double scorer = scorerTextsPerSecond(world, config);
+            Map<String, Object> figures = figures(world, passthrough, pipeline, correctness, scorer);
+            table(figures);
+            if (settings.json() != null) {
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(settings.json().toFile(), figures);
+                out.println("  figures written to " + settings.json());
+            }
+            return figures;
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /** Kafka source, the job's own decoding, a discarding sink: what reading the topics costs at best. */
+    private Rate passThrough(PulseConfig config) throws Exception {
+        MetricProbe.reset();
+        Configuration flink = MetricProbe.install();
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(settings.parallelism());
+        var topics = config.topics();
+        Properties props = config.kafka().clientProperties();
+        props.setProperty("isolation.level", "read_committed");
+        KafkaSource<Envelope> source = KafkaSource.<Envelope>builder()
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setGroupId(config.kafka().groupId() + "-bench-passthrough")
+                .setTopics(List.of(topics.campaignSends(), topics.customerHoldings(), topics.customerConsent(), topics.tickets(), topics.reviews()))
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setBounded(OffsetsInitializer.latest())
+                .setDeserializer(new KafkaEnvelopeDeserializer(new InputTopics(topics), new EventTimeGuard(config.eventTime())))
+                .setProperties(props)
+                .build();
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka: customer events")
+                .sinkTo(new DiscardingSink<>()).name(PASSTHROUGH_OPERATOR);
+        Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PASSTHROUGH_OPERATOR, "numRecordsIn"));
+        JobClient job = env.executeAsync("campaign-pulse-bench-passthrough");
+        job.getJobExecutionResult().get(30, TimeUnit.MINUTES);
+        return sampler.stop();
+    }
+
+    record PipelineRun(Rate rate, double catchUpSeconds, List<Long> checkpointMs, List<Long> checkpointBytes, long stateBytes) {}
+
+    /** The job as operators run it, from the earliest offsets until it has committed everything it read. */
+    private PipelineRun pipeline(PulseConfig config, Path workDir) throws Exception {
+        MetricProbe.reset();
+        long submitted = System.nanoTime();
+        Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
+        try (LocalJob job = LocalJob.start(config, workDir, null, MetricProbe.install())) {
+            job.awaitCaughtUp(Duration.ofHours(2));
+            double catchUp = seconds(submitted);
+            Rate rate = sampler.stop();
+            List<Long> durations = new ArrayList<>(sampler.checkpointMs());
+            List<Long> sizes = new ArrayList<>(sampler.checkpointBytes());
+            job.stopAndDrain();
+            return new PipelineRun(rate, catchUp, durations, sizes, sizes.isEmpty() ? -1 : sizes.get(sizes.size() - 1));
+        }
+    }
+
+    record Correctness(long expected, long found, long missing, long invented, long late) {
+        boolean correct() {
+            return missing == 0 && invented == 0 && late == 0;
+        }
+    }
+
+    private static Correctness check(DemoWorld world, LocalInfrastructure infra) throws SQLException {
+        Map<String, Set<MisfireRule>> expected = world.expectedMisfires();
+        long expectedCount = expected.values().stream().mapToLong(Set::size).sum();
+        long found = 0;
+        long matching = 0;
+        long late;
+        try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
+                Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT send_id, rule FROM misfires")) {
+                while (rs.next()) {
+                    found++;
+                    if (expected.getOrDefault(rs.getString(1), Set.of()).contains(MisfireRule.valueOf(rs.getString(2)))) {
+                        matching++;
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM dead_letters WHERE reason = 'LATE_EVENT'")) {
+                rs.next();
+                late = rs.getLong(1);
+            }
+        }
+        return new Correctness(expectedCount, found, expectedCount - matching, found - matching, late);
+    }
+
+    /** The scorer alone on one thread, over the generated tickets' and reviews' texts. */
+    private static double scorerTextsPerSecond(DemoWorld world, PulseConfig config) {
+        EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(config.topics()), new EventTimeGuard(config.eventTime()));
+        List<String> texts = new ArrayList<>();
+        for (DemoWorld.Event e : world.events()) {
+            if (texts.size() >= 20_000) {
+                break;
+            }
+            Object payload = decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload();
+            String text = payload instanceof TicketEvent ticket ? SentimentScorer.textOf(ticket.getSubject(), ticket.getBody())
+                    : payload instanceof Review review ? SentimentScorer.textOf(review.getTitle(), review.getBody()) : null;
+            if (text != null) {
+                texts.add(text);
+            }
+        }
+        if (texts.isEmpty()) {
+            return 0;
+        }
+        SentimentScorer scorer = SentimentScorer.shared();
+        double sink = 0;
+        long warmUpEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int i = 0;
+        while (System.nanoTime() < warmUpEnd) {
+            sink += scorer.score(texts.get(i++ % texts.size()));
+        }
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(3);
+        long scored = 0;
+        while (System.nanoTime() < end) {
+            sink += scorer.score(texts.get(i++ % texts.size()));
+            scored++;
+        }
+        double rate = scored / ((System.nanoTime() - start) / 1e9);
+        return sink == Double.MAX_VALUE ? 0 : rate; // sink keeps the scoring from being optimised away
+    }
+
+    private Map<String, Object> figures(DemoWorld world, Rate passthrough, PipelineRun pipeline, Correctness correctness, double scorer) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("cores", Runtime.getRuntime().availableProcessors());
+        f.put("events", world.events().size());
+        f.put("customers", settings.customers());
+        f.put("partitions", settings.partitions());
+        f.put("parallelism", settings.parallelism());
+        f.put("correct", correctness.correct());
+        // A wrong run has no throughput: its speed would be the speed of computing something else.
+        f.put("pipeline_events_per_s", correctness.correct() ? Math.round(pipeline.rate().perSecond()) : null);
+        f.put("passthrough_events_per_s", Math.round(passthrough.perSecond()));
+        f.put("pipeline_to_passthrough", correctness.correct() && passthrough.perSecond() > 0
+                ? round(pipeline.rate().perSecond() / passthrough.perSecond(), 3) : null);
+        f.put("pipeline_catch_up_s", round(pipeline.catchUpSeconds(), 1));
+        f.put("checkpoint_interval_ms", settings.checkpointInterval().toMillis());
+        f.put("checkpoint_ms", percentiles(pipeline.checkpointMs(), false));
+        f.put("checkpoint_bytes", percentiles(pipeline.checkpointBytes(), false));
+        f.put("state_bytes_per_customer", pipeline.stateBytes() < 0 ? null : Math.round((double) pipeline.stateBytes() / settings.customers()));
+        f.put("latency_ms_at_least_once", null);
+        f.put("latency_ms_exactly_once", null);
+        f.put("scorer_texts_per_s", Math.round(scorer));
+        Map<String, Object> ground = new LinkedHashMap<>();
+        ground.put("expected_misfires", correctness.expected());
+        ground.put("found", correctness.found());
+        ground.put("missing", correctness.missing());
+        ground.put("invented", correctness.invented());
+        ground.put("late_events", correctness.late());
+        f.put("ground_truth", ground);
+        return f;
+    }
+
+    private static Map<String, Object> percentiles(List<Long> values, boolean withP99) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        if (values.isEmpty()) {
+            p.put("p50", null);
+            p.put("max", null);
+            return p;
+        }
+        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+        p.put("count", sorted.length);
+        p.put("p50", sorted[(sorted.length - 1) / 2]);
+        if (withP99) {
+            p.put("p99", sorted[(int) Math.ceil(0.99 * sorted.length) - 1]);
+        }
+        p.put("max", sorted[sorted.length - 1]);
+        return p;
+    }
+
+    private void table(Map<String, Object> f) {
+        out.println();
+        out.println("  figure                          value");
+        f.forEach((k, v) -> out.printf("  %-31s %s%n", k, v == null ? "not measured" : v));
+    }
+
+    private static double round(double v, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(v * scale) / scale;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            // A temporary folder: best effort.
+        }
+    }
+
+    /** Samples a record counter and the job's checkpoint gauges every 100 ms. */
+    static final class Sampler implements Runnable {
+        private final java.util.function.LongSupplier counter;
+        private final List<long[]> samples = new ArrayList<>();
+        private final List<Long> checkpointMs = new ArrayList<>();
+        private final List<Long> checkpointBytes = new ArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        private Sampler(java.util.function.LongSupplier counter) {
+            this.counter = counter;
+            this.thread = new Thread(this, "bench-sampler");
+            thread.setDaemon(true);
+        }
+
+        static Sampler start(java.util.function.LongSupplier counter) {
+            Sampler s = new Sampler(counter);
+            s.thread.start();
+            return s;
+        }
+
+        @Override
+        public void run() {
+            long completed = 0;
+            while (running) {
+                sample();
+                long n = MetricProbe.jobGauge("numberOfCompletedCheckpoints");
+                if (n > completed) {
+                    completed = n;
+                    synchronized (this) {
+                        checkpointMs.add(MetricProbe.jobGauge("lastCheckpointDuration"));
+                        checkpointBytes.add(MetricProbe.jobGauge("lastCheckpointFullSize"));
+                    }
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private synchronized void sample() {
+            samples.add(new long[] {System.nanoTime(), counter.getAsLong()});
+        }
+
+        /** Stops sampling; the rate from the last sample without records to the first with the final count. */
+        Rate stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            sample();
+            synchronized (this) {
+                long last = samples.get(samples.size() - 1)[1];
+                long start = samples.get(0)[0];
+                long end = samples.get(samples.size() - 1)[0];
+                for (long[] s : samples) {
+                    if (s[1] <= 0) {
+                        start = s[0];
+                    }
+                }
+                for (long[] s : samples) {
+                    if (s[1] == last) {
+                        end = s[0];
+                        break;
+                    }
+                }
+                return new Rate(Math.max(last, 0), (end - start) / 1e9);
+            }
+        }
+
+        synchronized List<Long> checkpointMs() {
+            return List.copyOf(checkpointMs);
+        }
+
+        synchronized List<Long> checkpointBytes() {
+            return List.copyOf(checkpointBytes);
+        }
+    }
+}
