@@ -18,7 +18,7 @@ import io.campaignpulse.alerting.MisfireRateAlerter;
 import io.campaignpulse.alerting.SentimentAlerter;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.CampaignStats;
-import io.campaignpulse.sentiment.CampaignRollups;
+import io.campaignpulse.rollup.CampaignRollups;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.Suppression;
@@ -28,7 +28,7 @@ import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.ingest.DeadLetterSplitter;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
-import io.campaignpulse.misfire.CustomerMisfireDetector;
+import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.misfire.SendVerdict;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -96,7 +96,7 @@ public final class PulsePipeline {
         SingleOutputStreamOperator<Campaign> campaigns = sources.campaigns(env, config)
                 .process(new DeadLetterSplitter<>(Campaign.class), CAMPAIGN_TYPE)
                 .uid("decode-campaigns").name("Campaigns: valid records");
-        BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CustomerMisfireDetector.CAMPAIGNS);
+        BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CustomerProcessor.CAMPAIGNS);
 
         SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)
                 .process(new DeadLetterSplitter<>(Envelope.class), ENVELOPE_TYPE)
@@ -105,7 +105,7 @@ public final class PulsePipeline {
         SingleOutputStreamOperator<SendVerdict> verdicts = customerEvents
                 .keyBy(EventTimes::customerOf, org.apache.flink.api.common.typeinfo.Types.STRING)
                 .connect(campaignDirectory)
-                .process(new CustomerMisfireDetector(config), VERDICT_TYPE)
+                .process(new CustomerProcessor(config), VERDICT_TYPE)
                 .uid("customer-misfire-detector").name("Misfire detection per customer");
 
         // Runtime changes to alerting: validated, audited, then broadcast to the alerting steps.
@@ -119,7 +119,7 @@ public final class PulsePipeline {
         BroadcastStream<AlertBroadcast> trackerBroadcast = campaigns
                 .map(c -> new AlertBroadcast(c, null), ALERT_BROADCAST_TYPE).uid("alert-broadcast-campaigns").name("Alerting: campaigns")
                 .union(controls.map(m -> new AlertBroadcast(null, m), ALERT_BROADCAST_TYPE).uid("alert-broadcast-control").name("Alerting: control"))
-                .broadcast(CustomerMisfireDetector.CAMPAIGNS, AlertControls.DESCRIPTOR);
+                .broadcast(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR);
 
         DataStream<Misfire> misfires = verdicts
                 .flatMap((SendVerdict v, org.apache.flink.util.Collector<Misfire> out) -> v.getMisfires().forEach(out::collect), MISFIRE_TYPE)
@@ -131,9 +131,9 @@ public final class PulsePipeline {
                 .process(new MisfireRateAlerter(config.alerting()), SIGNAL_TYPE)
                 .uid("misfire-rate-alerter").name("Misfire-rate signals per campaign");
 
-        DataStream<AttributedFeedback> feedback = verdicts.getSideOutput(CustomerMisfireDetector.FEEDBACK);
+        DataStream<AttributedFeedback> feedback = verdicts.getSideOutput(CustomerProcessor.FEEDBACK);
         DataStream<CampaignStats> stats = CampaignRollups.define(config, verdicts, feedback,
-                verdicts.getSideOutput(CustomerMisfireDetector.CONVERSIONS));
+                verdicts.getSideOutput(CustomerProcessor.CONVERSIONS));
 
         DataStream<AlertSignal> sentimentSignals = stats
                 .keyBy(CampaignStats::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
@@ -145,7 +145,7 @@ public final class PulsePipeline {
         DataStream<Alert> alerts = misfireSignals.union(sentimentSignals)
                 .keyBy(IncidentTracker::keyOf, org.apache.flink.api.common.typeinfo.Types.STRING)
                 .connect(trackerBroadcast)
-                .process(new IncidentTracker(config, CustomerMisfireDetector.CAMPAIGNS), ALERT_TYPE)
+                .process(new IncidentTracker(config, CustomerProcessor.CAMPAIGNS), ALERT_TYPE)
                 .uid("incident-tracker").name("Alert incidents: opened, updated, resolved");
 
         // Webhooks get the messages their routing rules match; what cannot be delivered is a dead letter.
@@ -160,7 +160,7 @@ public final class PulsePipeline {
 
         DataStream<DeadLetter> deadLetters = campaigns.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
                 .union(customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
-                        verdicts.getSideOutput(CustomerMisfireDetector.DEAD_LETTERS),
+                        verdicts.getSideOutput(CustomerProcessor.DEAD_LETTERS),
                         controlEnvelopes.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
                         controls.getSideOutput(ControlValidator.REJECTED));
         for (DataStream<DeadLetter> failed : undelivered) {
@@ -172,7 +172,7 @@ public final class PulsePipeline {
         sinks.deadLetters(deadLetters);
         sinks.campaignStats(stats);
         sinks.feedbackScores(feedback);
-        sinks.suppressions(verdicts.getSideOutput(CustomerMisfireDetector.SUPPRESSIONS));
+        sinks.suppressions(verdicts.getSideOutput(CustomerProcessor.SUPPRESSIONS));
         sinks.controlAudit(controls.getSideOutput(ControlValidator.AUDIT));
         sinks.complete();
         PlannerUids.stabilize(env);

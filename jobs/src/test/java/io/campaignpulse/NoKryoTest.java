@@ -13,10 +13,10 @@ import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.contract.CampaignStats;
-import io.campaignpulse.misfire.CustomerMisfireDetector;
-import io.campaignpulse.misfire.CustomerState;
-import io.campaignpulse.sentiment.CampaignRollups;
-import io.campaignpulse.misfire.PendingEvents;
+import io.campaignpulse.customer.CustomerProcessor;
+import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.rollup.CampaignRollups;
+import io.campaignpulse.customer.PendingEvent;
 import io.campaignpulse.misfire.SendVerdict;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -36,7 +36,7 @@ class NoKryoTest {
     @Test
     void everyRecordAndStateTypeUsesTheAvroSerializer() {
         List<Class<?>> types = List.of(Envelope.class, Campaign.class, SendVerdict.class, Misfire.class, Alert.class,
-                DeadLetter.class, CustomerState.class, PendingEvents.class, CampaignWindow.class, CampaignStats.class,
+                DeadLetter.class, CustomerState.class, PendingEvent.class, CampaignWindow.class, CampaignStats.class,
                 AttributedFeedback.class, Conversion.class, AlertSignal.class, Incident.class);
         SerializerConfigImpl noGenerics = new SerializerConfigImpl();
         noGenerics.setGenericTypes(false);
@@ -46,8 +46,8 @@ class NoKryoTest {
             assertThat(info.createSerializer(noGenerics)).as(type.getSimpleName()).isInstanceOf(AvroSerializer.class);
         }
         for (TypeInformation<?> declared : List.of(PulsePipeline.ENVELOPE_TYPE, PulsePipeline.CAMPAIGN_TYPE, PulsePipeline.VERDICT_TYPE,
-                PulsePipeline.MISFIRE_TYPE, PulsePipeline.ALERT_TYPE, PulsePipeline.SIGNAL_TYPE, CampaignRollups.STATS_TYPE, CustomerMisfireDetector.FEEDBACK.getTypeInfo(),
-                CustomerMisfireDetector.CONVERSIONS.getTypeInfo())) {
+                PulsePipeline.MISFIRE_TYPE, PulsePipeline.ALERT_TYPE, PulsePipeline.SIGNAL_TYPE, CampaignRollups.STATS_TYPE, CustomerProcessor.FEEDBACK.getTypeInfo(),
+                CustomerProcessor.CONVERSIONS.getTypeInfo())) {
             assertThat(declared.createSerializer(noGenerics)).isInstanceOf(AvroSerializer.class);
         }
         // The roll-ups' input rows: typed fields only (a generic field would fail here with generic types off).

@@ -1,7 +1,7 @@
 package io.campaignpulse.attribution;
 
 import io.campaignpulse.config.PulseConfig;
-import io.campaignpulse.misfire.RecentSend;
+import io.campaignpulse.customer.state.RecentSend;
 import java.io.Serializable;
 import java.util.List;
 

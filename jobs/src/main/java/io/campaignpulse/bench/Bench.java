@@ -165,7 +165,23 @@ public final class Bench {
         long submitted = System.nanoTime();
         Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
         try (LocalJob job = LocalJob.start(config, workDir, null, MetricProbe.install())) {
+            Thread report = new Thread(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(15_000);
+                        out.printf("    after %.0f s: %,d events in; busy / back-pressured / idle ms per s:%n", seconds(submitted),
+                                MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
+                        MetricProbe.taskTimes().forEach((task, ms) -> out.printf("      %4d %4d %4d  %s%n", ms[0], ms[1], ms[2],
+                                task.length() > 90 ? task.substring(0, 90) + "..." : task));
+                    }
+                } catch (InterruptedException e) {
+                    // the run is over
+                }
+            }, "bench-report");
+            report.setDaemon(true);
+            report.start();
             job.awaitCaughtUp(Duration.ofHours(2));
+            report.interrupt();
             double catchUp = seconds(submitted);
             Rate rate = sampler.stop();
             List<Long> durations = new ArrayList<>(sampler.checkpointMs());

@@ -1,5 +1,6 @@
 package io.campaignpulse.bench;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -62,6 +63,27 @@ public final class MetricProbe implements MetricReporter {
         return m instanceof Gauge<?> g && g.getValue() instanceof Number n ? n.longValue() : -1;
     }
 
+    /**
+     * Each task's share of time busy, back-pressured and idle (ms per second, Flink's own gauges),
+     * by task name and subtask: where a run spends its time.
+     */
+    public static Map<String, long[]> taskTimes() {
+        Map<String, long[]> times = new java.util.TreeMap<>();
+        String[] kinds = {"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond", "idleTimeMsPerSecond"};
+        for (Map.Entry<String, List<Metric>> e : METRICS.entrySet()) {
+            if (!e.getKey().startsWith("task:")) {
+                continue;
+            }
+            String[] parts = e.getKey().substring(5).split("\\|");
+            int kind = Arrays.asList(kinds).indexOf(parts[parts.length - 1]);
+            if (kind >= 0 && !e.getValue().isEmpty() && e.getValue().get(e.getValue().size() - 1) instanceof Gauge<?> g
+                    && g.getValue() instanceof Number n) {
+                times.computeIfAbsent(parts[0], k -> new long[3])[kind] = n.longValue();
+            }
+        }
+        return times;
+    }
+
     @Override
     public void open(MetricConfig config) {}
 
@@ -72,8 +94,10 @@ public final class MetricProbe implements MetricReporter {
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
         Map<String, String> vars = group.getAllVariables();
         String operator = vars.get("<operator_name>");
+        String task = vars.get("<task_name>");
         String key = operator != null ? operator + "|" + name
-                : vars.containsKey("<job_id>") && !vars.containsKey("<task_id>") ? "job|" + name : null;
+                : task != null ? "task:" + task + "#" + vars.get("<subtask_index>") + "|" + name
+                : vars.containsKey("<job_id>") ? "job|" + name : null;
         if (key != null) {
             METRICS.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(metric);
         }

@@ -1,5 +1,11 @@
 package io.campaignpulse.misfire;
 
+import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.customer.state.HoldingFact;
+import io.campaignpulse.customer.state.ConsentFact;
+import io.campaignpulse.customer.state.CustomerFacts;
+import io.campaignpulse.customer.state.RecentSend;
+import io.campaignpulse.customer.state.TicketFact;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
@@ -8,10 +14,12 @@ import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.TicketStatus;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,9 +28,6 @@ import java.util.TreeMap;
  * Pure: no Flink, no clock. Windows are half-open: a look-back of 24 h from t covers (t-24h, t].
  */
 public final class MisfireJudge implements Serializable {
-
-    /** The consent map's key for a change that covers all channels. */
-    public static final String ALL_CHANNELS = "*";
 
     private final long duplicateWindowMs;
     private final long frequencyWindowMs;
@@ -147,7 +152,7 @@ public final class MisfireJudge implements Serializable {
         TicketFact worstFact = null;
         for (Map.Entry<String, TicketFact> e : state.getTickets().entrySet()) {
             TicketFact f = e.getValue();
-            boolean open = f.getStatus() == io.campaignpulse.contract.TicketStatus.OPEN || f.getStatus() == io.campaignpulse.contract.TicketStatus.PENDING;
+            boolean open = f.getStatus() == TicketStatus.OPEN || f.getStatus() == TicketStatus.PENDING;
             if (!open || f.getScoredMessages() == 0 || f.getOpenedAt() > t || f.getOpenedAt() <= t - openComplaintWindowMs) {
                 continue;
             }
@@ -162,14 +167,14 @@ public final class MisfireJudge implements Serializable {
         if (worstId == null) {
             return null;
         }
-        return String.format(java.util.Locale.ROOT, "ticket %s is %s since %s, sentiment %.2f (threshold %.2f)", worstId,
+        return String.format(Locale.ROOT, "ticket %s is %s since %s, sentiment %.2f (threshold %.2f)", worstId,
                 worstFact.getStatus(), Instant.ofEpochMilli(worstFact.getOpenedAt()), worst, openComplaintScore);
     }
 
     /** @return why the customer has not consented to this channel, or null if they have. */
     String optedOut(CustomerState state, Channel channel) {
         ConsentFact specific = state.getConsent().get(channel.name());
-        ConsentFact all = state.getConsent().get(ALL_CHANNELS);
+        ConsentFact all = state.getConsent().get(CustomerFacts.ALL_CHANNELS);
         ConsentFact latest;
         String scope;
         // The latest change covering the channel wins; on a tie the channel's own one.

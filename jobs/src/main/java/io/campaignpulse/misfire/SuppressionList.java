@@ -1,5 +1,8 @@
 package io.campaignpulse.misfire;
 
+import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.customer.state.HoldingFact;
+import io.campaignpulse.customer.state.SuppressionFact;
 import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.Misfire;

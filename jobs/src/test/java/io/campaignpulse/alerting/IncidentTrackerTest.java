@@ -9,7 +9,7 @@ import io.campaignpulse.contract.AlertState;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Severity;
-import io.campaignpulse.misfire.CustomerMisfireDetector;
+import io.campaignpulse.customer.CustomerProcessor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +48,8 @@ class IncidentTrackerTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harness() throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(Map.of()), CustomerMisfireDetector.CAMPAIGNS),
-                        List.of(CustomerMisfireDetector.CAMPAIGNS, AlertControls.DESCRIPTOR)),
+                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(Map.of()), CustomerProcessor.CAMPAIGNS),
+                        List.of(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR)),
                 IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
@@ -141,8 +141,8 @@ class IncidentTrackerTest {
 
     private KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harnessWith(Map<String, String> settings) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(settings), CustomerMisfireDetector.CAMPAIGNS),
-                        List.of(CustomerMisfireDetector.CAMPAIGNS, AlertControls.DESCRIPTOR)),
+                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(settings), CustomerProcessor.CAMPAIGNS),
+                        List.of(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR)),
                 IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.open();

@@ -3,7 +3,7 @@ package io.campaignpulse.attribution;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.misfire.RecentSend;
+import io.campaignpulse.customer.state.RecentSend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

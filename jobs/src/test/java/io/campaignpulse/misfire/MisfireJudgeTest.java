@@ -1,5 +1,8 @@
 package io.campaignpulse.misfire;
 
+import io.campaignpulse.customer.state.CustomerFacts;
+import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.customer.state.RecentSend;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +38,7 @@ class MisfireJudgeTest {
     @Test
     void retentionAndServiceOffersToHoldersAreNotMisfires() {
         CustomerState s = state();
-        CustomerMisfireDetector.apply(s, holding("c", "CARD-PLAT", HoldingStatus.ACTIVE, at("01:00")));
+        CustomerFacts.apply(s, holding("c", "CARD-PLAT", HoldingStatus.ACTIVE, at("01:00")));
         assertThat(rules(send("1", "R", "c", T0900), campaign("R", "Keep", OfferType.RETENTION, "CARD-PLAT"), s)).isEmpty();
         assertThat(rules(send("2", "S", "c", T0900), campaign("S", "Notice", OfferType.SERVICE, "CARD-PLAT"), s)).isEmpty();
         assertThat(rules(send("3", "X", "c", T0900), campaign("X", "Push", OfferType.UPSELL, "CARD-PLAT"), s))
@@ -45,19 +48,19 @@ class MisfireJudgeTest {
     @Test
     void aClosedProductIsNoLongerHeldButStillMakesNoProspect() {
         CustomerState s = state();
-        CustomerMisfireDetector.apply(s, holding("c", "CARD-PLAT", HoldingStatus.ACTIVE, at("01:00")));
-        CustomerMisfireDetector.apply(s, holding("c", "CARD-PLAT", HoldingStatus.CLOSED, at("02:00")));
+        CustomerFacts.apply(s, holding("c", "CARD-PLAT", HoldingStatus.ACTIVE, at("01:00")));
+        CustomerFacts.apply(s, holding("c", "CARD-PLAT", HoldingStatus.CLOSED, at("02:00")));
         assertThat(rules(send("1", "A", "c", T0900), campaign("A", "Acq", OfferType.ACQUISITION, "CARD-PLAT"), s)).isEmpty();
     }
 
     @Test
     void theLatestConsentCoveringTheChannelWinsAndServiceIsExempt() {
         CustomerState s = state();
-        CustomerMisfireDetector.apply(s, consent("c", null, false, at("01:00")));
-        CustomerMisfireDetector.apply(s, consent("c", io.campaignpulse.contract.Channel.EMAIL, true, at("02:00")));
+        CustomerFacts.apply(s, consent("c", null, false, at("01:00")));
+        CustomerFacts.apply(s, consent("c", io.campaignpulse.contract.Channel.EMAIL, true, at("02:00")));
         Campaign promo = campaign("P", "Promo", OfferType.CROSS_SELL, null);
         assertThat(rules(send("1", "P", "c", T0900), promo, s)).as("EMAIL re-consented after the global opt-out").isEmpty();
-        CustomerMisfireDetector.apply(s, consent("c", null, false, at("03:00")));
+        CustomerFacts.apply(s, consent("c", null, false, at("03:00")));
         assertThat(rules(send("2", "P", "c", T0900), promo, s)).containsExactly(MisfireRule.NO_CONSENT);
         assertThat(rules(send("3", "S", "c", T0900), campaign("S", "Notice", OfferType.SERVICE, null), s)).isEmpty();
     }
@@ -89,7 +92,7 @@ class MisfireJudgeTest {
     @Test
     void theSendsOwnOfferOverridesItsCampaign() {
         CustomerState s = state();
-        CustomerMisfireDetector.apply(s, holding("c", "LOAN", HoldingStatus.ACTIVE, at("01:00")));
+        CustomerFacts.apply(s, holding("c", "LOAN", HoldingStatus.ACTIVE, at("01:00")));
         CampaignSend send = send("1", "S", "c", T0900);
         send.setOfferType(OfferType.ACQUISITION);
         send.setOfferProductId("LOAN");

@@ -1,4 +1,4 @@
-package io.campaignpulse.sentiment;
+package io.campaignpulse.rollup;
 
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;

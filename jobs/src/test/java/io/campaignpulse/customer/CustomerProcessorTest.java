@@ -1,4 +1,4 @@
-package io.campaignpulse.misfire;
+package io.campaignpulse.customer;
 
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +13,7 @@ import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.misfire.SendVerdict;
 import io.campaignpulse.ingest.EventTimes;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The per-customer detector, driven event by event with watermarks set by hand. */
-class CustomerMisfireDetectorTest {
+class CustomerProcessorTest {
 
     private static final Campaign PLATINUM = campaign("C1", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT");
 
@@ -54,7 +55,7 @@ class CustomerMisfireDetectorTest {
      */
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(Map<String, String> config) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new CustomerMisfireDetector(config(config)), List.of(CustomerMisfireDetector.CAMPAIGNS)),
+                new CoBroadcastWithKeyedOperator<>(new CustomerProcessor(config(config)), List.of(CustomerProcessor.CAMPAIGNS)),
                 EventTimes::customerOf, Types.STRING, 1, 1, 0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
@@ -78,7 +79,7 @@ class CustomerMisfireDetectorTest {
     }
 
     private List<DeadLetter> deadLetters() {
-        var side = harness.getSideOutput(CustomerMisfireDetector.DEAD_LETTERS);
+        var side = harness.getSideOutput(CustomerProcessor.DEAD_LETTERS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 
@@ -280,7 +281,7 @@ class CustomerMisfireDetectorTest {
     private static final Campaign SECURITY = campaign("C-SEC", "Security Notice", OfferType.SERVICE, null);
 
     private List<AttributedFeedback> feedback() {
-        var side = harness.getSideOutput(CustomerMisfireDetector.FEEDBACK);
+        var side = harness.getSideOutput(CustomerProcessor.FEEDBACK);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 
@@ -409,7 +410,7 @@ class CustomerMisfireDetectorTest {
         event(holding("cust-1", "SAVINGS", HoldingStatus.ACTIVE, threeDaysLater)); // not what was offered
         harness.processWatermark(threeDaysLater);
 
-        var side = harness.getSideOutput(CustomerMisfireDetector.CONVERSIONS);
+        var side = harness.getSideOutput(CustomerProcessor.CONVERSIONS);
         assertThat(side).isNotNull();
         assertThat(side.stream().map(StreamRecord::getValue).toList()).singleElement().satisfies(c -> {
             assertThat(c.getCampaignId()).isEqualTo("C1");
@@ -435,7 +436,7 @@ class CustomerMisfireDetectorTest {
     // ------------------------------------------------------------------ the suppression list
 
     private List<io.campaignpulse.contract.Suppression> suppressions() {
-        var side = harness.getSideOutput(CustomerMisfireDetector.SUPPRESSIONS);
+        var side = harness.getSideOutput(CustomerProcessor.SUPPRESSIONS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 

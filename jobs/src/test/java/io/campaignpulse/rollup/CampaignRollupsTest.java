@@ -1,4 +1,4 @@
-package io.campaignpulse.sentiment;
+package io.campaignpulse.rollup;
 
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +13,7 @@ import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.misfire.SendVerdict;
+import io.campaignpulse.sentiment.SentimentScorer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.campaignpulse.sentiment;
+package io.campaignpulse.rollup;
 
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.attribution.Conversion;
@@ -7,6 +7,7 @@ import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.misfire.SendVerdict;
+import io.campaignpulse.sentiment.SentimentScorer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package io.campaignpulse.sentiment;
+package io.campaignpulse.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,385 @@
+package io.campaignpulse.customer;
+
+import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.attribution.Attribution;
+import io.campaignpulse.attribution.Conversion;
+import io.campaignpulse.attribution.FeedbackHandler;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.HoldingChange;
+import io.campaignpulse.contract.HoldingStatus;
+import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.MisfireRule;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.Review;
+import io.campaignpulse.contract.Suppression;
+import io.campaignpulse.contract.TicketEvent;
+import io.campaignpulse.customer.state.CustomerFacts;
+import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.customer.state.RecentSend;
+import io.campaignpulse.ingest.DeadLetters;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimes;
+import io.campaignpulse.misfire.MisfireJudge;
+import io.campaignpulse.misfire.SendVerdict;
+import io.campaignpulse.misfire.SuppressionList;
+import io.campaignpulse.sentiment.SentimentScorer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The one keyed step per customer: holds each event until the watermark passes it
+ * ({@link EventTimeBuffer}), then applies the customer's events in event-time order — holding and
+ * consent changes to the customer's facts, feedback through the {@link FeedbackHandler}, sends
+ * through the {@link MisfireJudge} — and keeps the live {@link SuppressionList}. A send is judged
+ * as of its sent_at: a holding opened at 09:00 that reaches Kafka after a 09:05 send still counts,
+ * within the watermark's out-of-orderness bound. Later than that is a LATE_EVENT dead letter (a
+ * late change is still applied to the current facts if it is the newest known); feedback up to
+ * rollups.allowed-lateness behind the watermark is still scored and attributed.
+ *
+ * <p>A send whose campaign is unknown when judged is parked with the customer's state as of its
+ * sent_at and judged event-time.campaign-grace later, or dead-lettered as UNKNOWN_CAMPAIGN.
+ *
+ * <p>State per customer, both touched only when the watermark passes an event: the pending events
+ * (a list appended to without reading it) and the customer's facts (one read and one write per
+ * batch of due events; expires after misfire.customer-state-ttl without events).
+ */
+public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict> {
+
+    public static final MapStateDescriptor<String, Campaign> CAMPAIGNS =
+            new MapStateDescriptor<>("campaigns", Types.STRING, new AvroTypeInfo<>(Campaign.class));
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("misfire-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    /** Every scored ticket message and review, with its campaign. */
+    public static final OutputTag<AttributedFeedback> FEEDBACK =
+            new OutputTag<>("attributed-feedback", new AvroTypeInfo<>(AttributedFeedback.class));
+
+    /** The live suppression list: entries opened by preventable misfires, and their retractions. */
+    public static final OutputTag<Suppression> SUPPRESSIONS = new OutputTag<>("suppressions", new AvroTypeInfo<>(Suppression.class));
+
+    /** Recipients who opened the product a send offered. */
+    public static final OutputTag<Conversion> CONVERSIONS = new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
+
+    private final MisfireJudge judge;
+    private final SuppressionList suppressionList;
+    private final FeedbackHandler feedbackHandler;
+    private final Attribution attribution;
+    private final long graceMs;
+    private final long sendMemoryMs;
+    private final long feedbackLatenessMs;
+    private final Duration stateTtl;
+
+    private transient ValueState<CustomerState> customer;
+    private transient ListState<PendingEvent> pending;
+    private transient SentimentScorer scorer;
+    private transient Counter sendsJudged;
+    private transient Counter redeliveries;
+    private transient Counter lateEvents;
+    private transient Counter parkedSends;
+    private transient Counter feedbackScored;
+    private transient Counter conversions;
+    private transient Histogram scorerNanos;
+    private transient EnumMap<MisfireRule, Counter> misfiresByRule;
+
+    public CustomerProcessor(PulseConfig config) {
+        this.judge = new MisfireJudge(config.misfire());
+        this.suppressionList = new SuppressionList(judge);
+        this.feedbackHandler = new FeedbackHandler(config);
+        this.attribution = new Attribution(config.attribution());
+        this.graceMs = config.eventTime().campaignGrace().toMillis();
+        this.sendMemoryMs = config.sendMemory().toMillis();
+        this.feedbackLatenessMs = config.rollups().allowedLateness().toMillis();
+        this.stateTtl = config.misfire().customerStateTtl();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<CustomerState> customerDescriptor =
+                new ValueStateDescriptor<>("customer", new AvroTypeInfo<>(CustomerState.class));
+        customerDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build());
+        customer = getRuntimeContext().getState(customerDescriptor);
+        // Every entry leaves the list when the watermark passes it, so the list needs no TTL.
+        pending = getRuntimeContext().getListState(new ListStateDescriptor<>("pending-events", new AvroTypeInfo<>(PendingEvent.class)));
+
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        sendsJudged = metrics.counter("sendsEvaluated");
+        redeliveries = metrics.counter("sendRedeliveries");
+        lateEvents = metrics.counter("lateRecords");
+        parkedSends = metrics.counter("sendsParkedForCampaign");
+        feedbackScored = metrics.counter("feedbackScored");
+        conversions = metrics.counter("conversions");
+        scorerNanos = metrics.histogram("scorerNanosPerRecord", new DescriptiveStatisticsHistogram(1_000));
+        scorer = SentimentScorer.shared(); // the lexicons are loaded once per JVM, never per record
+        misfiresByRule = new EnumMap<>(MisfireRule.class);
+        for (MisfireRule rule : MisfireRule.values()) {
+            misfiresByRule.put(rule, metrics.addGroup("rule", rule.name()).counter("misfires"));
+        }
+    }
+
+    @Override
+    public void processElement(Envelope event, ReadOnlyContext ctx, Collector<SendVerdict> out) throws Exception {
+        Object payload = event.getPayload();
+        if (!(payload instanceof CampaignSend || payload instanceof HoldingChange || payload instanceof ConsentChange || isFeedback(payload))) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.INVALID_VALUE, "not a customer event for misfire detection"));
+            return;
+        }
+        long t = EventTimes.of(event);
+        long watermark = ctx.timerService().currentWatermark();
+        if (t > watermark) {
+            pending.add(new PendingEvent(t, event, null));
+            ctx.timerService().registerEventTimeTimer(t);
+        } else if (isFeedback(payload) && t > watermark - feedbackLatenessMs) {
+            // Late, but its roll-up windows are still open: score and attribute it now.
+            CustomerState state = CustomerFacts.orEmpty(customer.value());
+            applyFeedback(state, payload, t, ctx);
+            retractSuppressions(state, watermark, ctx);
+            save(state);
+        } else {
+            late(event, ctx);
+        }
+    }
+
+    private void late(Envelope event, ReadOnlyContext ctx) throws Exception {
+        Object payload = event.getPayload();
+        if (payload instanceof CampaignSend send) {
+            CustomerState state = customer.value();
+            if (state != null && CustomerFacts.wasSent(state, send.getSendId())) {
+                redeliveries.inc(); // the producer's retry of a send judged already
+                return;
+            }
+            lateEvents.inc();
+            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT,
+                    "sent_at is behind the watermark (more than event-time.max-out-of-orderness late); not judged"));
+            return;
+        }
+        lateEvents.inc();
+        if (isFeedback(payload)) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT,
+                    "occurred_at is more than rollups.allowed-lateness behind the watermark; its windows are written, not counted"));
+            return;
+        }
+        CustomerState state = CustomerFacts.orEmpty(customer.value());
+        boolean applied = CustomerFacts.apply(state, payload);
+        if (applied) {
+            retractSuppressions(state, ctx.timerService().currentWatermark(), ctx);
+            save(state);
+        }
+        ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT, applied
+                ? "arrived after the watermark; applied to the customer's current state, sends before it were judged without it"
+                : "arrived after the watermark and a newer change is known; not applied"));
+    }
+
+    /**
+     * Applies every pending event the watermark has passed, in event-time order. The first timer of
+     * a watermark advance takes them all; the later ones of the same advance find nothing due.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
+        EventTimeBuffer buffer = new EventTimeBuffer(pending.get(), ctx.timerService().currentWatermark());
+        if (!buffer.hasDue()) {
+            return;
+        }
+        ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CAMPAIGNS);
+        CustomerState state = CustomerFacts.orEmpty(customer.value());
+        long instant = Long.MIN_VALUE;
+        boolean changed = false;
+        Set<String> feedbackSeen = new HashSet<>(0);
+        while (buffer.hasDue()) {
+            PendingEvent next = buffer.next();
+            long t = next.getDue();
+            if (t != instant) {
+                if (changed) {
+                    retractSuppressions(state, instant, ctx);
+                }
+                instant = t;
+                changed = false;
+                feedbackSeen.clear();
+                CustomerFacts.forgetSendsBefore(state, t - sendMemoryMs);
+            }
+            Object payload = next.getEvent().getPayload();
+            if (next.getAsOf() != null) {
+                judgeParked(next, (CampaignSend) payload, campaigns, state, t, ctx, out);
+            } else if (payload instanceof CampaignSend send) {
+                if (changed) {
+                    // Changes at t come before sends at t: an entry they end is retracted before the sends are judged.
+                    retractSuppressions(state, t, ctx);
+                    changed = false;
+                }
+                judge(next, send, campaigns, state, t, buffer, ctx, out);
+            } else if (isFeedback(payload)) {
+                if (feedbackSeen.add(feedbackKey(payload))) {
+                    applyFeedback(state, payload, t, ctx);
+                    changed = true;
+                } else {
+                    redeliveries.inc();
+                }
+            } else if (CustomerFacts.apply(state, payload)) {
+                changed = true;
+                if (payload instanceof HoldingChange h && h.getStatus() == HoldingStatus.ACTIVE) {
+                    convert(state, h, t, ctx);
+                }
+            }
+        }
+        if (changed) {
+            retractSuppressions(state, instant, ctx);
+        }
+        List<PendingEvent> later = buffer.later();
+        if (later.isEmpty()) {
+            pending.clear();
+        } else {
+            pending.update(later);
+        }
+        save(state);
+    }
+
+    private void judge(PendingEvent pendingSend, CampaignSend send, ReadOnlyBroadcastState<String, Campaign> campaigns, CustomerState state,
+            long t, EventTimeBuffer buffer, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
+        if (CustomerFacts.wasSent(state, send.getSendId())) {
+            redeliveries.inc(); // the producer sent it again
+            return;
+        }
+        Campaign campaign = campaigns.get(send.getCampaignId());
+        boolean promotional;
+        String product;
+        if (campaign != null) {
+            SendVerdict verdict = judge.judge(send, campaign, state, t);
+            emit(verdict, out);
+            openSuppressions(verdict, state, ctx);
+            promotional = MisfireJudge.isPromotional(verdict.getOfferType());
+            product = verdict.getOfferProductId();
+        } else {
+            park(pendingSend, state, t, buffer, ctx);
+            // Unknown offer type: counted as promotional, the safer side of the frequency cap.
+            promotional = send.getOfferType() == null || send.getOfferType() != OfferType.SERVICE;
+            product = send.getOfferProductId();
+        }
+        state.getRecentSends().add(new RecentSend(send.getSendId(), send.getCampaignId(), t, promotional, product));
+    }
+
+    private void judgeParked(PendingEvent parked, CampaignSend send, ReadOnlyBroadcastState<String, Campaign> campaigns, CustomerState state,
+            long t, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
+        Campaign campaign = campaigns.get(send.getCampaignId());
+        if (campaign == null) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(parked.getEvent(), DeadLetterReason.UNKNOWN_CAMPAIGN,
+                    "campaign not seen within event-time.campaign-grace after the send"));
+            return;
+        }
+        SendVerdict verdict = judge.judge(send, campaign, parked.getAsOf(), t);
+        emit(verdict, out);
+        openSuppressions(verdict, state, ctx);
+    }
+
+    private void park(PendingEvent pendingSend, CustomerState state, long t, EventTimeBuffer buffer, OnTimerContext ctx) {
+        if (graceMs == 0) {
+            ctx.output(DEAD_LETTERS, DeadLetters.of(pendingSend.getEvent(), DeadLetterReason.UNKNOWN_CAMPAIGN,
+                    "campaign not known when the send was judged"));
+            return;
+        }
+        parkedSends.inc();
+        long due = t + graceMs;
+        buffer.add(new PendingEvent(due, pendingSend.getEvent(), CustomerState.newBuilder(state).build()));
+        ctx.timerService().registerEventTimeTimer(due);
+    }
+
+    /** Writes the customer's facts, or clears them when there is nothing to remember: no empty entry waits out the TTL. */
+    private void save(CustomerState state) throws Exception {
+        if (CustomerFacts.isEmpty(state)) {
+            customer.clear();
+        } else {
+            customer.update(state);
+        }
+    }
+
+    private static boolean isFeedback(Object payload) {
+        return payload instanceof TicketEvent || payload instanceof Review;
+    }
+
+    /** One review, or one ticket message (a ticket has one message per instant): its redelivery at the same instant is dropped. */
+    private static String feedbackKey(Object feedback) {
+        return feedback instanceof Review r ? "review:" + r.getReviewId() : "ticket:" + ((TicketEvent) feedback).getTicketId();
+    }
+
+    private void applyFeedback(CustomerState state, Object feedback, long t, ReadOnlyContext ctx) throws Exception {
+        ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CAMPAIGNS);
+        AttributedFeedback scored = feedbackHandler.handle(state, feedback, t, this::score, id -> {
+            try {
+                Campaign c = campaigns.get(id);
+                return c == null ? null : c.getName();
+            } catch (Exception e) {
+                throw new IllegalStateException("reading the campaign directory failed", e);
+            }
+        });
+        feedbackScored.inc();
+        ctx.output(FEEDBACK, scored);
+    }
+
+    private double score(String text) {
+        long start = System.nanoTime();
+        double score = scorer.score(text);
+        scorerNanos.update(System.nanoTime() - start);
+        return score;
+    }
+
+    private void convert(CustomerState state, HoldingChange opened, long t, ReadOnlyContext ctx) {
+        RecentSend converted = attribution.conversion(opened.getProductId(), state.getRecentSends(), t);
+        if (converted != null) {
+            conversions.inc();
+            ctx.output(CONVERSIONS, new Conversion(converted.getCampaignId(), converted.getSendId(), opened.getCustomerId(), opened.getProductId(), t));
+        }
+    }
+
+    private void openSuppressions(SendVerdict verdict, CustomerState state, ReadOnlyContext ctx) {
+        suppressionList.open(verdict, state).forEach(s -> ctx.output(SUPPRESSIONS, s));
+    }
+
+    private void retractSuppressions(CustomerState state, long t, ReadOnlyContext ctx) {
+        suppressionList.retract(ctx.getCurrentKey(), state, t).forEach(s -> ctx.output(SUPPRESSIONS, s));
+    }
+
+    private void emit(SendVerdict verdict, Collector<SendVerdict> out) {
+        sendsJudged.inc();
+        for (Misfire m : verdict.getMisfires()) {
+            misfiresByRule.get(m.getRule()).inc();
+        }
+        out.collect(verdict);
+    }
+
+    @Override
+    public void processBroadcastElement(Campaign campaign, Context ctx, Collector<SendVerdict> out) throws Exception {
+        var directory = ctx.getBroadcastState(CAMPAIGNS);
+        Campaign known = directory.get(campaign.getCampaignId());
+        // The compacted topic may replay older versions; keep the newest.
+        if (known == null || !campaign.getUpdatedAt().isBefore(known.getUpdatedAt())) {
+            directory.put(campaign.getCampaignId(), campaign);
+        }
+    }
+}
