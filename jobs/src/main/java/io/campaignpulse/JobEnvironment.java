@@ -4,8 +4,10 @@ import io.campaignpulse.config.PulseConfig;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -30,6 +32,11 @@ public final class JobEnvironment {
         // there (a new customer, an empty event buffer): a bloom filter answers those without
         // reading the SST files.
         flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        // RocksDB's block cache and write buffers live in managed memory. A local cluster's default
+        // (128 MB for every operator of every slot) keeps the write buffers so small that RocksDB
+        // flushes tiny files and stalls writes while it compacts them. (A real cluster sizes its
+        // TaskManagers itself: conf/flink/config.yaml; this setting only sizes a local one.)
+        flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
         if (checkpointing) {
             flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpoints().interval());
             flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);

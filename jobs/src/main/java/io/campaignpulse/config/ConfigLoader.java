@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.campaignpulse.ingest.EventTimeGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -257,9 +256,9 @@ public final class ConfigLoader {
         atLeast("event-time.max-future-skew", c.eventTime().maxFutureSkew(), Duration.ofSeconds(1));
         try {
             Instant floor = Instant.parse(c.eventTime().earliest());
-            if (floor.isBefore(EventTimeGuard.STORABLE_FROM)) {
+            if (floor.isBefore(PulseConfig.EventTime.STORABLE_FROM)) {
                 throw new ConfigException("bad value for 'event-time.earliest': must be after "
-                        + EventTimeGuard.STORABLE_FROM + ", was " + c.eventTime().earliest());
+                        + PulseConfig.EventTime.STORABLE_FROM + ", was " + c.eventTime().earliest());
             }
         } catch (DateTimeParseException | NullPointerException e) {
             throw new ConfigException("bad value for 'event-time.earliest': must be an ISO-8601 instant such as 2000-01-01T00:00:00Z, was "

@@ -73,6 +73,10 @@ public record PulseConfig(
             Duration campaignGrace)
             implements Serializable {
 
+        /** PostgreSQL's timestamptz range (4713 BC to 294276 AD), which every sink must be able to store. */
+        public static final java.time.Instant STORABLE_FROM = java.time.Instant.parse("-4712-01-01T00:00:00Z");
+        public static final java.time.Instant STORABLE_UNTIL = java.time.Instant.parse("+294276-12-31T23:59:59Z");
+
         /** The floor for event times, epoch millis ({@code earliest} is validated at load). */
         public long earliestMillis() {
             return java.time.Instant.parse(earliest).toEpochMilli();

@@ -64,9 +64,9 @@ import org.apache.flink.util.OutputTag;
  * <p>A send whose campaign is unknown when judged is parked with the customer's state as of its
  * sent_at and judged event-time.campaign-grace later, or dead-lettered as UNKNOWN_CAMPAIGN.
  *
- * <p>State per customer, both touched only when the watermark passes an event: the pending events
- * (a list appended to without reading it) and the customer's facts (one read and one write per
- * batch of due events; expires after misfire.customer-state-ttl without events).
+ * <p>State per customer: the pending events (a list, appended to without reading it, read and
+ * rewritten once per instant the watermark passes) and the customer's facts (one read and one
+ * write per such instant; they expire after misfire.customer-state-ttl without events).
  */
 public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict> {
 
@@ -199,12 +199,12 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     }
 
     /**
-     * Applies every pending event the watermark has passed, in event-time order. The first timer of
-     * a watermark advance takes them all; the later ones of the same advance find nothing due.
+     * Applies the pending events due at this instant. Only those: what the step emits carries the
+     * timer's timestamp, and the roll-up windows and alerts downstream place each record by it.
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
-        EventTimeBuffer buffer = new EventTimeBuffer(pending.get(), ctx.timerService().currentWatermark());
+        EventTimeBuffer buffer = new EventTimeBuffer(pending.get(), timestamp);
         if (!buffer.hasDue()) {
             return;
         }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * A customer's pending events, handed out in the order they are applied once the watermark has
- * passed them: by due time; at one instant, parked sends first, then holding, consent and
+ * A customer's pending events, handed out in the order they are applied once their instant has
+ * come: by due time; at one instant, parked sends first, then holding, consent and
  * feedback events as they arrived, then sends by send id (changes at t count for sends at t, and
  * equal send times need a deterministic order). Events parked while the batch is applied join it
  * if they are already due. Pure: no Flink.
@@ -27,7 +27,10 @@ public final class EventTimeBuffer {
     private final List<PendingEvent> later = new ArrayList<>(0);
     private int arrivals;
 
-    /** @param pending the customer's pending events, in arrival order */
+    /**
+     * @param pending the customer's pending events, in arrival order
+     * @param watermark the events due at or before it are handed out, the others kept for later
+     */
     public EventTimeBuffer(Iterable<PendingEvent> pending, long watermark) {
         this.watermark = watermark;
         for (PendingEvent p : pending) {

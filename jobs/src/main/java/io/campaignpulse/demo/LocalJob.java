@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -53,12 +51,7 @@ public final class LocalJob implements AutoCloseable {
 
     /** @param extra further Flink settings for the local cluster (e.g. a metric reporter) */
     public static LocalJob start(PulseConfig config, Path workDir, String restoreFrom, Configuration extra) throws Exception {
-        Configuration local = new Configuration();
-        // RocksDB's block cache and write buffers live in managed memory. The local cluster's
-        // default (128 MB for every operator of every slot) keeps the write buffers so small that
-        // RocksDB flushes tiny files and stalls writes while it compacts them.
-        local.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
-        local.addAll(extra);
+        Configuration local = new Configuration(extra);
         if (restoreFrom != null) {
             local.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
         }

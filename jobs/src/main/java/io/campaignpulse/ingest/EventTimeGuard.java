@@ -16,10 +16,6 @@ import java.util.function.LongSupplier;
  */
 public final class EventTimeGuard implements Serializable {
 
-    /** PostgreSQL's timestamptz range (4713 BC to 294276 AD), which every sink must be able to store. */
-    public static final Instant STORABLE_FROM = Instant.parse("-4712-01-01T00:00:00Z");
-    public static final Instant STORABLE_UNTIL = Instant.parse("+294276-12-31T23:59:59Z");
-
     /** A wall clock that can be handed to a task (tests pass a fixed one). */
     public interface Clock extends LongSupplier, Serializable {}
 
@@ -59,7 +55,7 @@ public final class EventTimeGuard implements Serializable {
     }
 
     private static boolean storable(Instant i) {
-        return !i.isBefore(STORABLE_FROM) && !i.isAfter(STORABLE_UNTIL);
+        return !i.isBefore(PulseConfig.EventTime.STORABLE_FROM) && !i.isAfter(PulseConfig.EventTime.STORABLE_UNTIL);
     }
 
     private static ContractCheck.Violation invalid(String detail) {

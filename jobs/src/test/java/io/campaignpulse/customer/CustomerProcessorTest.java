@@ -109,6 +109,23 @@ class CustomerProcessorTest {
     }
 
     @Test
+    void whatEachInstantEmitsCarriesItsOwnTimestampWhenOneWatermarkPassesSeveral() throws Exception {
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        event(send("s2", "C1", "cust-1", T0905));
+        event(send("s1", "C1", "cust-1", T0900));
+        event(review("r1", "cust-1", 1, "awful", null, at("09:30")));
+        harness.processWatermark(T1000);
+
+        // Roll-up windows and alerts place each record by its timestamp: the send's or review's own time.
+        List<Long> verdictTimes = harness.getOutput().stream().filter(o -> o instanceof StreamRecord<?> r && r.getValue() instanceof SendVerdict)
+                .map(o -> ((StreamRecord<?>) o).getTimestamp()).toList();
+        assertThat(verdictTimes).containsExactly(T0900, T0905);
+        assertThat(harness.getSideOutput(CustomerProcessor.FEEDBACK)).singleElement()
+                .satisfies(r -> assertThat(r.getTimestamp()).isEqualTo(at("09:30")));
+        assertThat(keyedStateEntries()).as("only the customer's own state is left, no pending events").isEqualTo(1);
+    }
+
+    @Test
     void aChangeAfterTheSendDoesNotCountBackwards() throws Exception {
         event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
         event(holding("cust-1", "CARD-PLAT", HoldingStatus.CLOSED, at("09:10"))); // closed after the send
