@@ -1,0 +1,78 @@
+package io.campaignpulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** What a person sees when they get the command line wrong. */
+class PulseCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = PulseCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void aBadConfigurationValueIsOneLineNamingTheKey() {
+        int code = run("run", "--set", "misfire.frequency-cap=0");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("pulse run: bad value for 'misfire.frequency-cap': must be at least 1, was 0");
+    }
+
+    @Test
+    void aMissingReplayFolderIsNamed() {
+        int code = run("replay", "--input", "no/such/folder", "--output", "target/never");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("no/such/folder/campaigns.jsonl is missing");
+    }
+
+    @Test
+    void aControlMessageIsCheckedBeforeItIsSent() {
+        assertThat(run("control", "--kind", "MISFIRE_RATE", "-s", "misfire-rate-share=5", "--dry-run")).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("pulse control: control message rejected: bad value for 'misfire-rate-share': must be in (0, 1], was 5");
+        assertThat(run("control", "--campaign", "C-PLAT", "--global", "--mute")).as("one scope only").isEqualTo(2);
+
+        assertThat(run("control", "--campaign", "C-PLAT", "--mute", "-s", "cooldown=30m", "--reset", "resolve-after", "--dry-run")).isZero();
+        assertThat(out.toString()).contains("control: would send ctl-", "(CAMPAIGN C-PLAT: {\"cooldown\":\"30m\",\"mute\":\"true\",\"resolve-after\":\"\"})");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"run", "replay", "create-topics", "score", "control", "alerts"}) {
+            assertThat(run(command, "--help")).isZero();
+        }
+        assertThat(out.toString()).contains("Usage: pulse run", "Usage: pulse replay", "Usage: pulse create-topics", "--config", "--set");
+        assertThat(run("demo")).as("the demo is a local tool, not in the job jar").isEqualTo(2);
+    }
+
+    @Test
+    void scoreReadsOneTextPerLineAndExplains() {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("Thanks for nothing.\nsorted in minutes, thank you\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(run("score")).isZero();
+            String[] lines = out.toString().split("\\R");
+            assertThat(lines).hasSize(3);
+            assertThat(Double.parseDouble(lines[0])).isNegative();
+            assertThat(Double.parseDouble(lines[1])).isPositive();
+            assertThat(Double.parseDouble(lines[2])).isZero();
+
+            out.getBuffer().setLength(0);
+            System.setIn(new java.io.ByteArrayInputStream("Thanks for nothing.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(run("score", "--explain")).isZero();
+            assertThat(out.toString()).contains("negative", "thanks for nothing -2.6");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+}
