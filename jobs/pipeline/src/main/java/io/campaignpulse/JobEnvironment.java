@@ -38,11 +38,17 @@ public final class JobEnvironment {
         // TaskManagers itself: conf/flink/config.yaml; this setting only sizes a local one.)
         flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
         if (checkpointing) {
-            flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpoints().interval());
+            flink.set(
+                    CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                    config.checkpoints().interval());
             flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
-            flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            flink.set(
+                    CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
             if (!config.checkpoints().directory().isBlank()) {
-                flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpoints().directory());
+                flink.set(
+                        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                        config.checkpoints().directory());
             }
         }
         flink.addAll(extra);

@@ -4,38 +4,40 @@ import io.campaignpulse.alerting.AlertBroadcast;
 import io.campaignpulse.alerting.AlertControls;
 import io.campaignpulse.alerting.AlertRouter;
 import io.campaignpulse.alerting.AlertSignal;
-import io.campaignpulse.alerting.WebhookCall;
-import io.campaignpulse.alerting.WebhookDelivery;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import io.campaignpulse.alerting.ControlValidator;
-import io.campaignpulse.contract.ControlAudit;
-import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.alerting.IncidentTracker;
 import io.campaignpulse.alerting.MisfireRateAlerter;
 import io.campaignpulse.alerting.SentimentAlerter;
+import io.campaignpulse.alerting.WebhookCall;
+import io.campaignpulse.alerting.WebhookDelivery;
 import io.campaignpulse.attribution.AttributedFeedback;
-import io.campaignpulse.contract.CampaignStats;
-import io.campaignpulse.rollup.CampaignRollups;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
-import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.contract.ControlAudit;
+import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.contract.Suppression;
+import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.ingest.DeadLetterSplitter;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
-import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.misfire.SendVerdict;
+import io.campaignpulse.rollup.CampaignRollups;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /**
  * The Campaign Pulse workflow: sources → decode (bad records to dead letters) → per-customer
@@ -92,74 +94,99 @@ public final class PulsePipeline {
 
     private PulsePipeline() {}
 
-    public static void defineWorkflow(StreamExecutionEnvironment env, PulseConfig config, Sources sources, Sinks sinks) {
+    public static void defineWorkflow(
+            StreamExecutionEnvironment env, PulseConfig config, Sources sources, Sinks sinks) {
         SingleOutputStreamOperator<Campaign> campaigns = sources.campaigns(env, config)
                 .process(new DeadLetterSplitter<>(Campaign.class), CAMPAIGN_TYPE)
-                .uid("decode-campaigns").name("Campaigns: valid records");
+                .uid("decode-campaigns")
+                .name("Campaigns: valid records");
         BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CustomerProcessor.CAMPAIGNS);
 
         SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)
                 .process(new DeadLetterSplitter<>(Envelope.class), ENVELOPE_TYPE)
-                .uid("decode-customer-events").name("Customer events: valid records");
+                .uid("decode-customer-events")
+                .name("Customer events: valid records");
 
         SingleOutputStreamOperator<SendVerdict> verdicts = customerEvents
-                .keyBy(EventTimes::customerOf, org.apache.flink.api.common.typeinfo.Types.STRING)
+                .keyBy(EventTimes::customerOf, Types.STRING)
                 .connect(campaignDirectory)
                 .process(new CustomerProcessor(config), VERDICT_TYPE)
-                .uid("customer-misfire-detector").name("Misfire detection per customer");
+                .uid("customer-misfire-detector")
+                .name("Misfire detection per customer");
 
         // Runtime changes to alerting: validated, audited, then broadcast to the alerting steps.
         SingleOutputStreamOperator<Envelope> controlEnvelopes = sources.control(env, config)
                 .process(new DeadLetterSplitter<>(Envelope.class), ENVELOPE_TYPE)
-                .uid("decode-control").name("Control: valid records");
+                .uid("decode-control")
+                .name("Control: valid records");
         SingleOutputStreamOperator<ControlMessage> controls = controlEnvelopes
                 .process(new ControlValidator(), CONTROL_TYPE)
-                .uid("validate-control").name("Control: accepted changes");
+                .uid("validate-control")
+                .name("Control: accepted changes");
         BroadcastStream<ControlMessage> controlBroadcast = controls.broadcast(AlertControls.DESCRIPTOR);
         BroadcastStream<AlertBroadcast> trackerBroadcast = campaigns
-                .map(c -> new AlertBroadcast(c, null), ALERT_BROADCAST_TYPE).uid("alert-broadcast-campaigns").name("Alerting: campaigns")
-                .union(controls.map(m -> new AlertBroadcast(null, m), ALERT_BROADCAST_TYPE).uid("alert-broadcast-control").name("Alerting: control"))
+                .map(c -> new AlertBroadcast(c, null), ALERT_BROADCAST_TYPE)
+                .uid("alert-broadcast-campaigns")
+                .name("Alerting: campaigns")
+                .union(controls.map(m -> new AlertBroadcast(null, m), ALERT_BROADCAST_TYPE)
+                        .uid("alert-broadcast-control")
+                        .name("Alerting: control"))
                 .broadcast(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR);
 
-        DataStream<Misfire> misfires = verdicts
-                .flatMap((SendVerdict v, org.apache.flink.util.Collector<Misfire> out) -> v.getMisfires().forEach(out::collect), MISFIRE_TYPE)
-                .uid("misfire-records").name("Misfire records");
+        DataStream<Misfire> misfires = verdicts.flatMap(
+                        (SendVerdict v, Collector<Misfire> out) ->
+                                v.getMisfires().forEach(out::collect),
+                        MISFIRE_TYPE)
+                .uid("misfire-records")
+                .name("Misfire records");
 
-        DataStream<AlertSignal> misfireSignals = verdicts
-                .keyBy(SendVerdict::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
+        DataStream<AlertSignal> misfireSignals = verdicts.keyBy(SendVerdict::getCampaignId, Types.STRING)
                 .connect(controlBroadcast)
                 .process(new MisfireRateAlerter(config.alerting()), SIGNAL_TYPE)
-                .uid("misfire-rate-alerter").name("Misfire-rate signals per campaign");
+                .uid("misfire-rate-alerter")
+                .name("Misfire-rate signals per campaign");
 
         DataStream<AttributedFeedback> feedback = verdicts.getSideOutput(CustomerProcessor.FEEDBACK);
-        DataStream<CampaignStats> stats = CampaignRollups.define(config, verdicts, feedback,
-                verdicts.getSideOutput(CustomerProcessor.CONVERSIONS));
+        DataStream<CampaignStats> stats = CampaignRollups.define(
+                config, verdicts, feedback, verdicts.getSideOutput(CustomerProcessor.CONVERSIONS));
 
-        DataStream<AlertSignal> sentimentSignals = stats
-                .keyBy(CampaignStats::getCampaignId, org.apache.flink.api.common.typeinfo.Types.STRING)
+        DataStream<AlertSignal> sentimentSignals = stats.keyBy(CampaignStats::getCampaignId, Types.STRING)
                 .connect(controlBroadcast)
                 .process(new SentimentAlerter(config), SIGNAL_TYPE)
-                .uid("sentiment-alerter").name("Sentiment and ticket signals per campaign");
+                .uid("sentiment-alerter")
+                .name("Sentiment and ticket signals per campaign");
 
         // One incident per (campaign, kind, rule): the deduplicated alert feed.
-        DataStream<Alert> alerts = misfireSignals.union(sentimentSignals)
-                .keyBy(IncidentTracker::keyOf, org.apache.flink.api.common.typeinfo.Types.STRING)
+        DataStream<Alert> alerts = misfireSignals
+                .union(sentimentSignals)
+                .keyBy(IncidentTracker::keyOf, Types.STRING)
                 .connect(trackerBroadcast)
                 .process(new IncidentTracker(config, CustomerProcessor.CAMPAIGNS), ALERT_TYPE)
-                .uid("incident-tracker").name("Alert incidents: opened, updated, resolved");
+                .uid("incident-tracker")
+                .name("Alert incidents: opened, updated, resolved");
 
         // Webhooks get the messages their routing rules match; what cannot be delivered is a dead letter.
         List<DataStream<DeadLetter>> undelivered = new ArrayList<>();
         if (!config.routing().webhooks().isEmpty()) {
-            DataStream<WebhookCall> calls = alerts.flatMap(new AlertRouter(config.routing()), new AvroTypeInfo<>(WebhookCall.class))
-                    .uid("alert-routing").name("Alerts: routing to webhooks");
-            undelivered.add(AsyncDataStream.unorderedWait(calls, new WebhookDelivery(config.routing()),
-                            WebhookDelivery.totalTimeoutMs(config.routing()), TimeUnit.MILLISECONDS, config.routing().maxInFlight())
-                    .returns(new AvroTypeInfo<>(DeadLetter.class)).uid("webhook-delivery").name("Webhooks: delivery"));
+            DataStream<WebhookCall> calls = alerts.flatMap(
+                            new AlertRouter(config.routing()), new AvroTypeInfo<>(WebhookCall.class))
+                    .uid("alert-routing")
+                    .name("Alerts: routing to webhooks");
+            undelivered.add(AsyncDataStream.unorderedWait(
+                            calls,
+                            new WebhookDelivery(config.routing()),
+                            WebhookDelivery.totalTimeoutMs(config.routing()),
+                            TimeUnit.MILLISECONDS,
+                            config.routing().maxInFlight())
+                    .returns(new AvroTypeInfo<>(DeadLetter.class))
+                    .uid("webhook-delivery")
+                    .name("Webhooks: delivery"));
         }
 
-        DataStream<DeadLetter> deadLetters = campaigns.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
-                .union(customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+        DataStream<DeadLetter> deadLetters = campaigns
+                .getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
+                .union(
+                        customerEvents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
                         verdicts.getSideOutput(CustomerProcessor.DEAD_LETTERS),
                         controlEnvelopes.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
                         controls.getSideOutput(ControlValidator.REJECTED));

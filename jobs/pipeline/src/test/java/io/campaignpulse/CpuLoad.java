@@ -11,19 +11,23 @@ public final class CpuLoad implements AutoCloseable {
 
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
+
+    @SuppressWarnings("PMD.UnusedPrivateField") // written so that the JIT cannot drop the busy loop
     private volatile long sink;
 
     private CpuLoad(int threadCount) {
         for (int i = 0; i < threadCount; i++) {
-            Thread t = new Thread(() -> {
-                long x = 1;
-                while (running) {
-                    for (int k = 0; k < 1_000_000; k++) {
-                        x = x * 6364136223846793005L + 1442695040888963407L;
-                    }
-                    sink = x;
-                }
-            }, "cpu-load-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        long x = 1;
+                        while (running) {
+                            for (int k = 0; k < 1_000_000; k++) {
+                                x = x * 6364136223846793005L + 1442695040888963407L;
+                            }
+                            sink = x;
+                        }
+                    },
+                    "cpu-load-" + i);
             t.setDaemon(true);
             t.start();
             threads.add(t);

@@ -9,6 +9,9 @@ import io.campaignpulse.contract.ConsentChange;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.Review;
+import io.campaignpulse.contract.TicketEvent;
+import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.ingest.Envelope;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +19,8 @@ import java.util.Map;
 
 /** Named times and record builders shared by the tests. */
 public final class Fixtures {
+
+    private static long offset;
 
     public static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
     public static final long T0900 = at("09:00");
@@ -27,7 +32,9 @@ public final class Fixtures {
     /** Epoch millis of a time of day on {@link #DAY}, "HH:mm". */
     public static long at(String hhmm) {
         String[] p = hhmm.split(":");
-        return DAY.plus(Duration.ofHours(Integer.parseInt(p[0]))).plus(Duration.ofMinutes(Integer.parseInt(p[1]))).toEpochMilli();
+        return DAY.plus(Duration.ofHours(Integer.parseInt(p[0])))
+                .plus(Duration.ofMinutes(Integer.parseInt(p[1])))
+                .toEpochMilli();
     }
 
     public static PulseConfig config(Map<String, String> overrides) {
@@ -39,37 +46,69 @@ public final class Fixtures {
     }
 
     public static Campaign campaign(String id, String name, OfferType offer, String product) {
-        return Campaign.newBuilder().setCampaignId(id).setName(name).setOfferType(offer).setOfferProductId(product)
-                .setChannel(Channel.EMAIL).setOwner("owner-" + id).setStartsAt(DAY).setUpdatedAt(DAY.minusSeconds(3600)).build();
+        return Campaign.newBuilder()
+                .setCampaignId(id)
+                .setName(name)
+                .setOfferType(offer)
+                .setOfferProductId(product)
+                .setChannel(Channel.EMAIL)
+                .setOwner("owner-" + id)
+                .setStartsAt(DAY)
+                .setUpdatedAt(DAY.minusSeconds(3600))
+                .build();
     }
 
     public static CampaignSend send(String sendId, String campaignId, String customerId, long sentAt) {
-        return CampaignSend.newBuilder().setSendId(sendId).setCampaignId(campaignId).setCustomerId(customerId)
-                .setChannel(Channel.EMAIL).setSentAt(Instant.ofEpochMilli(sentAt)).build();
+        return CampaignSend.newBuilder()
+                .setSendId(sendId)
+                .setCampaignId(campaignId)
+                .setCustomerId(customerId)
+                .setChannel(Channel.EMAIL)
+                .setSentAt(Instant.ofEpochMilli(sentAt))
+                .build();
     }
 
     public static HoldingChange holding(String customerId, String product, HoldingStatus status, long at) {
-        return HoldingChange.newBuilder().setCustomerId(customerId).setProductId(product).setStatus(status)
-                .setChangedAt(Instant.ofEpochMilli(at)).build();
+        return HoldingChange.newBuilder()
+                .setCustomerId(customerId)
+                .setProductId(product)
+                .setStatus(status)
+                .setChangedAt(Instant.ofEpochMilli(at))
+                .build();
     }
 
     public static ConsentChange consent(String customerId, Channel channel, boolean optedIn, long at) {
-        return ConsentChange.newBuilder().setCustomerId(customerId).setChannel(channel).setOptedIn(optedIn)
-                .setChangedAt(Instant.ofEpochMilli(at)).build();
+        return ConsentChange.newBuilder()
+                .setCustomerId(customerId)
+                .setChannel(channel)
+                .setOptedIn(optedIn)
+                .setChangedAt(Instant.ofEpochMilli(at))
+                .build();
     }
 
-    public static io.campaignpulse.contract.TicketEvent ticket(String ticketId, String customerId, io.campaignpulse.contract.TicketStatus status,
-            String body, String campaignId, long at) {
-        return io.campaignpulse.contract.TicketEvent.newBuilder().setTicketId(ticketId).setCustomerId(customerId).setStatus(status)
-                .setBody(body).setCampaignId(campaignId).setOccurredAt(Instant.ofEpochMilli(at)).build();
+    public static TicketEvent ticket(
+            String ticketId, String customerId, TicketStatus status, String body, String campaignId, long at) {
+        return TicketEvent.newBuilder()
+                .setTicketId(ticketId)
+                .setCustomerId(customerId)
+                .setStatus(status)
+                .setBody(body)
+                .setCampaignId(campaignId)
+                .setOccurredAt(Instant.ofEpochMilli(at))
+                .build();
     }
 
-    public static io.campaignpulse.contract.Review review(String reviewId, String customerId, Integer rating, String body, String campaignId, long at) {
-        return io.campaignpulse.contract.Review.newBuilder().setReviewId(reviewId).setCustomerId(customerId).setRating(rating).setBody(body)
-                .setCampaignId(campaignId).setOccurredAt(Instant.ofEpochMilli(at)).build();
+    public static Review review(
+            String reviewId, String customerId, Integer rating, String body, String campaignId, long at) {
+        return Review.newBuilder()
+                .setReviewId(reviewId)
+                .setCustomerId(customerId)
+                .setRating(rating)
+                .setBody(body)
+                .setCampaignId(campaignId)
+                .setOccurredAt(Instant.ofEpochMilli(at))
+                .build();
     }
-
-    private static long offset;
 
     public static Envelope envelope(Object payload) {
         return new Envelope("test-topic", 0, offset++, payload);

@@ -97,7 +97,8 @@ public final class AlertControls {
     }
 
     /** The value in force for a campaign and kind, or null when only conf/pulse.yaml speaks. */
-    public static String lookup(ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind)
+    public static String lookup(
+            ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind)
             throws Exception {
         for (String key : new String[] {"CAMPAIGN|" + campaignId, "KIND|" + kind, "GLOBAL"}) {
             ControlMessage m = state.get(key);
@@ -109,25 +110,41 @@ public final class AlertControls {
         return null;
     }
 
-    public static double number(ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind,
-            double configured) throws Exception {
+    public static double number(
+            ReadOnlyBroadcastState<String, ControlMessage> state,
+            String setting,
+            String campaignId,
+            AlertKind kind,
+            double configured)
+            throws Exception {
         String v = lookup(state, setting, campaignId, kind);
         return v == null ? configured : Double.parseDouble(v);
     }
 
-    public static int count(ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind,
-            int configured) throws Exception {
+    public static int count(
+            ReadOnlyBroadcastState<String, ControlMessage> state,
+            String setting,
+            String campaignId,
+            AlertKind kind,
+            int configured)
+            throws Exception {
         String v = lookup(state, setting, campaignId, kind);
         return v == null ? configured : Integer.parseInt(v);
     }
 
-    public static long millis(ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind,
-            long configured) throws Exception {
+    public static long millis(
+            ReadOnlyBroadcastState<String, ControlMessage> state,
+            String setting,
+            String campaignId,
+            AlertKind kind,
+            long configured)
+            throws Exception {
         String v = lookup(state, setting, campaignId, kind);
         return v == null ? configured : ConfigLoader.parseDuration(v).toMillis();
     }
 
-    public static boolean flag(ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind)
+    public static boolean flag(
+            ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind)
             throws Exception {
         String v = lookup(state, setting, campaignId, kind);
         return v != null && Boolean.parseBoolean(v);

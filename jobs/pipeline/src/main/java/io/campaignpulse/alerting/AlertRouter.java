@@ -23,8 +23,11 @@ public final class AlertRouter implements FlatMapFunction<Alert, WebhookCall> {
     /** Whether the webhook wants the message. */
     static boolean matches(PulseConfig.Webhook w, Alert a) {
         boolean kind = w.kinds().isEmpty() || w.kinds().contains(a.getKind().name());
-        boolean owner = w.owners().isEmpty() || (a.getOwner() != null && w.owners().contains(a.getOwner()));
-        boolean severe = a.getSeverity() != Severity.UNKNOWN && a.getSeverity().ordinal() >= Severity.valueOf(w.minSeverity()).ordinal();
+        boolean owner =
+                w.owners().isEmpty() || (a.getOwner() != null && w.owners().contains(a.getOwner()));
+        boolean severe = a.getSeverity() != Severity.UNKNOWN
+                && a.getSeverity().ordinal()
+                        >= Severity.valueOf(w.minSeverity()).ordinal();
         return kind && owner && severe;
     }
 

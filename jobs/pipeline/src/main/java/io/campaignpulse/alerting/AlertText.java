@@ -4,21 +4,40 @@ import io.campaignpulse.contract.MisfireRule;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 
 /** The words of misfire alerts: written for a marketing-ops reader, one rule at a time. */
 final class AlertText {
 
-    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter HOUR =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
     private AlertText() {}
 
-    static String title(MisfireRule rule, String campaign, String product, long misfires, long sends, long windowStart, long windowEnd) {
-        String figures = String.format(Locale.ROOT, "%,d of %,d sends (%s) %s", misfires, sends, percent(misfires, sends), span(windowStart, windowEnd));
+    static String title(
+            MisfireRule rule,
+            String campaign,
+            String product,
+            long misfires,
+            long sends,
+            long windowStart,
+            long windowEnd) {
+        String figures = String.format(
+                Locale.ROOT,
+                "%,d of %,d sends (%s) %s",
+                misfires,
+                sends,
+                percent(misfires, sends),
+                span(windowStart, windowEnd));
         return switch (rule) {
-            case ALREADY_HOLDS_PRODUCT -> campaign + " is reaching current holders of " + (product == null ? "its product" : product) + ": " + figures;
-            case ACQUISITION_TO_EXISTING_CUSTOMER -> campaign + " is sending an acquisition offer to existing customers: " + figures;
+            case ALREADY_HOLDS_PRODUCT ->
+                campaign + " is reaching current holders of " + (product == null ? "its product" : product) + ": "
+                        + figures;
+            case ACQUISITION_TO_EXISTING_CUSTOMER ->
+                campaign + " is sending an acquisition offer to existing customers: " + figures;
             case NO_CONSENT -> campaign + " reached customers who opted out: " + figures;
             case DUPLICATE_SEND -> campaign + " sent the same campaign twice: " + figures;
             case FREQUENCY_CAP -> campaign + " pushed customers over the contact-frequency cap: " + figures;
@@ -27,42 +46,81 @@ final class AlertText {
         };
     }
 
-    static String detail(MisfireRule rule, String campaignId, String campaign, String product, String channel,
-            long misfires, long sends, double shareThreshold, int minCount, java.util.List<String> exampleSends,
-            java.util.List<String> exampleCustomers, String exampleDetail) {
+    static String detail(
+            MisfireRule rule,
+            String campaignId,
+            String campaign,
+            String product,
+            String channel,
+            long misfires,
+            long sends,
+            double shareThreshold,
+            int minCount,
+            List<String> exampleSends,
+            List<String> exampleCustomers,
+            String exampleDetail) {
         String rulePart = switch (rule) {
-            case ALREADY_HOLDS_PRODUCT -> "The offered product was already active for the customer when the send went out.";
-            case ACQUISITION_TO_EXISTING_CUSTOMER -> "An acquisition offer went to customers who already hold an active product.";
-            case NO_CONSENT -> "The customer's latest consent change for the channel said opted out. Consent breaches are critical from the first one.";
+            case ALREADY_HOLDS_PRODUCT ->
+                "The offered product was already active for the customer when the send went out.";
+            case ACQUISITION_TO_EXISTING_CUSTOMER ->
+                "An acquisition offer went to customers who already hold an active product.";
+            case NO_CONSENT ->
+                "The customer's latest consent change for the channel said opted out. Consent breaches are critical from the first one.";
             case DUPLICATE_SEND -> "The customer had already received this campaign within the duplicate window.";
-            case FREQUENCY_CAP -> "The customer received more promotional sends in the trailing window than the cap allows.";
+            case FREQUENCY_CAP ->
+                "The customer received more promotional sends in the trailing window than the cap allows.";
             case OPEN_COMPLAINT -> "A promotion went to a customer with an open, negative support ticket.";
             default -> "Rule " + rule + ".";
         };
         StringBuilder examples = new StringBuilder();
         for (int i = 0; i < exampleSends.size(); i++) {
-            examples.append(i == 0 ? "" : ", ").append("send ").append(exampleSends.get(i)).append(" to customer ").append(exampleCustomers.get(i));
+            examples.append(i == 0 ? "" : ", ")
+                    .append("send ")
+                    .append(exampleSends.get(i))
+                    .append(" to customer ")
+                    .append(exampleCustomers.get(i));
         }
         String threshold = rule == MisfireRule.NO_CONSENT
                 ? "Raised on the first occurrence."
-                : String.format(Locale.ROOT, "Threshold: %s of the campaign's sends and at least %d misfires.", percent(shareThreshold), minCount);
-        return String.format(Locale.ROOT,
+                : String.format(
+                        Locale.ROOT,
+                        "Threshold: %s of the campaign's sends and at least %d misfires.",
+                        percent(shareThreshold),
+                        minCount);
+        return String.format(
+                Locale.ROOT,
                 "Rule %s. %s %,d of the campaign's %,d sends in the window broke it (%s). %s "
                         + "Examples: %s (the first: %s). The full list is in the misfires table (campaign_id = '%s'). "
                         + "Suggested action: %s",
-                rule, rulePart, misfires, sends, percent(misfires, sends), threshold,
-                examples, exampleDetail, campaignId, action(rule, campaignId, campaign, product, channel));
+                rule,
+                rulePart,
+                misfires,
+                sends,
+                percent(misfires, sends),
+                threshold,
+                examples,
+                exampleDetail,
+                campaignId,
+                action(rule, campaignId, campaign, product, channel));
     }
 
     static String action(MisfireRule rule, String campaignId, String campaign, String product, String channel) {
         String c = campaign + " (" + campaignId + ")";
         return switch (rule) {
-            case ALREADY_HOLDS_PRODUCT -> "exclude current holders of product " + (product == null ? "the offered product" : product) + " from campaign " + c + ".";
-            case ACQUISITION_TO_EXISTING_CUSTOMER -> "restrict campaign " + c + " to prospects without an active product, or change its offer type.";
-            case NO_CONSENT -> "pause campaign " + c + " on " + channel + " now and rebuild its audience from the current consent feed.";
+            case ALREADY_HOLDS_PRODUCT ->
+                "exclude current holders of product " + (product == null ? "the offered product" : product)
+                        + " from campaign " + c + ".";
+            case ACQUISITION_TO_EXISTING_CUSTOMER ->
+                "restrict campaign " + c + " to prospects without an active product, or change its offer type.";
+            case NO_CONSENT ->
+                "pause campaign " + c + " on " + channel
+                        + " now and rebuild its audience from the current consent feed.";
             case DUPLICATE_SEND -> "de-duplicate the audience of campaign " + c + " by customer before the next batch.";
-            case FREQUENCY_CAP -> "apply the contact-frequency cap to campaign " + c + "'s audience, or move it to a quieter day.";
-            case OPEN_COMPLAINT -> "exclude customers with an open negative ticket from campaign " + c + " until their complaint is resolved.";
+            case FREQUENCY_CAP ->
+                "apply the contact-frequency cap to campaign " + c + "'s audience, or move it to a quieter day.";
+            case OPEN_COMPLAINT ->
+                "exclude customers with an open negative ticket from campaign " + c
+                        + " until their complaint is resolved.";
             default -> "review campaign " + c + ".";
         };
     }
@@ -92,6 +150,7 @@ final class AlertText {
 
     static String span(long start, long end) {
         boolean sameDay = start / 86_400_000 == end / 86_400_000; // a window ending at midnight names the next day
-        return "between " + HOUR.format(Instant.ofEpochMilli(start)) + " and " + (sameDay ? TIME : HOUR).format(Instant.ofEpochMilli(end)) + " UTC";
+        return "between " + HOUR.format(Instant.ofEpochMilli(start)) + " and "
+                + (sameDay ? TIME : HOUR).format(Instant.ofEpochMilli(end)) + " UTC";
     }
 }

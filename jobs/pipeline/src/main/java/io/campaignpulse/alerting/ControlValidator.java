@@ -22,10 +22,12 @@ import org.apache.flink.util.OutputTag;
 public class ControlValidator extends ProcessFunction<Envelope, ControlMessage> {
 
     /** Every control message read, accepted or rejected. */
-    public static final OutputTag<ControlAudit> AUDIT = new OutputTag<>("control-audit", new AvroTypeInfo<>(ControlAudit.class));
+    public static final OutputTag<ControlAudit> AUDIT =
+            new OutputTag<>("control-audit", new AvroTypeInfo<>(ControlAudit.class));
 
     /** Rejected control messages, with the reason. */
-    public static final OutputTag<DeadLetter> REJECTED = new OutputTag<>("control-rejected", new AvroTypeInfo<>(DeadLetter.class));
+    public static final OutputTag<DeadLetter> REJECTED =
+            new OutputTag<>("control-rejected", new AvroTypeInfo<>(DeadLetter.class));
 
     private transient Counter accepted;
     private transient Counter rejected;
@@ -43,23 +45,27 @@ public class ControlValidator extends ProcessFunction<Envelope, ControlMessage> 
             return;
         }
         String why = AlertControls.validate(m);
-        ctx.output(AUDIT, ControlAudit.newBuilder()
-                .setControlId(m.getControlId())
-                .setScope(m.getScope().name())
-                .setTarget(m.getTarget())
-                .setSettings(new HashMap<>(m.getSettings()))
-                .setAuthor(m.getAuthor())
-                .setReason(m.getReason())
-                .setIssuedAt(m.getIssuedAt())
-                .setAccepted(why == null)
-                .setRejection(why)
-                .build());
+        ctx.output(
+                AUDIT,
+                ControlAudit.newBuilder()
+                        .setControlId(m.getControlId())
+                        .setScope(m.getScope().name())
+                        .setTarget(m.getTarget())
+                        .setSettings(new HashMap<>(m.getSettings()))
+                        .setAuthor(m.getAuthor())
+                        .setReason(m.getReason())
+                        .setIssuedAt(m.getIssuedAt())
+                        .setAccepted(why == null)
+                        .setRejection(why)
+                        .build());
         if (why == null) {
             accepted.inc();
             out.collect(m);
         } else {
             rejected.inc();
-            ctx.output(REJECTED, DeadLetters.of(envelope, DeadLetterReason.INVALID_VALUE, "control message rejected: " + why));
+            ctx.output(
+                    REJECTED,
+                    DeadLetters.of(envelope, DeadLetterReason.INVALID_VALUE, "control message rejected: " + why));
         }
     }
 }

@@ -5,6 +5,7 @@ import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.AlertState;
 import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Severity;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +16,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -52,6 +56,13 @@ import org.apache.flink.util.Collector;
  */
 public class IncidentTracker extends KeyedBroadcastProcessFunction<String, AlertSignal, AlertBroadcast, Alert> {
 
+    /** Accumulators: detector signals in, alert messages out. */
+    public static final String SIGNALS_ACCUMULATOR = "alertSignals";
+
+    public static final String MESSAGES_ACCUMULATOR = "alertMessages";
+
+    private transient LongCounter signalsTotal;
+
     private final MapStateDescriptor<String, Campaign> campaignsDescriptor;
     private final long configuredCooldownMs;
     private final double configuredUpdateStep;
@@ -61,11 +72,11 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     private final int examples;
 
     private transient ValueState<Incident> incident;
-    private transient org.apache.flink.api.common.state.MapState<Long, PendingSignals> pending;
+    private transient MapState<Long, PendingSignals> pending;
     private transient Map<AlertState, Counter> messages;
     private transient Counter mutedMessages;
     private transient Map<AlertKind, Counter> byKind;
-    private transient org.apache.flink.api.common.accumulators.LongCounter messagesTotal;
+    private transient LongCounter messagesTotal;
 
     public IncidentTracker(PulseConfig config, MapStateDescriptor<String, Campaign> campaigns) {
         this.campaignsDescriptor = campaigns;
@@ -75,18 +86,13 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         // Roll-up windows overlap for a whole window length: a sentiment or ticket condition that
         // lapses for less than that is the same data seen through a sliding window (a baseline
         // shifting as other campaigns leave it), not a new incident.
-        this.rollingResolveAfterMs = Math.max(configuredResolveAfterMs, config.rollups().window().toMillis());
+        this.rollingResolveAfterMs =
+                Math.max(configuredResolveAfterMs, config.rollups().window().toMillis());
         // A misfire-rate signal for a window leaves its detector allowed-lateness after the window
         // ends; the resolve timer waits that long too, so it never overtakes a continuing signal.
         this.slackMs = config.alerting().allowedLateness().toMillis();
         this.examples = config.alerting().examples();
     }
-
-    /** Accumulators: detector signals in, alert messages out. */
-    public static final String SIGNALS_ACCUMULATOR = "alertSignals";
-    public static final String MESSAGES_ACCUMULATOR = "alertMessages";
-
-    private transient org.apache.flink.api.common.accumulators.LongCounter signalsTotal;
 
     /** The incident key: kind, campaign and (for misfire rates) rule. */
     public static String keyOf(AlertSignal s) {
@@ -101,22 +107,34 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     @Override
     public void open(OpenContext openContext) {
-        incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", new AvroTypeInfo<>(Incident.class)));
-        pending = getRuntimeContext().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>("signals-waiting",
-                org.apache.flink.api.common.typeinfo.Types.LONG, new AvroTypeInfo<>(PendingSignals.class)));
+        incident = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("incident", new AvroTypeInfo<>(Incident.class)));
+        pending = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "signals-waiting", Types.LONG, new AvroTypeInfo<>(PendingSignals.class)));
         // An accumulator too, so a finished job (the demo) can report how many messages the signals became.
-        messagesTotal = new org.apache.flink.api.common.accumulators.LongCounter();
+        messagesTotal = new LongCounter();
         getRuntimeContext().addAccumulator(MESSAGES_ACCUMULATOR, messagesTotal);
-        signalsTotal = new org.apache.flink.api.common.accumulators.LongCounter();
+        signalsTotal = new LongCounter();
         getRuntimeContext().addAccumulator(SIGNALS_ACCUMULATOR, signalsTotal);
         mutedMessages = getRuntimeContext().getMetricGroup().counter("mutedAlertMessages");
         byKind = new HashMap<>();
         for (AlertKind kind : AlertKind.values()) {
-            byKind.put(kind, getRuntimeContext().getMetricGroup().addGroup("kind", kind.name()).counter("alerts"));
+            byKind.put(
+                    kind,
+                    getRuntimeContext()
+                            .getMetricGroup()
+                            .addGroup("kind", kind.name())
+                            .counter("alerts"));
         }
         messages = new HashMap<>();
         for (AlertState state : new AlertState[] {AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED}) {
-            messages.put(state, getRuntimeContext().getMetricGroup().addGroup("state", state.name()).counter("alertMessages"));
+            messages.put(
+                    state,
+                    getRuntimeContext()
+                            .getMetricGroup()
+                            .addGroup("state", state.name())
+                            .counter("alertMessages"));
         }
     }
 
@@ -142,16 +160,28 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     private void handle(AlertSignal signal, long at, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         String owner = ownerOf(signal.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor));
-        Settings settings = settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
+        Settings settings =
+                settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         Incident current = incident.value();
         if (current != null && signal.getWindowEnd() - current.getLatest().getWindowEnd() > settings.resolveAfterMs()) {
             resolve(current, owner, settings, out);
             current = null;
         }
         if (current == null) {
-            current = new Incident(alertId(signal.getKind(), signal.getCampaignId(), signal.getRule(), signal.getWindowStart()),
-                    signal.getWindowStart(), 0, signal.getSeverity(), 0L, 0L, new HashMap<>(), 0L, Long.MIN_VALUE, 0, new ArrayList<>(),
-                    new ArrayList<>(), signal);
+            current = new Incident(
+                    alertId(signal.getKind(), signal.getCampaignId(), signal.getRule(), signal.getWindowStart()),
+                    signal.getWindowStart(),
+                    0,
+                    signal.getSeverity(),
+                    0L,
+                    0L,
+                    new HashMap<>(),
+                    0L,
+                    Long.MIN_VALUE,
+                    0,
+                    new ArrayList<>(),
+                    new ArrayList<>(),
+                    signal);
             count(current, signal, at);
             addExamples(current, signal);
             emit(current, AlertState.OPENED, null, at, owner, settings, out);
@@ -163,14 +193,30 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             addExamples(current, signal);
             long growth = totals(current).count() - current.getCountAtLastMessage();
             long step = Math.max(1, (long) Math.ceil(settings.updateStep() * current.getCountAtLastMessage()));
-            if (signal.getSeverity().ordinal() > current.getSeverity().ordinal() && signal.getSeverity() != Severity.UNKNOWN) {
+            if (signal.getSeverity().ordinal() > current.getSeverity().ordinal()
+                    && signal.getSeverity() != Severity.UNKNOWN) {
                 String why = "severity rose from " + current.getSeverity() + " to " + signal.getSeverity();
                 current.setSeverity(signal.getSeverity());
                 emit(current, AlertState.UPDATED, why, at, owner, settings, out);
             } else if (current.getSequence() == 0) {
-                emit(current, AlertState.OPENED, null, at, owner, settings, out); // opened while muted: publish now, if unmuted
-            } else if (growth >= step && signal.getWindowEnd() - current.getLastMessageWindowEnd() >= settings.cooldownMs()) {
-                emit(current, AlertState.UPDATED, String.format(Locale.ROOT, "%,d more since the last message", growth), at, owner, settings, out);
+                emit(
+                        current,
+                        AlertState.OPENED,
+                        null,
+                        at,
+                        owner,
+                        settings,
+                        out); // opened while muted: publish now, if unmuted
+            } else if (growth >= step
+                    && signal.getWindowEnd() - current.getLastMessageWindowEnd() >= settings.cooldownMs()) {
+                emit(
+                        current,
+                        AlertState.UPDATED,
+                        String.format(Locale.ROOT, "%,d more since the last message", growth),
+                        at,
+                        owner,
+                        settings,
+                        out);
             }
         }
         incident.update(current);
@@ -180,11 +226,17 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     /** Cooldown, update step, resolve-after and mute in force for a campaign and kind. */
     record Settings(long cooldownMs, double updateStep, long resolveAfterMs, boolean muted) {}
 
-    private Settings settings(String campaignId, AlertKind kind, org.apache.flink.api.common.state.ReadOnlyBroadcastState<String, io.campaignpulse.contract.ControlMessage> controls)
+    private Settings settings(
+            String campaignId, AlertKind kind, ReadOnlyBroadcastState<String, ControlMessage> controls)
             throws Exception {
-        return new Settings(AlertControls.millis(controls, "cooldown", campaignId, kind, configuredCooldownMs),
+        return new Settings(
+                AlertControls.millis(controls, "cooldown", campaignId, kind, configuredCooldownMs),
                 AlertControls.number(controls, "update-step", campaignId, kind, configuredUpdateStep),
-                AlertControls.millis(controls, "resolve-after", campaignId, kind,
+                AlertControls.millis(
+                        controls,
+                        "resolve-after",
+                        campaignId,
+                        kind,
                         kind == AlertKind.MISFIRE_RATE ? configuredResolveAfterMs : rollingResolveAfterMs),
                 AlertControls.flag(controls, "mute", campaignId, kind));
     }
@@ -203,7 +255,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             return;
         }
         AlertSignal latest = current.getLatest();
-        Settings settings = settings(latest.getCampaignId(), latest.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
+        Settings settings =
+                settings(latest.getCampaignId(), latest.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         long resolveAt = resolveTimer(current, settings);
         if (timestamp < resolveAt) {
             // A later window continued the incident, or resolve-after was raised since: wait until then.
@@ -235,7 +288,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         return i.getLatest().getWindowEnd() + settings.resolveAfterMs() + slackMs;
     }
 
-    private static String ownerOf(String campaignId, ReadOnlyBroadcastState<String, Campaign> campaigns) throws Exception {
+    private static String ownerOf(String campaignId, ReadOnlyBroadcastState<String, Campaign> campaigns)
+            throws Exception {
         Campaign c = campaigns.get(campaignId);
         return c == null ? null : c.getOwner();
     }
@@ -262,7 +316,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         if (!s.getCumulative()) {
             return;
         }
-        i.getRecent().put(Long.toString(s.getWindowStart()), new WindowCount(s.getWindowEnd(), s.getCount(), s.getBase()));
+        i.getRecent()
+                .put(Long.toString(s.getWindowStart()), new WindowCount(s.getWindowEnd(), s.getCount(), s.getBase()));
         var it = i.getRecent().values().iterator();
         while (it.hasNext()) {
             WindowCount w = it.next();
@@ -293,14 +348,22 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     private void resolve(Incident i, String owner, Settings settings, Collector<Alert> out) {
         long quietSince = i.getLatest().getWindowEnd();
-        String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC (" + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
+        String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC ("
+                + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
         if (i.getSequence() == 0) {
             return; // muted all its life: nothing was published, so there is nothing to resolve
         }
         emit(i, AlertState.RESOLVED, why, quietSince + settings.resolveAfterMs(), owner, settings, out);
     }
 
-    private void emit(Incident i, AlertState requested, String why, long at, String owner, Settings settings, Collector<Alert> out) {
+    private void emit(
+            Incident i,
+            AlertState requested,
+            String why,
+            long at,
+            String owner,
+            Settings settings,
+            Collector<Alert> out) {
         AlertSignal s = i.getLatest();
         if (settings.muted()) {
             i.setMutedMessages(i.getMutedMessages() + 1);
@@ -320,15 +383,28 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         messagesTotal.add(1);
 
         String title = s.getCumulative() && s.getRule() != null
-                ? AlertText.title(MisfireRule.valueOf(s.getRule()), s.getCampaignName(), s.getProduct(), total, totals.base(), i.getOpenedWindowStart(),
+                ? AlertText.title(
+                        MisfireRule.valueOf(s.getRule()),
+                        s.getCampaignName(),
+                        s.getProduct(),
+                        total,
+                        totals.base(),
+                        i.getOpenedWindowStart(),
                         s.getWindowEnd())
                 : s.getTitle();
         if (state == AlertState.RESOLVED) {
             title = "Resolved: " + title;
         }
         StringBuilder detail = new StringBuilder(s.getDetail());
-        detail.append(String.format(Locale.ROOT, " Incident %s, message %d (%s%s): %,d in total, %,d since the previous message.",
-                i.getAlertId(), i.getSequence(), state, why == null ? "" : ": " + why, total, since));
+        detail.append(String.format(
+                Locale.ROOT,
+                " Incident %s, message %d (%s%s): %,d in total, %,d since the previous message.",
+                i.getAlertId(),
+                i.getSequence(),
+                state,
+                why == null ? "" : ": " + why,
+                total,
+                since));
         Map<String, Double> metrics = new HashMap<>(s.getMetrics());
         metrics.put("count_total", (double) total);
         metrics.put("base_total", (double) totals.base());
@@ -352,7 +428,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                 .setCountSinceLast(since)
                 .setExampleIds(List.copyOf(i.getExampleIds()))
                 .setExampleCustomerIds(List.copyOf(i.getExampleCustomerIds()))
-                .setSuggestedAction(state == AlertState.RESOLVED ? "nothing urgent, the condition has cleared; if not done yet: " + s.getAction() : s.getAction())
+                .setSuggestedAction(
+                        state == AlertState.RESOLVED
+                                ? "nothing urgent, the condition has cleared; if not done yet: " + s.getAction()
+                                : s.getAction())
                 .build());
     }
 }

@@ -2,21 +2,26 @@ package io.campaignpulse.alerting;
 
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.AlertKind;
+import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Severity;
 import io.campaignpulse.misfire.SendVerdict;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
-import io.campaignpulse.contract.ControlMessage;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -38,7 +43,8 @@ import org.apache.flink.util.Collector;
  * <p>Signals are not alerts: the {@link IncidentTracker} turns the windows of one campaign and
  * rule into one incident (opened, updated, resolved).
  */
-public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, SendVerdict, ControlMessage, AlertSignal> {
+public class MisfireRateAlerter
+        extends KeyedBroadcastProcessFunction<String, SendVerdict, ControlMessage, AlertSignal> {
 
     private final long windowMs;
     private final long latenessMs;
@@ -50,7 +56,8 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
 
     private transient MapState<Long, CampaignWindow> windows;
     /** Verdicts waiting for the watermark, by the event time they were judged at. */
-    private transient MapState<Long, java.util.List<SendVerdict>> arrived;
+    private transient MapState<Long, List<SendVerdict>> arrived;
+
     private transient Counter signals;
     private transient Counter verdictsTooLate;
 
@@ -66,10 +73,11 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
 
     @Override
     public void open(OpenContext openContext) {
-        windows = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("windows", Types.LONG, new AvroTypeInfo<>(CampaignWindow.class)));
-        arrived = getRuntimeContext().getMapState(new MapStateDescriptor<>("verdicts-waiting", Types.LONG,
-                new org.apache.flink.api.java.typeutils.ListTypeInfo<>(new AvroTypeInfo<>(SendVerdict.class))));
+        windows = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("windows", Types.LONG, new AvroTypeInfo<>(CampaignWindow.class)));
+        arrived = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "verdicts-waiting", Types.LONG, new ListTypeInfo<>(new AvroTypeInfo<>(SendVerdict.class))));
         signals = getRuntimeContext().getMetricGroup().counter("misfireRateSignals");
         verdictsTooLate = getRuntimeContext().getMetricGroup().counter("verdictsAfterWindowClosed");
     }
@@ -84,7 +92,7 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         // The detector emits a verdict at the event time it judged the send (sent_at, or later for
         // a send parked for its campaign), before its watermark passes that time.
         long judgedAt = ctx.timestamp() != null ? ctx.timestamp() : verdict.getSentAt();
-        java.util.List<SendVerdict> batch = arrived.get(judgedAt);
+        List<SendVerdict> batch = arrived.get(judgedAt);
         if (batch == null) {
             batch = new ArrayList<>(1);
             ctx.timerService().registerEventTimeTimer(judgedAt);
@@ -103,7 +111,8 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         long windowStart = verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs);
         CampaignWindow window = windows.get(windowStart);
         if (window == null) {
-            window = new CampaignWindow(windowStart, verdict.getCampaignName(), verdict.getOfferProductId(), 0L, new HashMap<>());
+            window = new CampaignWindow(
+                    windowStart, verdict.getCampaignName(), verdict.getOfferProductId(), 0L, new HashMap<>());
             ctx.timerService().registerEventTimeTimer(closesAt(verdict));
         }
         window.setSends(window.getSends() + 1);
@@ -112,7 +121,13 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
             String rule = m.getRule().name();
             RuleTally tally = window.getRules().get(rule);
             if (tally == null) {
-                tally = new RuleTally(0L, new ArrayList<>(), new ArrayList<>(), m.getDetail(), verdict.getChannel().name(), 0L);
+                tally = new RuleTally(
+                        0L,
+                        new ArrayList<>(),
+                        new ArrayList<>(),
+                        m.getDetail(),
+                        verdict.getChannel().name(),
+                        0L);
                 window.getRules().put(rule, tally);
             }
             tally.setMisfires(tally.getMisfires() + 1);
@@ -126,12 +141,12 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
-        java.util.List<SendVerdict> batch = arrived.get(timestamp);
+        List<SendVerdict> batch = arrived.get(timestamp);
         // Windows that just counted a NO_CONSENT misfire: their first occurrence is signalled now.
-        java.util.TreeSet<Long> noConsentWindows = new java.util.TreeSet<>();
+        TreeSet<Long> noConsentWindows = new TreeSet<>();
         if (batch != null) {
             arrived.remove(timestamp);
-            batch.sort(java.util.Comparator.comparing(SendVerdict::getSendId)); // deterministic for equal judged-at times
+            batch.sort(Comparator.comparing(SendVerdict::getSendId)); // deterministic for equal judged-at times
             for (SendVerdict verdict : batch) {
                 count(verdict, ctx);
                 if (verdict.getMisfires().stream().anyMatch(m -> m.getRule() == MisfireRule.NO_CONSENT)) {
@@ -161,7 +176,8 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
             RuleTally tally = e.getValue();
             boolean holds = rule == MisfireRule.NO_CONSENT
                     ? tally.getMisfires() > tally.getAlertedMisfires()
-                    : tally.getMisfires() >= thresholds.minCount() && (double) tally.getMisfires() / window.getSends() >= thresholds.share();
+                    : tally.getMisfires() >= thresholds.minCount()
+                            && (double) tally.getMisfires() / window.getSends() >= thresholds.share();
             if (holds) {
                 out.collect(signal(ctx.getCurrentKey(), window, rule, tally, thresholds));
             }
@@ -169,24 +185,27 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     }
 
     @Override
-    public void processBroadcastElement(ControlMessage control, Context ctx, Collector<AlertSignal> out) throws Exception {
+    public void processBroadcastElement(ControlMessage control, Context ctx, Collector<AlertSignal> out)
+            throws Exception {
         AlertControls.apply(ctx.getBroadcastState(AlertControls.DESCRIPTOR), control);
     }
 
     /** The thresholds in force for a campaign: its own, its kind's, the global ones, or conf/pulse.yaml's. */
     record Thresholds(double share, int minCount, double criticalShare, int criticalCount) {}
 
-    Thresholds thresholds(String campaignId, org.apache.flink.api.common.state.ReadOnlyBroadcastState<String, ControlMessage> controls)
-            throws Exception {
+    Thresholds thresholds(String campaignId, ReadOnlyBroadcastState<String, ControlMessage> controls) throws Exception {
         AlertKind k = AlertKind.MISFIRE_RATE;
-        return new Thresholds(AlertControls.number(controls, "misfire-rate-share", campaignId, k, shareThreshold),
+        return new Thresholds(
+                AlertControls.number(controls, "misfire-rate-share", campaignId, k, shareThreshold),
                 AlertControls.count(controls, "misfire-rate-min-count", campaignId, k, minCount),
                 AlertControls.number(controls, "misfire-rate-critical-share", campaignId, k, criticalShare),
                 AlertControls.count(controls, "misfire-rate-critical-count", campaignId, k, criticalCount));
     }
 
     static Severity severity(MisfireRule rule, long misfires, long sends, Thresholds t) {
-        if (rule == MisfireRule.NO_CONSENT || misfires >= t.criticalCount() || (sends > 0 && (double) misfires / sends >= t.criticalShare())) {
+        if (rule == MisfireRule.NO_CONSENT
+                || misfires >= t.criticalCount()
+                || (sends > 0 && (double) misfires / sends >= t.criticalShare())) {
             return Severity.CRITICAL;
         }
         return Severity.WARNING;
@@ -219,9 +238,27 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
                 .setMetrics(metrics)
                 .setExampleIds(new ArrayList<>(tally.getExampleSendIds()))
                 .setExampleCustomerIds(new ArrayList<>(tally.getExampleCustomerIds()))
-                .setTitle(AlertText.title(rule, w.getCampaignName(), product, tally.getMisfires(), w.getSends(), w.getWindowStart(), windowEnd))
-                .setDetail(AlertText.detail(rule, campaignId, w.getCampaignName(), product, channel, tally.getMisfires(), w.getSends(),
-                        t.share(), t.minCount(), tally.getExampleSendIds(), tally.getExampleCustomerIds(), tally.getExampleDetail()))
+                .setTitle(AlertText.title(
+                        rule,
+                        w.getCampaignName(),
+                        product,
+                        tally.getMisfires(),
+                        w.getSends(),
+                        w.getWindowStart(),
+                        windowEnd))
+                .setDetail(AlertText.detail(
+                        rule,
+                        campaignId,
+                        w.getCampaignName(),
+                        product,
+                        channel,
+                        tally.getMisfires(),
+                        w.getSends(),
+                        t.share(),
+                        t.minCount(),
+                        tally.getExampleSendIds(),
+                        tally.getExampleCustomerIds(),
+                        tally.getExampleDetail()))
                 .setAction(AlertText.action(rule, campaignId, w.getCampaignName(), product, channel))
                 .build();
     }

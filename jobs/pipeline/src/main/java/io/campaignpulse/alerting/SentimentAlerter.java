@@ -3,18 +3,19 @@ package io.campaignpulse.alerting;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.Severity;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
-import io.campaignpulse.contract.ControlMessage;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -29,12 +30,14 @@ import org.apache.flink.util.Collector;
  * in state until the watermark passes its end (the join emits a window before it forwards the
  * watermark that closed it, so by then every earlier window is here too), removed by its timer.
  */
-public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, CampaignStats, ControlMessage, AlertSignal> {
+public class SentimentAlerter
+        extends KeyedBroadcastProcessFunction<String, CampaignStats, ControlMessage, AlertSignal> {
 
     private final PulseConfig.Alerting config;
 
     /** window end millis → the campaign's figures for that window, until the watermark passes it. */
     private transient MapState<Long, CampaignStats> waiting;
+
     private transient Map<AlertKind, Counter> signals;
 
     public SentimentAlerter(PulseConfig config) {
@@ -43,11 +46,17 @@ public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, Camp
 
     @Override
     public void open(OpenContext openContext) {
-        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows-waiting", Types.LONG,
-                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CampaignStats.class)));
+        waiting = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "windows-waiting", Types.LONG, new AvroTypeInfo<>(CampaignStats.class)));
         signals = new HashMap<>();
         for (AlertKind kind : new AlertKind[] {AlertKind.SENTIMENT_DROP, AlertKind.TICKET_SURGE}) {
-            signals.put(kind, getRuntimeContext().getMetricGroup().addGroup("kind", kind.name()).counter("signals"));
+            signals.put(
+                    kind,
+                    getRuntimeContext()
+                            .getMetricGroup()
+                            .addGroup("kind", kind.name())
+                            .counter("signals"));
         }
     }
 
@@ -80,29 +89,42 @@ public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, Camp
     }
 
     @Override
-    public void processBroadcastElement(ControlMessage control, Context ctx, Collector<AlertSignal> out) throws Exception {
+    public void processBroadcastElement(ControlMessage control, Context ctx, Collector<AlertSignal> out)
+            throws Exception {
         AlertControls.apply(ctx.getBroadcastState(AlertControls.DESCRIPTOR), control);
     }
 
     /** The thresholds in force for a campaign and kind: control messages over conf/pulse.yaml. */
-    static PulseConfig.Alerting inForce(PulseConfig.Alerting c, String campaign, AlertKind kind, ReadOnlyBroadcastState<String, ControlMessage> controls)
+    static PulseConfig.Alerting inForce(
+            PulseConfig.Alerting c,
+            String campaign,
+            AlertKind kind,
+            ReadOnlyBroadcastState<String, ControlMessage> controls)
             throws Exception {
-        return new PulseConfig.Alerting(c.window(), c.misfireRateShare(), c.misfireRateMinCount(), c.allowedLateness(),
+        return new PulseConfig.Alerting(
+                c.window(),
+                c.misfireRateShare(),
+                c.misfireRateMinCount(),
+                c.allowedLateness(),
                 AlertControls.count(controls, "sentiment-min-feedback", campaign, kind, c.sentimentMinFeedback()),
-                AlertControls.number(controls, "sentiment-drop-below-baseline", campaign, kind, c.sentimentDropBelowBaseline()),
+                AlertControls.number(
+                        controls, "sentiment-drop-below-baseline", campaign, kind, c.sentimentDropBelowBaseline()),
                 AlertControls.number(controls, "sentiment-negative-share", campaign, kind, c.sentimentNegativeShare()),
-                AlertControls.number(controls, "ticket-surge-per-thousand-sends", campaign, kind, c.ticketSurgePerThousandSends()),
-                AlertControls.number(controls, "ticket-surge-baseline-factor", campaign, kind, c.ticketSurgeBaselineFactor()),
+                AlertControls.number(
+                        controls, "ticket-surge-per-thousand-sends", campaign, kind, c.ticketSurgePerThousandSends()),
+                AlertControls.number(
+                        controls, "ticket-surge-baseline-factor", campaign, kind, c.ticketSurgeBaselineFactor()),
                 AlertControls.count(controls, "ticket-surge-min-tickets", campaign, kind, c.ticketSurgeMinTickets()),
                 AlertControls.count(controls, "ticket-surge-min-sends", campaign, kind, c.ticketSurgeMinSends()),
-                c.misfireRateCriticalShare(), c.misfireRateCriticalCount(), c.cooldown(), c.updateStep(), c.resolveAfter(), c.examples());
+                c.misfireRateCriticalShare(),
+                c.misfireRateCriticalCount(),
+                c.cooldown(),
+                c.updateStep(),
+                c.resolveAfter(),
+                c.examples());
     }
 
     /** @return the severity if the window shows a sentiment drop, else null */
-    Severity sentimentDrop(CampaignStats s) {
-        return sentimentDrop(s, config);
-    }
-
     static Severity sentimentDrop(CampaignStats s, PulseConfig.Alerting config) {
         if (s.getAvgSentiment() == null || s.getFeedback() < config.sentimentMinFeedback()) {
             return null;
@@ -117,13 +139,11 @@ public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, Camp
     }
 
     /** @return the severity if the window shows a ticket surge, else null */
-    Severity ticketSurge(CampaignStats s) {
-        return ticketSurge(s, config);
-    }
-
     static Severity ticketSurge(CampaignStats s, PulseConfig.Alerting config) {
         Double rate = s.getTicketsPer1000Sends();
-        if (rate == null || s.getTicketsFromWindowSends() < config.ticketSurgeMinTickets() || s.getSends() < config.ticketSurgeMinSends()
+        if (rate == null
+                || s.getTicketsFromWindowSends() < config.ticketSurgeMinTickets()
+                || s.getSends() < config.ticketSurgeMinSends()
                 || rate < config.ticketSurgePerThousandSends()) {
             return null;
         }
@@ -150,38 +170,80 @@ public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, Camp
         put(metrics, "tickets_per_1000_sends", s.getTicketsPer1000Sends());
         put(metrics, "baseline_tickets_per_1000_sends", s.getBaselineTicketsPer1000Sends());
         put(metrics, "avg_rating", s.getAvgRating());
-        String window = AlertText.span(s.getWindowStart().toEpochMilli(), s.getWindowEnd().toEpochMilli());
-        String samples = s.getSampleNegativeFeedbackIds().isEmpty() ? "none" : String.join(", ", s.getSampleNegativeFeedbackIds());
+        String window = AlertText.span(
+                s.getWindowStart().toEpochMilli(), s.getWindowEnd().toEpochMilli());
+        String samples = s.getSampleNegativeFeedbackIds().isEmpty()
+                ? "none"
+                : String.join(", ", s.getSampleNegativeFeedbackIds());
         String title;
         String detail;
         if (kind == AlertKind.SENTIMENT_DROP) {
             boolean belowBaseline = s.getBaselineAvgSentiment() != null
                     && s.getAvgSentiment() <= s.getBaselineAvgSentiment() - config.sentimentDropBelowBaseline();
-            // Say which condition tripped: a campaign can be mostly negative without being worse than an unhappy baseline.
+            // Say which condition tripped: a campaign can be mostly negative without being worse than an unhappy
+            // baseline.
             title = belowBaseline
-                    ? String.format(Locale.ROOT, "%s is souring its recipients: sentiment %+.2f vs %+.2f baseline, %.0f %% negative (%d feedback, %s)",
-                            name, s.getAvgSentiment(), s.getBaselineAvgSentiment(), 100 * orZero(s.getNegativeShare()), s.getFeedback(), window)
-                    : String.format(Locale.ROOT, "%s draws mostly negative feedback: %.0f %% negative, sentiment %+.2f vs %+.2f baseline (%d feedback, %s)",
-                            name, 100 * orZero(s.getNegativeShare()), s.getAvgSentiment(), orZero(s.getBaselineAvgSentiment()), s.getFeedback(), window);
-            detail = String.format(Locale.ROOT,
+                    ? String.format(
+                            Locale.ROOT,
+                            "%s is souring its recipients: sentiment %+.2f vs %+.2f baseline, %.0f %% negative (%d feedback, %s)",
+                            name,
+                            s.getAvgSentiment(),
+                            s.getBaselineAvgSentiment(),
+                            100 * orZero(s.getNegativeShare()),
+                            s.getFeedback(),
+                            window)
+                    : String.format(
+                            Locale.ROOT,
+                            "%s draws mostly negative feedback: %.0f %% negative, sentiment %+.2f vs %+.2f baseline (%d feedback, %s)",
+                            name,
+                            100 * orZero(s.getNegativeShare()),
+                            s.getAvgSentiment(),
+                            orZero(s.getBaselineAvgSentiment()),
+                            s.getFeedback(),
+                            window);
+            detail = String.format(
+                    Locale.ROOT,
                     "Tickets and reviews attributed to campaign %s (explicitly, or from the recipient's latest send within the attribution window) "
                             + "average %+.2f against %+.2f for all feedback in the same window; %.0f %% of them are negative (threshold: %.2f below "
                             + "baseline or %.0f %% negative, from %d feedback). Examples (feedback ids): %s. Average rating: %s. "
                             + "Suggested action: read the example tickets, compare the offer's wording with what customers were actually given, "
                             + "and brief customer service on the campaign before more sends go out.",
-                    s.getCampaignId(), s.getAvgSentiment(), orZero(s.getBaselineAvgSentiment()), 100 * orZero(s.getNegativeShare()),
-                    config.sentimentDropBelowBaseline(), 100 * config.sentimentNegativeShare(), config.sentimentMinFeedback(), samples,
-                    s.getAvgRating() == null ? "no ratings" : String.format(Locale.ROOT, "%.1f stars", s.getAvgRating()));
+                    s.getCampaignId(),
+                    s.getAvgSentiment(),
+                    orZero(s.getBaselineAvgSentiment()),
+                    100 * orZero(s.getNegativeShare()),
+                    config.sentimentDropBelowBaseline(),
+                    100 * config.sentimentNegativeShare(),
+                    config.sentimentMinFeedback(),
+                    samples,
+                    s.getAvgRating() == null
+                            ? "no ratings"
+                            : String.format(Locale.ROOT, "%.1f stars", s.getAvgRating()));
         } else {
-            title = String.format(Locale.ROOT, "%s is driving tickets: %d tickets from its %d sends (%.1f per 1,000, baseline %.1f, %s)",
-                    name, s.getTicketsFromWindowSends(), s.getSends(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()), window);
-            detail = String.format(Locale.ROOT,
+            title = String.format(
+                    Locale.ROOT,
+                    "%s is driving tickets: %d tickets from its %d sends (%.1f per 1,000, baseline %.1f, %s)",
+                    name,
+                    s.getTicketsFromWindowSends(),
+                    s.getSends(),
+                    s.getTicketsPer1000Sends(),
+                    orZero(s.getBaselineTicketsPer1000Sends()),
+                    window);
+            detail = String.format(
+                    Locale.ROOT,
                     "Recipients of campaign %s's sends in the window opened %d tickets: %.1f per 1,000 sends against %.1f across all campaigns "
                             + "(threshold: %.0f per 1,000 and %.1fx the baseline, from %d tickets and %d sends). Negative examples (feedback ids): %s. "
                             + "Suggested action: tell customer service what the campaign promised, check the offer's terms with the campaign owner, "
                             + "and consider pausing the remaining sends.",
-                    s.getCampaignId(), s.getTicketsFromWindowSends(), s.getTicketsPer1000Sends(), orZero(s.getBaselineTicketsPer1000Sends()),
-                    config.ticketSurgePerThousandSends(), config.ticketSurgeBaselineFactor(), config.ticketSurgeMinTickets(), config.ticketSurgeMinSends(), samples);
+                    s.getCampaignId(),
+                    s.getTicketsFromWindowSends(),
+                    s.getTicketsPer1000Sends(),
+                    orZero(s.getBaselineTicketsPer1000Sends()),
+                    config.ticketSurgePerThousandSends(),
+                    config.ticketSurgeBaselineFactor(),
+                    config.ticketSurgeMinTickets(),
+                    config.ticketSurgeMinSends(),
+                    samples);
         }
         String action = kind == AlertKind.SENTIMENT_DROP
                 ? "read the example tickets, compare the offer's wording with what customers were actually given, and brief customer service on the campaign before more sends go out."
@@ -197,8 +259,8 @@ public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, Camp
                 .setCount(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getTicketsFromWindowSends())
                 .setBase(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getSends())
                 .setMetrics(metrics)
-                .setExampleIds(new java.util.ArrayList<>(s.getSampleNegativeFeedbackIds()))
-                .setExampleCustomerIds(new java.util.ArrayList<>())
+                .setExampleIds(new ArrayList<>(s.getSampleNegativeFeedbackIds()))
+                .setExampleCustomerIds(new ArrayList<>())
                 .setTitle(title)
                 .setDetail(detail)
                 .setAction(action)
@@ -213,9 +275,5 @@ public class SentimentAlerter extends KeyedBroadcastProcessFunction<String, Camp
 
     private static double orZero(Double d) {
         return d == null ? 0.0 : d;
-    }
-
-    static Instant at(long ms) {
-        return Instant.ofEpochMilli(ms);
     }
 }

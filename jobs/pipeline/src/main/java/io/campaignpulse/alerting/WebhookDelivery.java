@@ -10,16 +10,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -80,7 +82,8 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
         attempt(call, body, 1, result, new AtomicBoolean());
     }
 
-    private void attempt(WebhookCall call, byte[] body, int attempt, ResultFuture<DeadLetter> result, AtomicBoolean done) {
+    private void attempt(
+            WebhookCall call, byte[] body, int attempt, ResultFuture<DeadLetter> result, AtomicBoolean done) {
         PulseConfig.Webhook w = byName.get(call.getWebhook());
         Alert a = call.getAlert();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(w.url()))
@@ -91,35 +94,42 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
         if (w.token() != null && !w.token().isEmpty()) {
             request.header("Authorization", "Bearer " + w.token());
         }
-        client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-            String problem = error != null ? describe(error)
-                    : response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
-            if (problem == null) {
-                if (done.compareAndSet(false, true)) {
-                    delivered.inc();
-                    result.complete(List.of());
-                }
-            } else if (attempt < routing.maxAttempts()) {
-                retries.inc();
-                long delay = routing.backoff().toMillis() << (attempt - 1);
-                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> attempt(call, body, attempt + 1, result, done));
-            } else if (done.compareAndSet(false, true)) {
-                failed.inc();
-                result.complete(List.of(deadLetter(call, body, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"))));
-            }
-        });
+        client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+                .whenComplete((response, error) -> {
+                    String problem = error != null
+                            ? describe(error)
+                            : response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
+                    if (problem == null) {
+                        if (done.compareAndSet(false, true)) {
+                            delivered.inc();
+                            result.complete(List.of());
+                        }
+                    } else if (attempt < routing.maxAttempts()) {
+                        retries.inc();
+                        long delay = routing.backoff().toMillis() << (attempt - 1);
+                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                                .execute(() -> attempt(call, body, attempt + 1, result, done));
+                    } else if (done.compareAndSet(false, true)) {
+                        failed.inc();
+                        result.complete(List.of(deadLetter(
+                                call, body, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"))));
+                    }
+                });
     }
 
     @Override
     public void timeout(WebhookCall call, ResultFuture<DeadLetter> result) {
         // Flink's own limit for the message: record it rather than fail the job.
         failed.inc();
-        result.complete(List.of(deadLetter(call, body(call.getAlert()), "no successful answer within " + totalTimeoutMs(routing) + " ms")));
+        result.complete(List.of(deadLetter(
+                call, body(call.getAlert()), "no successful answer within " + totalTimeoutMs(routing) + " ms")));
     }
 
     private static String describe(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof java.net.http.HttpTimeoutException ? "timed out" : cause.getClass().getSimpleName();
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof HttpTimeoutException
+                ? "timed out"
+                : cause.getClass().getSimpleName();
     }
 
     /** Never the URL (a chat webhook's URL is its secret) nor the token: only the webhook's name. */
@@ -129,12 +139,19 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
         return DeadLetter.newBuilder()
                 .setSourceTopic("webhook:" + call.getWebhook())
                 .setSourcePartition(0)
-                .setSourceOffset(UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits())
+                .setSourceOffset(UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8))
+                        .getMostSignificantBits())
                 .setKey(ByteBuffer.wrap(a.getAlertId().getBytes(StandardCharsets.UTF_8)))
                 .setPayload(ByteBuffer.wrap(body))
                 .setReason(DeadLetterReason.DELIVERY_FAILED)
-                .setDetail(String.format(Locale.ROOT, "webhook %s: alert %s message %d (%s) not delivered: %s", call.getWebhook(), a.getAlertId(),
-                        a.getSequence(), a.getState(), problem))
+                .setDetail(String.format(
+                        Locale.ROOT,
+                        "webhook %s: alert %s message %d (%s) not delivered: %s",
+                        call.getWebhook(),
+                        a.getAlertId(),
+                        a.getSequence(),
+                        a.getState(),
+                        problem))
                 .setDetectedAt(Instant.now())
                 .build();
     }
@@ -143,8 +160,16 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
     static byte[] body(Alert a) {
         ObjectNode json = AvroJson.MAPPER.createObjectNode();
         String action = a.getSuggestedAction().isEmpty() ? "" : "\nSuggested action: " + a.getSuggestedAction();
-        json.put("text", String.format(Locale.ROOT, "*[%s] %s* %s%s%s", a.getSeverity(), a.getState(), a.getTitle(),
-                a.getOwner() == null ? "" : " (owner: " + a.getOwner() + ")", action));
+        json.put(
+                "text",
+                String.format(
+                        Locale.ROOT,
+                        "*[%s] %s* %s%s%s",
+                        a.getSeverity(),
+                        a.getState(),
+                        a.getTitle(),
+                        a.getOwner() == null ? "" : " (owner: " + a.getOwner() + ")",
+                        action));
         json.put("alert_id", a.getAlertId());
         json.put("sequence", a.getSequence());
         json.put("state", a.getState().name());
@@ -163,9 +188,11 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
         json.put("window_end", a.getWindowEnd().toString());
         json.put("detected_at", a.getDetectedAt().toString());
         ObjectNode metrics = json.putObject("metrics");
-        new java.util.TreeMap<>(a.getMetrics()).forEach(metrics::put);
-        json.putArray("example_ids").addAll(a.getExampleIds().stream().map(json::textNode).toList());
-        json.putArray("example_customer_ids").addAll(a.getExampleCustomerIds().stream().map(json::textNode).toList());
+        new TreeMap<>(a.getMetrics()).forEach(metrics::put);
+        json.putArray("example_ids")
+                .addAll(a.getExampleIds().stream().map(json::textNode).toList());
+        json.putArray("example_customer_ids")
+                .addAll(a.getExampleCustomerIds().stream().map(json::textNode).toList());
         return json.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

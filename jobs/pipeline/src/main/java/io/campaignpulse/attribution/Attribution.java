@@ -14,7 +14,12 @@ import java.util.List;
 public final class Attribution implements Serializable {
 
     /** How feedback was attributed (recorded on every scored record). */
-    public enum By { EXPLICIT, LAST_SEND, TICKET, NONE }
+    public enum By {
+        EXPLICIT,
+        LAST_SEND,
+        TICKET,
+        NONE
+    }
 
     /**
      * The campaign (null = baseline only), how it was found, and the send it came through (with
@@ -41,7 +46,9 @@ public final class Attribution implements Serializable {
         if (explicitCampaignId != null && !explicitCampaignId.isBlank()) {
             for (int i = recentSends.size() - 1; i >= 0; i--) {
                 RecentSend s = recentSends.get(i);
-                if (s.getSentAt() <= at && s.getSentAt() > at - windowMs && s.getCampaignId().equals(explicitCampaignId)) {
+                if (s.getSentAt() <= at
+                        && s.getSentAt() > at - windowMs
+                        && s.getCampaignId().equals(explicitCampaignId)) {
                     return new Attributed(explicitCampaignId, By.EXPLICIT, s.getSendId(), s.getSentAt());
                 }
             }
@@ -50,7 +57,9 @@ public final class Attribution implements Serializable {
         for (int i = recentSends.size() - 1; i >= 0; i--) {
             RecentSend s = recentSends.get(i);
             if (s.getSentAt() <= at) {
-                return s.getSentAt() > at - windowMs ? new Attributed(s.getCampaignId(), By.LAST_SEND, s.getSendId(), s.getSentAt()) : none();
+                return s.getSentAt() > at - windowMs
+                        ? new Attributed(s.getCampaignId(), By.LAST_SEND, s.getSendId(), s.getSentAt())
+                        : none();
             }
         }
         return none();

@@ -33,9 +33,15 @@ public final class FeedbackHandler implements Serializable {
      * @param scorer scores a text in [-1, 1]
      * @param campaignName a campaign's name, or null if it is unknown
      */
-    public AttributedFeedback handle(CustomerState state, Object feedback, long t, ToDoubleFunction<String> scorer,
+    public AttributedFeedback handle(
+            CustomerState state,
+            Object feedback,
+            long t,
+            ToDoubleFunction<String> scorer,
             Function<String, String> campaignName) {
-        AttributedFeedback.Builder out = AttributedFeedback.newBuilder().setScorerVersion(SentimentScorer.VERSION).setOccurredAt(t);
+        AttributedFeedback.Builder out = AttributedFeedback.newBuilder()
+                .setScorerVersion(SentimentScorer.VERSION)
+                .setOccurredAt(t);
         Attribution.Attributed attributed;
         if (feedback instanceof TicketEvent ticket) {
             TicketFact fact = state.getTickets().get(ticket.getTicketId());
@@ -47,16 +53,27 @@ public final class FeedbackHandler implements Serializable {
                 // A later message counts for the campaign the ticket was opened for, unless it names one.
                 attributed = ticket.getCampaignId() != null
                         ? attribution.feedback(ticket.getCampaignId(), state.getRecentSends(), t)
-                        : new Attribution.Attributed(fact.getCampaignId(), fact.getCampaignId() == null ? Attribution.By.NONE : Attribution.By.TICKET,
-                                null, null);
+                        : new Attribution.Attributed(
+                                fact.getCampaignId(),
+                                fact.getCampaignId() == null ? Attribution.By.NONE : Attribution.By.TICKET,
+                                null,
+                                null);
                 if (t >= fact.getChangedAt()) {
                     fact.setStatus(ticket.getStatus());
                     fact.setChangedAt(t);
                 }
             }
-            out.setFeedbackId(ticket.getTicketId() + "@" + t).setKind("TICKET").setOpensTicket(opens)
-                    .setCustomerId(ticket.getCustomerId()).setCsat(ticket.getCsat());
-            Double score = score(SentimentScorer.textOf(ticket.getSubject(), ticket.getBody()), ticket.getCsat(), "CSAT", scorer, out);
+            out.setFeedbackId(ticket.getTicketId() + "@" + t)
+                    .setKind("TICKET")
+                    .setOpensTicket(opens)
+                    .setCustomerId(ticket.getCustomerId())
+                    .setCsat(ticket.getCsat());
+            Double score = score(
+                    SentimentScorer.textOf(ticket.getSubject(), ticket.getBody()),
+                    ticket.getCsat(),
+                    "CSAT",
+                    scorer,
+                    out);
             if (score != null) {
                 fact.setScoreSum(fact.getScoreSum() + score);
                 fact.setScoredMessages(fact.getScoredMessages() + 1);
@@ -69,9 +86,17 @@ public final class FeedbackHandler implements Serializable {
         } else {
             Review review = (Review) feedback;
             attributed = attribution.feedback(review.getCampaignId(), state.getRecentSends(), t);
-            out.setFeedbackId(review.getReviewId()).setKind("REVIEW").setOpensTicket(false)
-                    .setCustomerId(review.getCustomerId()).setRating(review.getRating());
-            score(SentimentScorer.textOf(review.getTitle(), review.getBody()), review.getRating(), "RATING", scorer, out);
+            out.setFeedbackId(review.getReviewId())
+                    .setKind("REVIEW")
+                    .setOpensTicket(false)
+                    .setCustomerId(review.getCustomerId())
+                    .setRating(review.getRating());
+            score(
+                    SentimentScorer.textOf(review.getTitle(), review.getBody()),
+                    review.getRating(),
+                    "RATING",
+                    scorer,
+                    out);
         }
         // Tickets opened before the OPEN_COMPLAINT look-back can never count again.
         state.getTickets().values().removeIf(f -> f.getOpenedAt() <= t - openComplaintWindowMs);
@@ -83,7 +108,11 @@ public final class FeedbackHandler implements Serializable {
     }
 
     /** The text's score, or the rating / CSAT standing in for an empty text; null with neither. */
-    private static Double score(String text, Integer standIn, String standInSource, ToDoubleFunction<String> scorer,
+    private static Double score(
+            String text,
+            Integer standIn,
+            String standInSource,
+            ToDoubleFunction<String> scorer,
             AttributedFeedback.Builder out) {
         Double score;
         if (text != null) {

@@ -33,12 +33,17 @@ import picocli.CommandLine.Spec;
  * committed checkpoints) and prints one line per message, or JSON for scripts, filtered by
  * campaign, owner, minimum severity and kind; follows new messages until interrupted.
  */
-@Command(name = "alerts", mixinStandardHelpOptions = true,
-        description = {"Tail the alert feed: one line per alert message (or --json), newest last.",
-            "Example: pulse alerts --owner cards-team --severity CRITICAL --since 2h"})
+@Command(
+        name = "alerts",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Tail the alert feed: one line per alert message (or --json), newest last.",
+            "Example: pulse alerts --owner cards-team --severity CRITICAL --since 2h"
+        })
 public final class AlertsCommand implements Callable<Integer> {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
@@ -52,20 +57,29 @@ public final class AlertsCommand implements Callable<Integer> {
     @Option(names = "--owner", description = "Only alerts of campaigns this owner runs.")
     String owner;
 
-    @Option(names = "--severity", description = "Minimum severity: INFO, WARNING or CRITICAL (default: ${DEFAULT-VALUE}).", defaultValue = "INFO")
+    @Option(
+            names = "--severity",
+            description = "Minimum severity: INFO, WARNING or CRITICAL (default: ${DEFAULT-VALUE}).",
+            defaultValue = "INFO")
     Severity severity;
 
     @Option(names = "--kind", description = "Only this kind: MISFIRE_RATE, SENTIMENT_DROP or TICKET_SURGE.")
     AlertKind kind;
 
-    @Option(names = "--since", defaultValue = "24h",
-            description = "Messages written since this long ago (30m, 24h, 7d) or this instant (2026-11-22T08:00:00Z) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--since",
+            defaultValue = "24h",
+            description =
+                    "Messages written since this long ago (30m, 24h, 7d) or this instant (2026-11-22T08:00:00Z) (default: ${DEFAULT-VALUE}).")
     String since;
 
     @Option(names = "--json", description = "One JSON object per line, with every field.")
     boolean json;
 
-    @Option(names = "--no-follow", negatable = false, description = "Print what is there and stop, instead of following new messages.")
+    @Option(
+            names = "--no-follow",
+            negatable = false,
+            description = "Print what is there and stop, instead of following new messages.")
     boolean noFollow;
 
     @Override
@@ -82,8 +96,10 @@ public final class AlertsCommand implements Callable<Integer> {
         props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
         SpecificDatumReader<Alert> reader = new SpecificDatumReader<>(Alert.class);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(config.topics().alerts(), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(config.topics().alerts(), Duration.ofSeconds(30)).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> times = new HashMap<>();
             partitions.forEach(p -> times.put(p, from));
@@ -112,13 +128,21 @@ public final class AlertsCommand implements Callable<Integer> {
         return (campaign == null || campaign.equals(a.getCampaignId()))
                 && (owner == null || owner.equals(a.getOwner()))
                 && (kind == null || kind == a.getKind())
-                && a.getSeverity() != Severity.UNKNOWN && a.getSeverity().ordinal() >= severity.ordinal();
+                && a.getSeverity() != Severity.UNKNOWN
+                && a.getSeverity().ordinal() >= severity.ordinal();
     }
 
     /** "2026-11-22 09:10  CRITICAL OPENED   MISFIRE_RATE   C-PLAT [cards-team] title". */
     static String line(Alert a) {
-        return String.format("%s  %-8s %-8s %-14s %s%s %s", TIME.format(a.getDetectedAt()), a.getSeverity(), a.getState(), a.getKind(),
-                a.getCampaignId(), a.getOwner() == null ? "" : " [" + a.getOwner() + "]", a.getTitle());
+        return String.format(
+                "%s  %-8s %-8s %-14s %s%s %s",
+                TIME.format(a.getDetectedAt()),
+                a.getSeverity(),
+                a.getState(),
+                a.getKind(),
+                a.getCampaignId(),
+                a.getOwner() == null ? "" : " [" + a.getOwner() + "]",
+                a.getTitle());
     }
 
     /** A duration back from now, or an instant. */

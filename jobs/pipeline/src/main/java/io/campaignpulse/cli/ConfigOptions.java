@@ -11,12 +11,17 @@ import picocli.CommandLine.Option;
 /** The configuration options every command shares. */
 public final class ConfigOptions {
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "Job configuration (YAML). Default: conf/pulse.yaml if present, else the built-in defaults.")
     public Path file;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override one configuration key, e.g. --set kafka.bootstrap-servers=broker:9092 (repeatable).")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Override one configuration key, e.g. --set kafka.bootstrap-servers=broker:9092 (repeatable).")
     public Map<String, String> overrides = new LinkedHashMap<>();
 
     public PulseConfig load() {

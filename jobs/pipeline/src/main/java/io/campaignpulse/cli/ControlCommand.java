@@ -6,6 +6,7 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.ingest.AvroBinary;
 import io.campaignpulse.ingest.AvroJson;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +30,17 @@ import picocli.CommandLine.Spec;
  * and cooldowns, for one campaign, one alert kind, or everything. The message is checked here
  * with the job's own validation first, so a typo fails at the terminal, not in the job.
  */
-@Command(name = "control", mixinStandardHelpOptions = true,
-        description = {"Change alerting at runtime: mute, unmute, thresholds and cooldowns, for a campaign, an alert kind, or all.",
-            "Settings: " + "mute, cooldown, update-step, resolve-after, misfire-rate-share, misfire-rate-min-count, misfire-rate-critical-share, "
+@Command(
+        name = "control",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Change alerting at runtime: mute, unmute, thresholds and cooldowns, for a campaign, an alert kind, or all.",
+            "Settings: "
+                    + "mute, cooldown, update-step, resolve-after, misfire-rate-share, misfire-rate-min-count, misfire-rate-critical-share, "
                     + "misfire-rate-critical-count, sentiment-min-feedback, sentiment-drop-below-baseline, sentiment-negative-share, "
                     + "ticket-surge-per-thousand-sends, ticket-surge-baseline-factor, ticket-surge-min-tickets, ticket-surge-min-sends.",
-            "Example: pulse control --campaign C-PLAT --mute --reason 'fixing the audience'"})
+            "Example: pulse control --campaign C-PLAT --mute --reason 'fixing the audience'"
+        })
 public final class ControlCommand implements Callable<Integer> {
 
     @Mixin
@@ -47,7 +53,10 @@ public final class ControlCommand implements Callable<Integer> {
         @Option(names = "--campaign", paramLabel = "CAMPAIGN_ID", description = "Apply to one campaign.")
         String campaign;
 
-        @Option(names = "--kind", paramLabel = "KIND", description = "Apply to one alert kind: MISFIRE_RATE, SENTIMENT_DROP or TICKET_SURGE.")
+        @Option(
+                names = "--kind",
+                paramLabel = "KIND",
+                description = "Apply to one alert kind: MISFIRE_RATE, SENTIMENT_DROP or TICKET_SURGE.")
         String kind;
 
         @Option(names = "--global", description = "Apply to all alerts.")
@@ -63,7 +72,10 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--unmute", description = "Publish the scope's alert messages again.")
     boolean unmute;
 
-    @Option(names = {"-s", "--setting"}, paramLabel = "NAME=VALUE", description = "Set a setting, e.g. -s cooldown=30m (repeatable).")
+    @Option(
+            names = {"-s", "--setting"},
+            paramLabel = "NAME=VALUE",
+            description = "Set a setting, e.g. -s cooldown=30m (repeatable).")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(names = "--reset", paramLabel = "NAME", description = "Drop this scope's value of a setting (repeatable).")
@@ -91,14 +103,19 @@ public final class ControlCommand implements Callable<Integer> {
         String summary = AvroJson.MAPPER.writeValueAsString(new TreeMap<>(message.getSettings()));
         String scopeText = message.getScope() + (message.getTarget() == null ? "" : " " + message.getTarget());
         if (dryRun) {
-            spec.commandLine().getOut().println("control: would send " + message.getControlId() + " (" + scopeText + ": " + summary + ")");
+            spec.commandLine()
+                    .getOut()
+                    .println("control: would send " + message.getControlId() + " (" + scopeText + ": " + summary + ")");
             spec.commandLine().getOut().flush();
             return 0;
         }
         PulseConfig config = configOptions.load();
         send(config, message);
-        spec.commandLine().getOut().println("control: sent " + message.getControlId() + " to " + config.topics().control() + " (" + scopeText + ": " + summary
-                + "); the job echoes it to the control_audit table");
+        spec.commandLine()
+                .getOut()
+                .println("control: sent " + message.getControlId() + " to "
+                        + config.topics().control() + " (" + scopeText + ": " + summary
+                        + "); the job echoes it to the control_audit table");
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -112,7 +129,8 @@ public final class ControlCommand implements Callable<Integer> {
             all.put("mute", "");
         }
         resets.forEach(setting -> all.put(setting, ""));
-        ControlScope s = scope.global ? ControlScope.GLOBAL : scope.kind != null ? ControlScope.KIND : ControlScope.CAMPAIGN;
+        ControlScope s =
+                scope.global ? ControlScope.GLOBAL : scope.kind != null ? ControlScope.KIND : ControlScope.CAMPAIGN;
         String target = scope.global ? null : scope.kind != null ? scope.kind : scope.campaign;
         return ControlMessage.newBuilder()
                 .setControlId("ctl-" + UUID.randomUUID())
@@ -133,8 +151,11 @@ public final class ControlCommand implements Callable<Integer> {
         props.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
         props.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            producer.send(new ProducerRecord<>(config.topics().control(), message.getControlId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    AvroBinary.toBytes(message))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(
+                            config.topics().control(),
+                            message.getControlId().getBytes(StandardCharsets.UTF_8),
+                            AvroBinary.toBytes(message)))
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 }

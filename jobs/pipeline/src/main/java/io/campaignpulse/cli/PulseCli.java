@@ -10,8 +10,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PulseCli.Version.class,
         description = "Campaign Pulse: catches campaign misfires in real time on Apache Flink.",
-        subcommands = {RunCommand.class, ReplayCommand.class, CreateTopicsCommand.class, ScoreCommand.class,
-            ControlCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            ReplayCommand.class,
+            CreateTopicsCommand.class,
+            ScoreCommand.class,
+            ControlCommand.class,
+            AlertsCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class PulseCli implements Runnable {
 
     @CommandLine.Spec
@@ -27,8 +34,8 @@ public final class PulseCli implements Runnable {
     public static void main(String[] args) {
         int code = commandLine().execute(args);
         if (code != 0) {
-            throw new IllegalStateException("pulse " + String.join(" ", args.length > 0 ? args[0] : "") + " failed with exit code "
-                    + code + " (the reason is printed above)");
+            throw new IllegalStateException("pulse " + String.join(" ", args.length > 0 ? args[0] : "")
+                    + " failed with exit code " + code + " (the reason is printed above)");
         }
     }
 

@@ -18,12 +18,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Backtests: the same pipeline over JSON-lines files, bounded, writing JSON-lines results. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Backtest: run the pipeline over JSON-lines files and write the results to files.",
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Backtest: run the pipeline over JSON-lines files and write the results to files.",
             "Input: <topic>.jsonl per topic (campaigns.jsonl and campaign-sends.jsonl required; "
                     + "customer-holdings.jsonl, customer-consent.jsonl optional), one JSON object per line, "
                     + "field names as in schemas/*.avsc, timestamps ISO-8601 or epoch millis.",
-            "Output: misfires.jsonl, alerts.jsonl, dead-letters.jsonl."})
+            "Output: misfires.jsonl, alerts.jsonl, dead-letters.jsonl."
+        })
 public final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
@@ -32,7 +36,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DIR", description = "Folder with the input files.")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for the results (created if missing).")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "DIR",
+            description = "Folder for the results (created if missing).")
     Path output;
 
     @Override
@@ -47,7 +55,8 @@ public final class ReplayCommand implements Callable<Integer> {
     public record Summary(Path output, long misfires, long alerts, long deadLetters) {
         @Override
         public String toString() {
-            return "replay wrote " + misfires + " misfires, " + alerts + " alerts, " + deadLetters + " dead letters to " + output;
+            return "replay wrote " + misfires + " misfires, " + alerts + " alerts, " + deadLetters + " dead letters to "
+                    + output;
         }
     }
 
@@ -55,11 +64,15 @@ public final class ReplayCommand implements Callable<Integer> {
         ReplaySources sources = new ReplaySources(input);
         List<Path> files = sources.check(config);
         Files.createDirectories(output);
-        System.err.println("replaying " + files.stream().map(p -> p.getFileName().toString()).toList() + " from " + input);
+        System.err.println("replaying "
+                + files.stream().map(p -> p.getFileName().toString()).toList() + " from " + input);
         StreamExecutionEnvironment env = JobEnvironment.create(config, false, new Configuration());
         PulsePipeline.defineWorkflow(env, config, sources, new ReplaySinks(output));
         env.execute("campaign-pulse-replay");
-        return new Summary(output, lines(output.resolve("misfires.jsonl")), lines(output.resolve("alerts.jsonl")),
+        return new Summary(
+                output,
+                lines(output.resolve("misfires.jsonl")),
+                lines(output.resolve("alerts.jsonl")),
                 lines(output.resolve("dead-letters.jsonl")));
     }
 

@@ -6,8 +6,8 @@ import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.sink.LiveSinks;
 import io.campaignpulse.sink.PostgresOutputs;
 import io.campaignpulse.source.KafkaSources;
-import java.util.concurrent.Callable;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -17,27 +17,41 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the job against existing Kafka and PostgreSQL: on a cluster under `flink run`, or locally. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the Campaign Pulse job against your own Kafka and PostgreSQL.",
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the Campaign Pulse job against your own Kafka and PostgreSQL.",
             "Under `flink run campaign-pulse.jar run ...` it is submitted to that Flink cluster; "
-                    + "started directly it runs in a local Flink MiniCluster."})
+                    + "started directly it runs in a local Flink MiniCluster."
+        })
 public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
-    @Option(names = "--create-tables", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--create-tables",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Create the PostgreSQL output tables if missing before starting (default: ${DEFAULT-VALUE}).")
     boolean createTables;
 
-    @Option(names = "--job-name", defaultValue = "campaign-pulse", description = "Flink job name (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--job-name",
+            defaultValue = "campaign-pulse",
+            description = "Flink job name (default: ${DEFAULT-VALUE}).")
     String jobName;
 
     @Override
     public Integer call() throws Exception {
         PulseConfig config = configOptions.load();
         if (config.postgres().enabled() && createTables) {
-            PostgresOutputs.createTables(config.postgres().url(), config.postgres().username(), config.postgres().password());
+            PostgresOutputs.createTables(
+                    config.postgres().url(),
+                    config.postgres().username(),
+                    config.postgres().password());
         }
         StreamExecutionEnvironment env = JobEnvironment.create(config, true, durableCheckpoints(config));
         PulsePipeline.defineWorkflow(env, config, new KafkaSources(), new LiveSinks(config));
@@ -52,9 +66,11 @@ public final class RunCommand implements Callable<Integer> {
      * to a local folder, printed here.
      */
     private Configuration durableCheckpoints(PulseConfig config) {
-        Configuration extra = durableCheckpoints(config, jobName, System.getenv("FLINK_CONF_DIR"), Path.of(System.getProperty("user.home")));
-        extra.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).ifPresent(dir ->
-                System.err.println("checkpoints go to " + dir + " (set checkpoints.directory to choose another place)"));
+        Configuration extra = durableCheckpoints(
+                config, jobName, System.getenv("FLINK_CONF_DIR"), Path.of(System.getProperty("user.home")));
+        extra.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                .ifPresent(dir -> System.err.println(
+                        "checkpoints go to " + dir + " (set checkpoints.directory to choose another place)"));
         return extra;
     }
 
@@ -62,9 +78,12 @@ public final class RunCommand implements Callable<Integer> {
     static Configuration durableCheckpoints(PulseConfig config, String jobName, String flinkConfDir, Path home) {
         Configuration extra = new Configuration();
         boolean clusterNamesOne = flinkConfDir != null
-                && GlobalConfiguration.loadConfiguration(flinkConfDir).getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
+                && GlobalConfiguration.loadConfiguration(flinkConfDir)
+                        .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                        .isPresent();
         if (config.checkpoints().directory().isBlank() && !clusterNamesOne) {
-            Path dir = home.resolve(Path.of(".campaign-pulse", "checkpoints", jobName)).toAbsolutePath();
+            Path dir = home.resolve(Path.of(".campaign-pulse", "checkpoints", jobName))
+                    .toAbsolutePath();
             extra.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
         }
         return extra;

@@ -9,18 +9,24 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pulse score}: the pipeline's sentiment scorer on stdin, one text per line. */
-@Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"Scores one text per line from stdin and prints one score per line, in [-1, 1]",
-                "(<= -0.05 negative, >= 0.05 positive, neutral between). The same scorer and lexicons as the job."},
+@Command(
+        name = "score",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Scores one text per line from stdin and prints one score per line, in [-1, 1]",
+            "(<= -0.05 negative, >= 0.05 positive, neutral between). The same scorer and lexicons as the job."
+        },
         footer = {"", "Example:", "  echo 'Thanks for nothing.' | pulse score --explain"})
 public final class ScoreCommand implements Callable<Integer> {
 
-    @Option(names = "--explain", description = "After each score, the words and idioms that drove it, with their weights.")
+    @Option(
+            names = "--explain",
+            description = "After each score, the words and idioms that drove it, with their weights.")
     boolean explain;
 
     @Spec
@@ -38,9 +44,13 @@ public final class ScoreCommand implements Callable<Integer> {
                 continue;
             }
             SentimentScorer.Explanation e = scorer.explain(line);
-            String drivers = e.contributions().isEmpty() ? "(no sentiment words)"
-                    : e.contributions().stream().map(c -> c.term() + " " + format(c.valence())).collect(Collectors.joining(", "));
-            out.println(format(e.score()) + "\t" + SentimentScorer.polarity(e.score()).name().toLowerCase(Locale.ROOT) + "\t" + drivers);
+            String drivers = e.contributions().isEmpty()
+                    ? "(no sentiment words)"
+                    : e.contributions().stream()
+                            .map(c -> c.term() + " " + format(c.valence()))
+                            .collect(Collectors.joining(", "));
+            out.println(format(e.score()) + "\t"
+                    + SentimentScorer.polarity(e.score()).name().toLowerCase(Locale.ROOT) + "\t" + drivers);
         }
         out.flush();
         return 0;

@@ -12,7 +12,16 @@ import java.util.Map;
  */
 public final class AlertingSettings {
 
-    private enum Type { BOOLEAN, SHARE, POSITIVE, FACTOR, COUNT, DURATION, POSITIVE_DURATION, SCORE_GAP }
+    private enum Type {
+        BOOLEAN,
+        SHARE,
+        POSITIVE,
+        FACTOR,
+        COUNT,
+        DURATION,
+        POSITIVE_DURATION,
+        SCORE_GAP
+    }
 
     /** The settings, with the type of value each takes. */
     private static final Map<String, Type> SETTINGS = new LinkedHashMap<>();
@@ -101,7 +110,8 @@ public final class AlertingSettings {
                 }
             }
         } catch (RuntimeException e) {
-            return bad + "'" + v + "' is not a " + type.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+            return bad + "'" + v + "' is not a "
+                    + type.name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
         return null;
     }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -20,12 +22,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads {@link PulseConfig}: the bundled defaults (the same file as {@code conf/pulse.yaml}),
@@ -56,7 +62,7 @@ public final class ConfigLoader {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-                .enable(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
                 .registerModule(durations);
     }
 
@@ -116,7 +122,9 @@ public final class ConfigLoader {
             // kafka.properties is free-form: replaced, not merged key by key.
             if (existing.isObject() && field.getValue().isObject() && !key.equals("kafka.properties")) {
                 merge((ObjectNode) existing, (ObjectNode) field.getValue(), key);
-            } else if (existing.isObject() && !field.getValue().isObject() && !field.getValue().isNull()) {
+            } else if (existing.isObject()
+                    && !field.getValue().isObject()
+                    && !field.getValue().isNull()) {
                 throw new ConfigException("'" + key + "' must be a mapping of keys");
             } else {
                 base.set(field.getKey(), field.getValue());
@@ -157,7 +165,7 @@ public final class ConfigLoader {
                 resolveEnvironment((ObjectNode) value, key);
             } else if (value.isArray()) {
                 // Lists of mappings (routing.webhooks): their secrets come from the environment too.
-                com.fasterxml.jackson.databind.node.ArrayNode array = (com.fasterxml.jackson.databind.node.ArrayNode) value;
+                ArrayNode array = (ArrayNode) value;
                 for (int i = 0; i < array.size(); i++) {
                     JsonNode item = array.get(i);
                     if (item.isObject()) {
@@ -179,7 +187,8 @@ public final class ConfigLoader {
             String value = environment.apply(m.group(1));
             if (value == null || value.isEmpty()) {
                 if (m.group(2) == null) {
-                    throw new ConfigException("'" + key + "' refers to environment variable " + m.group(1) + ", which is not set");
+                    throw new ConfigException(
+                            "'" + key + "' refers to environment variable " + m.group(1) + ", which is not set");
                 }
                 value = m.group(3);
             }
@@ -257,23 +266,27 @@ public final class ConfigLoader {
         try {
             Instant floor = Instant.parse(c.eventTime().earliest());
             if (floor.isBefore(PulseConfig.EventTime.STORABLE_FROM)) {
-                throw new ConfigException("bad value for 'event-time.earliest': must be after "
-                        + PulseConfig.EventTime.STORABLE_FROM + ", was " + c.eventTime().earliest());
+                throw new ConfigException(
+                        "bad value for 'event-time.earliest': must be after " + PulseConfig.EventTime.STORABLE_FROM
+                                + ", was " + c.eventTime().earliest());
             }
         } catch (DateTimeParseException | NullPointerException e) {
-            throw new ConfigException("bad value for 'event-time.earliest': must be an ISO-8601 instant such as 2000-01-01T00:00:00Z, was "
-                    + c.eventTime().earliest());
+            throw new ConfigException(
+                    "bad value for 'event-time.earliest': must be an ISO-8601 instant such as 2000-01-01T00:00:00Z, was "
+                            + c.eventTime().earliest());
         }
         atLeast("event-time.campaigns-settle", c.eventTime().campaignsSettle(), Duration.ZERO);
         atLeast("event-time.campaign-grace", c.eventTime().campaignGrace(), Duration.ZERO);
         atLeast("misfire.duplicate-window", c.misfire().duplicateWindow(), Duration.ofMillis(1));
         atLeast("misfire.frequency-window", c.misfire().frequencyWindow(), Duration.ofMillis(1));
         if (c.misfire().frequencyCap() < 1) {
-            throw new ConfigException("bad value for 'misfire.frequency-cap': must be at least 1, was " + c.misfire().frequencyCap());
+            throw new ConfigException("bad value for 'misfire.frequency-cap': must be at least 1, was "
+                    + c.misfire().frequencyCap());
         }
         atLeast("misfire.customer-state-ttl", c.misfire().customerStateTtl(), Duration.ofDays(1));
         if (!(c.misfire().openComplaintScore() >= -1 && c.misfire().openComplaintScore() <= 1)) {
-            throw new ConfigException("bad value for 'misfire.open-complaint-score': must be in [-1, 1], was " + c.misfire().openComplaintScore());
+            throw new ConfigException("bad value for 'misfire.open-complaint-score': must be in [-1, 1], was "
+                    + c.misfire().openComplaintScore());
         }
         atLeast("misfire.open-complaint-window", c.misfire().openComplaintWindow(), Duration.ofMillis(1));
         atLeast("attribution.window", c.attribution().window(), Duration.ofMillis(1));
@@ -281,7 +294,8 @@ public final class ConfigLoader {
         atLeast("rollups.window", c.rollups().window(), Duration.ofSeconds(1));
         atLeast("rollups.slide", c.rollups().slide(), Duration.ofSeconds(1));
         if (c.rollups().window().toMillis() % c.rollups().slide().toMillis() != 0) {
-            throw new ConfigException("bad value for 'rollups.slide': must divide rollups.window (" + c.rollups().window() + ") evenly");
+            throw new ConfigException("bad value for 'rollups.slide': must divide rollups.window ("
+                    + c.rollups().window() + ") evenly");
         }
         atLeast("rollups.allowed-lateness", c.rollups().allowedLateness(), Duration.ZERO);
         // The settings a control message can change are checked by the same rules as control messages.
@@ -292,14 +306,17 @@ public final class ConfigLoader {
             }
         }
         if (c.alerting().examples() < 1 || c.alerting().examples() > 20) {
-            throw new ConfigException("bad value for 'alerting.examples': must be 1 to 20, was " + c.alerting().examples());
+            throw new ConfigException("bad value for 'alerting.examples': must be 1 to 20, was "
+                    + c.alerting().examples());
         }
         validateRouting(c.routing());
         atLeast("alerting.window", c.alerting().window(), Duration.ofSeconds(1));
         atLeast("alerting.allowed-lateness", c.alerting().allowedLateness(), Duration.ZERO);
         if (c.alerting().allowedLateness().compareTo(c.eventTime().campaignGrace()) < 0) {
-            throw new ConfigException("bad value for 'alerting.allowed-lateness': must be at least event-time.campaign-grace ("
-                    + c.eventTime().campaignGrace() + "), or sends judged after the grace would miss their window");
+            throw new ConfigException(
+                    "bad value for 'alerting.allowed-lateness': must be at least event-time.campaign-grace ("
+                            + c.eventTime().campaignGrace()
+                            + "), or sends judged after the grace would miss their window");
         }
         if (c.postgres().enabled()) {
             notBlank("postgres.url", c.postgres().url());
@@ -340,12 +357,14 @@ public final class ConfigLoader {
         atLeast("routing.timeout", r.timeout(), Duration.ofMillis(100));
         atLeast("routing.backoff", r.backoff(), Duration.ZERO);
         if (r.maxAttempts() < 1) {
-            throw new ConfigException("bad value for 'routing.max-attempts': must be at least 1, was " + r.maxAttempts());
+            throw new ConfigException(
+                    "bad value for 'routing.max-attempts': must be at least 1, was " + r.maxAttempts());
         }
         if (r.maxInFlight() < 1) {
-            throw new ConfigException("bad value for 'routing.max-in-flight': must be at least 1, was " + r.maxInFlight());
+            throw new ConfigException(
+                    "bad value for 'routing.max-in-flight': must be at least 1, was " + r.maxInFlight());
         }
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (int i = 0; i < r.webhooks().size(); i++) {
             PulseConfig.Webhook w = r.webhooks().get(i);
             String at = "routing.webhooks[" + i + "]";
@@ -356,18 +375,19 @@ public final class ConfigLoader {
                 throw new ConfigException("bad value for '" + at + ".url': must be an http:// or https:// URL");
             }
             for (String kind : w.kinds()) {
-                if (!java.util.List.of("MISFIRE_RATE", "SENTIMENT_DROP", "TICKET_SURGE").contains(kind)) {
+                if (!List.of("MISFIRE_RATE", "SENTIMENT_DROP", "TICKET_SURGE").contains(kind)) {
                     throw new ConfigException("bad value for '" + at + ".kinds': unknown alert kind '" + kind + "'");
                 }
             }
-            if (!java.util.List.of("INFO", "WARNING", "CRITICAL").contains(w.minSeverity())) {
-                throw new ConfigException("bad value for '" + at + ".min-severity': one of INFO, WARNING, CRITICAL, was '" + w.minSeverity() + "'");
+            if (!List.of("INFO", "WARNING", "CRITICAL").contains(w.minSeverity())) {
+                throw new ConfigException("bad value for '" + at
+                        + ".min-severity': one of INFO, WARNING, CRITICAL, was '" + w.minSeverity() + "'");
             }
         }
     }
 
     private static void warn(String message) {
-        org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn(message);
+        LoggerFactory.getLogger(ConfigLoader.class).warn(message);
     }
 
     /** Parses "500ms", "30s", "5m", "24h", "7d" or ISO-8601 ("PT5M"). */

@@ -2,8 +2,10 @@ package io.campaignpulse.config;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The job's configuration, as read from {@code conf/pulse.yaml} (see that file for what every key
@@ -34,8 +36,8 @@ public record PulseConfig(
             implements Serializable {
 
         /** Properties for a Kafka client of ours: the pass-through ones (SASL/SSL) and the brokers. */
-        public java.util.Properties clientProperties() {
-            java.util.Properties p = new java.util.Properties();
+        public Properties clientProperties() {
+            Properties p = new Properties();
             p.putAll(properties);
             p.put("bootstrap.servers", bootstrapServers);
             return p;
@@ -74,12 +76,13 @@ public record PulseConfig(
             implements Serializable {
 
         /** PostgreSQL's timestamptz range (4713 BC to 294276 AD), which every sink must be able to store. */
-        public static final java.time.Instant STORABLE_FROM = java.time.Instant.parse("-4712-01-01T00:00:00Z");
-        public static final java.time.Instant STORABLE_UNTIL = java.time.Instant.parse("+294276-12-31T23:59:59Z");
+        public static final Instant STORABLE_FROM = Instant.parse("-4712-01-01T00:00:00Z");
+
+        public static final Instant STORABLE_UNTIL = Instant.parse("+294276-12-31T23:59:59Z");
 
         /** The floor for event times, epoch millis ({@code earliest} is validated at load). */
         public long earliestMillis() {
-            return java.time.Instant.parse(earliest).toEpochMilli();
+            return Instant.parse(earliest).toEpochMilli();
         }
     }
 
@@ -120,7 +123,8 @@ public record PulseConfig(
     /** How long a judged send must be remembered: for the look-back rules, attribution, conversions and redeliveries. */
     public Duration sendMemory() {
         Duration d = misfire.duplicateWindow();
-        for (Duration other : new Duration[] {misfire.frequencyWindow(), attribution.window(), attribution.conversionWindow()}) {
+        for (Duration other :
+                new Duration[] {misfire.frequencyWindow(), attribution.window(), attribution.conversionWindow()}) {
             if (other.compareTo(d) > 0) {
                 d = other;
             }
@@ -163,7 +167,8 @@ public record PulseConfig(
      * One webhook: every alert message whose kind, owner and severity match (an empty list
      * matches all) is POSTed to url as JSON with a Slack-compatible "text".
      */
-    public record Webhook(String name, String url, String token, List<String> kinds, List<String> owners, String minSeverity)
+    public record Webhook(
+            String name, String url, String token, List<String> kinds, List<String> owners, String minSeverity)
             implements Serializable {
 
         public Webhook {
@@ -175,8 +180,9 @@ public record PulseConfig(
         /** Never print the token, nor the URL (chat webhook URLs carry their secret in the path). */
         @Override
         public String toString() {
-            return "Webhook[name=" + name + ", url=****, token=" + (token == null || token.isEmpty() ? "(none)" : "****")
-                    + ", kinds=" + kinds + ", owners=" + owners + ", minSeverity=" + minSeverity + "]";
+            return "Webhook[name=" + name + ", url=****, token="
+                    + (token == null || token.isEmpty() ? "(none)" : "****") + ", kinds=" + kinds + ", owners=" + owners
+                    + ", minSeverity=" + minSeverity + "]";
         }
     }
 }

@@ -81,10 +81,12 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
             new OutputTag<>("attributed-feedback", new AvroTypeInfo<>(AttributedFeedback.class));
 
     /** The live suppression list: entries opened by preventable misfires, and their retractions. */
-    public static final OutputTag<Suppression> SUPPRESSIONS = new OutputTag<>("suppressions", new AvroTypeInfo<>(Suppression.class));
+    public static final OutputTag<Suppression> SUPPRESSIONS =
+            new OutputTag<>("suppressions", new AvroTypeInfo<>(Suppression.class));
 
     /** Recipients who opened the product a send offered. */
-    public static final OutputTag<Conversion> CONVERSIONS = new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
+    public static final OutputTag<Conversion> CONVERSIONS =
+            new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
 
     private final MisfireJudge judge;
     private final SuppressionList suppressionList;
@@ -128,7 +130,8 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
                 .build());
         customer = getRuntimeContext().getState(customerDescriptor);
         // Every entry leaves the list when the watermark passes it, so the list needs no TTL.
-        pending = getRuntimeContext().getListState(new ListStateDescriptor<>("pending-events", new AvroTypeInfo<>(PendingEvent.class)));
+        pending = getRuntimeContext()
+                .getListState(new ListStateDescriptor<>("pending-events", new AvroTypeInfo<>(PendingEvent.class)));
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         sendsJudged = metrics.counter("sendsEvaluated");
@@ -148,8 +151,14 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     @Override
     public void processElement(Envelope event, ReadOnlyContext ctx, Collector<SendVerdict> out) throws Exception {
         Object payload = event.getPayload();
-        if (!(payload instanceof CampaignSend || payload instanceof HoldingChange || payload instanceof ConsentChange || isFeedback(payload))) {
-            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.INVALID_VALUE, "not a customer event for misfire detection"));
+        if (!(payload instanceof CampaignSend
+                || payload instanceof HoldingChange
+                || payload instanceof ConsentChange
+                || isFeedback(payload))) {
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetters.of(
+                            event, DeadLetterReason.INVALID_VALUE, "not a customer event for misfire detection"));
             return;
         }
         long t = EventTimes.of(event);
@@ -177,14 +186,22 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
                 return;
             }
             lateEvents.inc();
-            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT,
-                    "sent_at is behind the watermark (more than event-time.max-out-of-orderness late); not judged"));
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetters.of(
+                            event,
+                            DeadLetterReason.LATE_EVENT,
+                            "sent_at is behind the watermark (more than event-time.max-out-of-orderness late); not judged"));
             return;
         }
         lateEvents.inc();
         if (isFeedback(payload)) {
-            ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT,
-                    "occurred_at is more than rollups.allowed-lateness behind the watermark; its windows are written, not counted"));
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetters.of(
+                            event,
+                            DeadLetterReason.LATE_EVENT,
+                            "occurred_at is more than rollups.allowed-lateness behind the watermark; its windows are written, not counted"));
             return;
         }
         CustomerState state = CustomerFacts.orEmpty(customer.value());
@@ -193,9 +210,14 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
             retractSuppressions(state, ctx.timerService().currentWatermark(), ctx);
             save(state);
         }
-        ctx.output(DEAD_LETTERS, DeadLetters.of(event, DeadLetterReason.LATE_EVENT, applied
-                ? "arrived after the watermark; applied to the customer's current state, sends before it were judged without it"
-                : "arrived after the watermark and a newer change is known; not applied"));
+        ctx.output(
+                DEAD_LETTERS,
+                DeadLetters.of(
+                        event,
+                        DeadLetterReason.LATE_EVENT,
+                        applied
+                                ? "arrived after the watermark; applied to the customer's current state, sends before it were judged without it"
+                                : "arrived after the watermark and a newer change is known; not applied"));
     }
 
     /**
@@ -261,8 +283,16 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         save(state);
     }
 
-    private void judge(PendingEvent pendingSend, CampaignSend send, ReadOnlyBroadcastState<String, Campaign> campaigns, CustomerState state,
-            long t, EventTimeBuffer buffer, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
+    private void judge(
+            PendingEvent pendingSend,
+            CampaignSend send,
+            ReadOnlyBroadcastState<String, Campaign> campaigns,
+            CustomerState state,
+            long t,
+            EventTimeBuffer buffer,
+            OnTimerContext ctx,
+            Collector<SendVerdict> out)
+            throws Exception {
         if (CustomerFacts.wasSent(state, send.getSendId())) {
             redeliveries.inc(); // the producer sent it again
             return;
@@ -285,12 +315,23 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         state.getRecentSends().add(new RecentSend(send.getSendId(), send.getCampaignId(), t, promotional, product));
     }
 
-    private void judgeParked(PendingEvent parked, CampaignSend send, ReadOnlyBroadcastState<String, Campaign> campaigns, CustomerState state,
-            long t, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
+    private void judgeParked(
+            PendingEvent parked,
+            CampaignSend send,
+            ReadOnlyBroadcastState<String, Campaign> campaigns,
+            CustomerState state,
+            long t,
+            OnTimerContext ctx,
+            Collector<SendVerdict> out)
+            throws Exception {
         Campaign campaign = campaigns.get(send.getCampaignId());
         if (campaign == null) {
-            ctx.output(DEAD_LETTERS, DeadLetters.of(parked.getEvent(), DeadLetterReason.UNKNOWN_CAMPAIGN,
-                    "campaign not seen within event-time.campaign-grace after the send"));
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetters.of(
+                            parked.getEvent(),
+                            DeadLetterReason.UNKNOWN_CAMPAIGN,
+                            "campaign not seen within event-time.campaign-grace after the send"));
             return;
         }
         SendVerdict verdict = judge.judge(send, campaign, parked.getAsOf(), t);
@@ -298,15 +339,21 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         openSuppressions(verdict, state, ctx);
     }
 
-    private void park(PendingEvent pendingSend, CustomerState state, long t, EventTimeBuffer buffer, OnTimerContext ctx) {
+    private void park(
+            PendingEvent pendingSend, CustomerState state, long t, EventTimeBuffer buffer, OnTimerContext ctx) {
         if (graceMs == 0) {
-            ctx.output(DEAD_LETTERS, DeadLetters.of(pendingSend.getEvent(), DeadLetterReason.UNKNOWN_CAMPAIGN,
-                    "campaign not known when the send was judged"));
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetters.of(
+                            pendingSend.getEvent(),
+                            DeadLetterReason.UNKNOWN_CAMPAIGN,
+                            "campaign not known when the send was judged"));
             return;
         }
         parkedSends.inc();
         long due = t + graceMs;
-        buffer.add(new PendingEvent(due, pendingSend.getEvent(), CustomerState.newBuilder(state).build()));
+        buffer.add(new PendingEvent(
+                due, pendingSend.getEvent(), CustomerState.newBuilder(state).build()));
         ctx.timerService().registerEventTimeTimer(due);
     }
 
@@ -325,7 +372,9 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
 
     /** One review, or one ticket message (a ticket has one message per instant): its redelivery at the same instant is dropped. */
     private static String feedbackKey(Object feedback) {
-        return feedback instanceof Review r ? "review:" + r.getReviewId() : "ticket:" + ((TicketEvent) feedback).getTicketId();
+        return feedback instanceof Review r
+                ? "review:" + r.getReviewId()
+                : "ticket:" + ((TicketEvent) feedback).getTicketId();
     }
 
     private void applyFeedback(CustomerState state, Object feedback, long t, ReadOnlyContext ctx) throws Exception {
@@ -353,7 +402,14 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         RecentSend converted = attribution.conversion(opened.getProductId(), state.getRecentSends(), t);
         if (converted != null) {
             conversions.inc();
-            ctx.output(CONVERSIONS, new Conversion(converted.getCampaignId(), converted.getSendId(), opened.getCustomerId(), opened.getProductId(), t));
+            ctx.output(
+                    CONVERSIONS,
+                    new Conversion(
+                            converted.getCampaignId(),
+                            converted.getSendId(),
+                            opened.getCustomerId(),
+                            opened.getProductId(),
+                            t));
         }
     }
 

@@ -17,7 +17,8 @@ public final class EventTimeBuffer {
 
     private record Item(PendingEvent event, int rank, String sendId, int arrival) {}
 
-    private static final Comparator<Item> ORDER = Comparator.<Item>comparingLong(i -> i.event().getDue())
+    private static final Comparator<Item> ORDER = Comparator.<Item>comparingLong(
+                    i -> i.event().getDue())
             .thenComparingInt(Item::rank)
             .thenComparing(Item::sendId)
             .thenComparingInt(Item::arrival);

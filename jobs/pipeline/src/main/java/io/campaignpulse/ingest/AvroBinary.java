@@ -22,7 +22,8 @@ public final class AvroBinary {
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
 
     /** Decodes bytes written with the schema of {@code type}; rejects trailing bytes. */
-    public <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type, SpecificDatumReader<T> reader) throws IOException {
+    public <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type, SpecificDatumReader<T> reader)
+            throws IOException {
         decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
         T record = reader.read(null, decoder);
         if (!decoder.isEnd()) {

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -97,14 +98,15 @@ public final class AvroJson {
                     return timestamp(name, value);
                 }
                 if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-                    throw new Mismatch(DeadLetterReason.INVALID_VALUE, name + " must be a whole number that fits 64 bits");
+                    throw new Mismatch(
+                            DeadLetterReason.INVALID_VALUE, name + " must be a whole number that fits 64 bits");
                 }
                 return value.longValue();
             case MAP: {
                 if (!value.isObject()) {
                     throw new Mismatch(DeadLetterReason.INVALID_VALUE, name + " must be an object");
                 }
-                java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+                Map<String, Object> map = new LinkedHashMap<>();
                 var entries = value.fields();
                 while (entries.hasNext()) {
                     var e = entries.next();
@@ -135,9 +137,11 @@ public final class AvroJson {
                 try {
                     return OffsetDateTime.parse(text).toInstant().toEpochMilli();
                 } catch (ArithmeticException e2) {
-                    throw new Mismatch(DeadLetterReason.INVALID_TIMESTAMP, name + " is outside the range of epoch millis");
+                    throw new Mismatch(
+                            DeadLetterReason.INVALID_TIMESTAMP, name + " is outside the range of epoch millis");
                 } catch (DateTimeParseException e2) {
-                    throw new Mismatch(DeadLetterReason.INVALID_VALUE,
+                    throw new Mismatch(
+                            DeadLetterReason.INVALID_VALUE,
                             name + " must be ISO-8601 with a zone (2026-11-20T09:00:00Z) or epoch millis");
                 }
             }

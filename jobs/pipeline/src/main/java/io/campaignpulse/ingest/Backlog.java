@@ -9,6 +9,19 @@ import java.io.Serializable;
  */
 public interface Backlog extends Serializable {
 
+    /** A bounded input: files read to their end, where idleness has no place. */
+    Backlog BOUNDED = new Backlog() {
+        @Override
+        public Boolean caughtUp(String topic, int partition, long nextOffset) {
+            return Boolean.FALSE;
+        }
+
+        @Override
+        public boolean unbounded() {
+            return false;
+        }
+    };
+
     /**
      * @param nextOffset the offset after the last record read from the partition
      * @return TRUE when nothing committed is left to read there, FALSE when something is, null
@@ -29,17 +42,4 @@ public interface Backlog extends Serializable {
     default boolean unbounded() {
         return true;
     }
-
-    /** A bounded input: files read to their end, where idleness has no place. */
-    Backlog BOUNDED = new Backlog() {
-        @Override
-        public Boolean caughtUp(String topic, int partition, long nextOffset) {
-            return Boolean.FALSE;
-        }
-
-        @Override
-        public boolean unbounded() {
-            return false;
-        }
-    };
 }

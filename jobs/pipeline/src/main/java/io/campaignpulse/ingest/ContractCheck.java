@@ -4,6 +4,8 @@ import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
 import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.HoldingStatus;
@@ -40,8 +42,7 @@ final class ContractCheck {
         }
         if (record instanceof ConsentChange c) {
             return firstOf(
-                    required("customer_id", c.getCustomerId()),
-                    known("channel", c.getChannel() == Channel.UNKNOWN));
+                    required("customer_id", c.getCustomerId()), known("channel", c.getChannel() == Channel.UNKNOWN));
         }
         if (record instanceof Campaign c) {
             return firstOf(required("campaign_id", c.getCampaignId()), required("name", c.getName()));
@@ -56,11 +57,11 @@ final class ContractCheck {
         if (record instanceof Review r) {
             return firstOf(required("review_id", r.getReviewId()), range("rating", r.getRating()));
         }
-        if (record instanceof io.campaignpulse.contract.ControlMessage m) {
+        if (record instanceof ControlMessage m) {
             return firstOf(
                     required("control_id", m.getControlId()),
                     required("author", m.getAuthor()),
-                    known("scope", m.getScope() == io.campaignpulse.contract.ControlScope.UNKNOWN));
+                    known("scope", m.getScope() == ControlScope.UNKNOWN));
         }
         return new Violation(DeadLetterReason.DECODE_ERROR, "unexpected record type");
     }

@@ -40,13 +40,17 @@ public final class CustomerEventWatermarks implements WatermarkGenerator<Envelop
      * @param alignment whether to align the partitions' watermarks (a Kafka source; pauses the
      *     partitions that run more than {@code event-time.alignment-max-drift} ahead)
      */
-    public static WatermarkStrategy<Envelope> strategy(PulseConfig.EventTime config, Backlog backlog, boolean alignment) {
+    public static WatermarkStrategy<Envelope> strategy(
+            PulseConfig.EventTime config, Backlog backlog, boolean alignment) {
         long idlenessMs = config.idleness().toMillis();
-        WatermarkStrategy<Envelope> strategy = WatermarkStrategy.<Envelope>forGenerator(ctx -> new CustomerEventWatermarks(
-                        config.maxOutOfOrderness(), new QuietPartition(idlenessMs, backlog, ctx.getInputActivityClock())))
+        WatermarkStrategy<Envelope> strategy = WatermarkStrategy.<Envelope>forGenerator(
+                        ctx -> new CustomerEventWatermarks(
+                                config.maxOutOfOrderness(),
+                                new QuietPartition(idlenessMs, backlog, ctx.getInputActivityClock())))
                 .withTimestampAssigner((envelope, kafkaTimestamp) -> EventTimes.of(envelope));
         return alignment
-                ? strategy.withWatermarkAlignment("campaign-pulse-customer-events", config.alignmentMaxDrift(), Duration.ofSeconds(1))
+                ? strategy.withWatermarkAlignment(
+                        "campaign-pulse-customer-events", config.alignmentMaxDrift(), Duration.ofSeconds(1))
                 : strategy;
     }
 
@@ -76,7 +80,9 @@ public final class CustomerEventWatermarks implements WatermarkGenerator<Envelop
             output.markIdle();
             return;
         }
-        long watermark = quiet.now() < holdUntil || maxTimestamp == Long.MIN_VALUE ? emitted : maxTimestamp - outOfOrdernessMs - 1;
+        long watermark = quiet.now() < holdUntil || maxTimestamp == Long.MIN_VALUE
+                ? emitted
+                : maxTimestamp - outOfOrdernessMs - 1;
         if (watermark == Long.MIN_VALUE) {
             output.markActive();
         } else {

@@ -1,7 +1,12 @@
 package io.campaignpulse.ingest;
 
 import io.campaignpulse.contract.DeadLetter;
+import io.campaignpulse.contract.DeadLetterReason;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -16,17 +21,22 @@ public final class DeadLetterSplitter<T> extends ProcessFunction<Envelope, T> {
             new OutputTag<>("decode-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
     private final Class<T> outputType;
-    private transient java.util.Map<io.campaignpulse.contract.DeadLetterReason, org.apache.flink.metrics.Counter> byReason;
+    private transient Map<DeadLetterReason, Counter> byReason;
 
     public DeadLetterSplitter(Class<T> outputType) {
         this.outputType = outputType;
     }
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        byReason = new java.util.EnumMap<>(io.campaignpulse.contract.DeadLetterReason.class);
-        for (var reason : io.campaignpulse.contract.DeadLetterReason.values()) {
-            byReason.put(reason, getRuntimeContext().getMetricGroup().addGroup("reason", reason.name()).counter("deadLetters"));
+    public void open(OpenContext openContext) {
+        byReason = new EnumMap<>(DeadLetterReason.class);
+        for (var reason : DeadLetterReason.values()) {
+            byReason.put(
+                    reason,
+                    getRuntimeContext()
+                            .getMetricGroup()
+                            .addGroup("reason", reason.name())
+                            .counter("deadLetters"));
         }
     }
 
@@ -41,8 +51,13 @@ public final class DeadLetterSplitter<T> extends ProcessFunction<Envelope, T> {
         } else if (outputType.isInstance(payload)) {
             out.collect(outputType.cast(payload));
         } else {
-            ctx.output(DEAD_LETTERS, DeadLetters.of(envelope, io.campaignpulse.contract.DeadLetterReason.INVALID_VALUE,
-                    "a " + payload.getClass().getSimpleName() + " where a " + outputType.getSimpleName() + " was expected"));
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetters.of(
+                            envelope,
+                            DeadLetterReason.INVALID_VALUE,
+                            "a " + payload.getClass().getSimpleName() + " where a " + outputType.getSimpleName()
+                                    + " was expected"));
         }
     }
 }

@@ -11,8 +11,15 @@ public final class DeadLetters {
 
     private DeadLetters() {}
 
-    public static DeadLetter of(String topic, int partition, long offset, byte[] key, byte[] payload,
-            DeadLetterReason reason, String detail, Instant detectedAt) {
+    public static DeadLetter of(
+            String topic,
+            int partition,
+            long offset,
+            byte[] key,
+            byte[] payload,
+            DeadLetterReason reason,
+            String detail,
+            Instant detectedAt) {
         return DeadLetter.newBuilder()
                 .setSourceTopic(topic)
                 .setSourcePartition(partition)
@@ -28,7 +35,14 @@ public final class DeadLetters {
     /** A dead letter for a record that decoded fine but could not be processed later on. */
     public static DeadLetter of(Envelope envelope, DeadLetterReason reason, String detail) {
         byte[] payload = AvroBinary.toBytes((SpecificRecord) envelope.getPayload());
-        return of(envelope.getSourceTopic(), envelope.getSourcePartition(), envelope.getSourceOffset(),
-                null, payload, reason, detail, Instant.now());
+        return of(
+                envelope.getSourceTopic(),
+                envelope.getSourcePartition(),
+                envelope.getSourceOffset(),
+                null,
+                payload,
+                reason,
+                detail,
+                Instant.now());
     }
 }

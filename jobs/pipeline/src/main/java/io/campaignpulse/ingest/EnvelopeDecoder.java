@@ -29,18 +29,33 @@ public final class EnvelopeDecoder implements Serializable {
     public Envelope decode(String topic, int partition, long offset, byte[] key, byte[] value) {
         Class<? extends SpecificRecord> type = topics.recordType(topic);
         if (type == null) {
-            return deadLetter(topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR, "topic is not an input of this job");
+            return deadLetter(
+                    topic,
+                    partition,
+                    offset,
+                    key,
+                    value,
+                    DeadLetterReason.DECODE_ERROR,
+                    "topic is not an input of this job");
         }
         if (value == null || value.length == 0) {
-            return deadLetter(topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR, "empty value (a tombstone?)");
+            return deadLetter(
+                    topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR, "empty value (a tombstone?)");
         }
         SpecificRecord record;
         try {
             record = decodeAs(value, type);
         } catch (Exception | StackOverflowError e) {
             // Only the exception type: messages can quote the record's content.
-            return deadLetter(topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR,
-                    "not a valid Avro " + type.getSimpleName() + " (" + e.getClass().getSimpleName() + ")");
+            return deadLetter(
+                    topic,
+                    partition,
+                    offset,
+                    key,
+                    value,
+                    DeadLetterReason.DECODE_ERROR,
+                    "not a valid Avro " + type.getSimpleName() + " ("
+                            + e.getClass().getSimpleName() + ")");
         }
         ContractCheck.Violation violation = ContractCheck.check(record);
         if (violation == null) {
@@ -58,12 +73,19 @@ public final class EnvelopeDecoder implements Serializable {
             avro = new AvroBinary();
             readers = new HashMap<>();
         }
-        SpecificDatumReader<T> reader = (SpecificDatumReader<T>) readers.computeIfAbsent(type, SpecificDatumReader::new);
+        SpecificDatumReader<T> reader =
+                (SpecificDatumReader<T>) readers.computeIfAbsent(type, SpecificDatumReader::new);
         return avro.decode(value, type, reader);
     }
 
-    static Envelope deadLetter(String topic, int partition, long offset, byte[] key, byte[] value,
-            DeadLetterReason reason, String detail) {
+    static Envelope deadLetter(
+            String topic,
+            int partition,
+            long offset,
+            byte[] key,
+            byte[] value,
+            DeadLetterReason reason,
+            String detail) {
         DeadLetter dl = DeadLetters.of(topic, partition, offset, key, value, reason, detail, Instant.now());
         return new Envelope(topic, partition, offset, dl);
     }

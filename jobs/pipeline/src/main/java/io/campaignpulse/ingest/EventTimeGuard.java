@@ -44,7 +44,8 @@ public final class EventTimeGuard implements Serializable {
         }
         long now = clock.getAsLong();
         if (t > now + maxFutureSkewMs) {
-            return invalid("the event time is more than event-time.max-future-skew ahead of the wall clock (the producer's clock?)");
+            return invalid(
+                    "the event time is more than event-time.max-future-skew ahead of the wall clock (the producer's clock?)");
         }
         if (record instanceof Campaign c) {
             if (!storable(c.getStartsAt()) || (c.getEndsAt() != null && !storable(c.getEndsAt()))) {

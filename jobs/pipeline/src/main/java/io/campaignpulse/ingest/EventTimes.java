@@ -3,6 +3,7 @@ package io.campaignpulse.ingest;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
 import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
@@ -37,7 +38,7 @@ public final class EventTimes {
         if (p instanceof Campaign c) {
             return c.getUpdatedAt().toEpochMilli();
         }
-        if (p instanceof io.campaignpulse.contract.ControlMessage m) {
+        if (p instanceof ControlMessage m) {
             return m.getIssuedAt().toEpochMilli();
         }
         return Long.MIN_VALUE;
@@ -61,7 +62,9 @@ public final class EventTimes {
         if (p instanceof Review r) {
             // An anonymous review (an app-store import) has no customer to attribute through;
             // keyed by its own id, so anonymous reviews spread over the cluster.
-            return r.getCustomerId() != null && !r.getCustomerId().isBlank() ? r.getCustomerId() : "review:" + r.getReviewId();
+            return r.getCustomerId() != null && !r.getCustomerId().isBlank()
+                    ? r.getCustomerId()
+                    : "review:" + r.getReviewId();
         }
         return null;
     }

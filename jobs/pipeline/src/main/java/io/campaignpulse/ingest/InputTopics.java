@@ -4,6 +4,7 @@ import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
 import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
@@ -24,7 +25,7 @@ public final class InputTopics implements Serializable {
         recordTypes.put(topics.customerConsent(), ConsentChange.class);
         recordTypes.put(topics.tickets(), TicketEvent.class);
         recordTypes.put(topics.reviews(), Review.class);
-        recordTypes.put(topics.control(), io.campaignpulse.contract.ControlMessage.class);
+        recordTypes.put(topics.control(), ControlMessage.class);
     }
 
     /** @return the record type of the topic, or null for a topic that is not an input. */

@@ -38,7 +38,8 @@ public final class JsonLineDecoder implements Serializable {
         byte[] raw = line.getBytes(StandardCharsets.UTF_8);
         Class<? extends SpecificRecord> type = topics.recordType(topic);
         if (type == null) {
-            return EnvelopeDecoder.deadLetter(topic, 0, lineNumber, null, raw, DeadLetterReason.DECODE_ERROR, "not an input topic");
+            return EnvelopeDecoder.deadLetter(
+                    topic, 0, lineNumber, null, raw, DeadLetterReason.DECODE_ERROR, "not an input topic");
         }
         Schema schema = SpecificData.get().getSchema(type);
         try {
@@ -52,7 +53,13 @@ public final class JsonLineDecoder implements Serializable {
         } catch (AvroJson.Mismatch e) {
             return EnvelopeDecoder.deadLetter(topic, 0, lineNumber, null, raw, e.reason, e.getMessage());
         } catch (IOException | RuntimeException e) {
-            return EnvelopeDecoder.deadLetter(topic, 0, lineNumber, null, raw, DeadLetterReason.DECODE_ERROR,
+            return EnvelopeDecoder.deadLetter(
+                    topic,
+                    0,
+                    lineNumber,
+                    null,
+                    raw,
+                    DeadLetterReason.DECODE_ERROR,
                     "not valid JSON (" + e.getClass().getSimpleName() + ")");
         }
     }

@@ -1,11 +1,5 @@
 package io.campaignpulse.misfire;
 
-import io.campaignpulse.customer.state.CustomerState;
-import io.campaignpulse.customer.state.HoldingFact;
-import io.campaignpulse.customer.state.ConsentFact;
-import io.campaignpulse.customer.state.CustomerFacts;
-import io.campaignpulse.customer.state.RecentSend;
-import io.campaignpulse.customer.state.TicketFact;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
@@ -15,6 +9,12 @@ import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.TicketStatus;
+import io.campaignpulse.customer.state.ConsentFact;
+import io.campaignpulse.customer.state.CustomerFacts;
+import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.customer.state.HoldingFact;
+import io.campaignpulse.customer.state.RecentSend;
+import io.campaignpulse.customer.state.TicketFact;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,8 +72,12 @@ public final class MisfireJudge implements Serializable {
         if (product != null && offer != OfferType.RETENTION && offer != OfferType.SERVICE) {
             HoldingFact held = state.getHoldings().get(product);
             if (held != null && held.getStatus() == HoldingStatus.ACTIVE) {
-                misfires.add(misfire(send, MisfireRule.ALREADY_HOLDS_PRODUCT, judgedAt,
-                        "customer holds " + product + " (active since " + Instant.ofEpochMilli(held.getChangedAt()) + ")"));
+                misfires.add(misfire(
+                        send,
+                        MisfireRule.ALREADY_HOLDS_PRODUCT,
+                        judgedAt,
+                        "customer holds " + product + " (active since " + Instant.ofEpochMilli(held.getChangedAt())
+                                + ")"));
             }
         }
 
@@ -86,9 +90,14 @@ public final class MisfireJudge implements Serializable {
                 }
             }
             if (!active.isEmpty()) {
-                misfires.add(misfire(send, MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER, judgedAt,
+                misfires.add(misfire(
+                        send,
+                        MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER,
+                        judgedAt,
                         "acquisition offer to a customer with " + active.size() + " active product(s), e.g. "
-                                + active.firstKey() + " since " + Instant.ofEpochMilli(active.firstEntry().getValue().getChangedAt())));
+                                + active.firstKey() + " since "
+                                + Instant.ofEpochMilli(
+                                        active.firstEntry().getValue().getChangedAt())));
             }
         }
 
@@ -102,7 +111,9 @@ public final class MisfireJudge implements Serializable {
         RecentSend duplicateOf = null;
         int promotionalInWindow = isPromotional(offer) ? 1 : 0;
         for (RecentSend r : state.getRecentSends()) {
-            if (duplicateOf == null && r.getCampaignId().equals(send.getCampaignId()) && r.getSentAt() > t - duplicateWindowMs) {
+            if (duplicateOf == null
+                    && r.getCampaignId().equals(send.getCampaignId())
+                    && r.getSentAt() > t - duplicateWindowMs) {
                 duplicateOf = r;
             }
             if (r.getPromotional() && r.getSentAt() > t - frequencyWindowMs) {
@@ -110,14 +121,20 @@ public final class MisfireJudge implements Serializable {
             }
         }
         if (duplicateOf != null) {
-            misfires.add(misfire(send, MisfireRule.DUPLICATE_SEND, judgedAt,
+            misfires.add(misfire(
+                    send,
+                    MisfireRule.DUPLICATE_SEND,
+                    judgedAt,
                     "campaign already sent to this customer at " + Instant.ofEpochMilli(duplicateOf.getSentAt())
                             + " (send " + duplicateOf.getSendId() + ")"));
         }
         if (isPromotional(offer) && promotionalInWindow > frequencyCap) {
-            misfires.add(misfire(send, MisfireRule.FREQUENCY_CAP, judgedAt,
-                    promotionalInWindow + " promotional sends in the " + (frequencyWindowMs / 3_600_000.0) + " h up to this one (cap "
-                            + frequencyCap + ")"));
+            misfires.add(misfire(
+                    send,
+                    MisfireRule.FREQUENCY_CAP,
+                    judgedAt,
+                    promotionalInWindow + " promotional sends in the " + (frequencyWindowMs / 3_600_000.0)
+                            + " h up to this one (cap " + frequencyCap + ")"));
         }
 
         if (isPromotional(offer)) {
@@ -153,12 +170,16 @@ public final class MisfireJudge implements Serializable {
         for (Map.Entry<String, TicketFact> e : state.getTickets().entrySet()) {
             TicketFact f = e.getValue();
             boolean open = f.getStatus() == TicketStatus.OPEN || f.getStatus() == TicketStatus.PENDING;
-            if (!open || f.getScoredMessages() == 0 || f.getOpenedAt() > t || f.getOpenedAt() <= t - openComplaintWindowMs) {
+            if (!open
+                    || f.getScoredMessages() == 0
+                    || f.getOpenedAt() > t
+                    || f.getOpenedAt() <= t - openComplaintWindowMs) {
                 continue;
             }
             double mean = f.getScoreSum() / f.getScoredMessages();
             // Ties broken by ticket id, so the detail is deterministic.
-            if (mean <= openComplaintScore && (mean < worst || (mean == worst && e.getKey().compareTo(worstId) < 0))) {
+            if (mean <= openComplaintScore
+                    && (mean < worst || (mean == worst && e.getKey().compareTo(worstId) < 0))) {
                 worst = mean;
                 worstId = e.getKey();
                 worstFact = f;
@@ -167,8 +188,14 @@ public final class MisfireJudge implements Serializable {
         if (worstId == null) {
             return null;
         }
-        return String.format(Locale.ROOT, "ticket %s is %s since %s, sentiment %.2f (threshold %.2f)", worstId,
-                worstFact.getStatus(), Instant.ofEpochMilli(worstFact.getOpenedAt()), worst, openComplaintScore);
+        return String.format(
+                Locale.ROOT,
+                "ticket %s is %s since %s, sentiment %.2f (threshold %.2f)",
+                worstId,
+                worstFact.getStatus(),
+                Instant.ofEpochMilli(worstFact.getOpenedAt()),
+                worst,
+                openComplaintScore);
     }
 
     /** @return why the customer has not consented to this channel, or null if they have. */
@@ -186,9 +213,12 @@ public final class MisfireJudge implements Serializable {
             scope = "all channels";
         }
         if (latest == null) {
-            return consentDefaultOptedIn ? null : "no consent record for " + channel + " (configured default: opted out)";
+            return consentDefaultOptedIn
+                    ? null
+                    : "no consent record for " + channel + " (configured default: opted out)";
         }
-        return latest.getOptedIn() ? null
+        return latest.getOptedIn()
+                ? null
                 : "opted out of " + scope + " at " + Instant.ofEpochMilli(latest.getChangedAt());
     }
 

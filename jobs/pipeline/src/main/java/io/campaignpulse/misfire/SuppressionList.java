@@ -1,13 +1,13 @@
 package io.campaignpulse.misfire;
 
-import io.campaignpulse.customer.state.CustomerState;
-import io.campaignpulse.customer.state.HoldingFact;
-import io.campaignpulse.customer.state.SuppressionFact;
 import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Suppression;
+import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.customer.state.HoldingFact;
+import io.campaignpulse.customer.state.SuppressionFact;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +33,10 @@ public final class SuppressionList implements Serializable {
 
     /** Whether a sender could have prevented a misfire of this rule by leaving the customer out. */
     public static boolean preventable(MisfireRule rule) {
-        return rule == MisfireRule.ALREADY_HOLDS_PRODUCT || rule == MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER
-                || rule == MisfireRule.NO_CONSENT || rule == MisfireRule.OPEN_COMPLAINT;
+        return rule == MisfireRule.ALREADY_HOLDS_PRODUCT
+                || rule == MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER
+                || rule == MisfireRule.NO_CONSENT
+                || rule == MisfireRule.OPEN_COMPLAINT;
     }
 
     /** Opens an entry for each preventable misfire of the verdict that has none yet; returns the new entries. */
@@ -54,8 +56,17 @@ public final class SuppressionList implements Serializable {
                 default -> null;
             };
             long since = verdict.getSentAt();
-            state.getSuppressions().put(key, new SuppressionFact(verdict.getCampaignId(), m.getRule(), since, m.getSendId(), basis));
-            opened.add(entry(verdict.getCustomerId(), verdict.getCampaignId(), m.getRule(), true, since, m.getSendId(), since, m.getDetail()));
+            state.getSuppressions()
+                    .put(key, new SuppressionFact(verdict.getCampaignId(), m.getRule(), since, m.getSendId(), basis));
+            opened.add(entry(
+                    verdict.getCustomerId(),
+                    verdict.getCampaignId(),
+                    m.getRule(),
+                    true,
+                    since,
+                    m.getSendId(),
+                    since,
+                    m.getDetail()));
         }
         return opened;
     }
@@ -66,13 +77,15 @@ public final class SuppressionList implements Serializable {
             return List.of();
         }
         List<Suppression> retracted = new ArrayList<>(0);
-        Iterator<Map.Entry<String, SuppressionFact>> it = state.getSuppressions().entrySet().iterator();
+        Iterator<Map.Entry<String, SuppressionFact>> it =
+                state.getSuppressions().entrySet().iterator();
         while (it.hasNext()) {
             SuppressionFact f = it.next().getValue();
             String ended = ended(f, state, t);
             if (ended != null) {
                 it.remove();
-                retracted.add(entry(customerId, f.getCampaignId(), f.getReason(), false, f.getSince(), f.getSendId(), t, ended));
+                retracted.add(entry(
+                        customerId, f.getCampaignId(), f.getReason(), false, f.getSince(), f.getSendId(), t, ended));
             }
         }
         return retracted;
@@ -82,12 +95,18 @@ public final class SuppressionList implements Serializable {
     private String ended(SuppressionFact f, CustomerState state, long t) {
         switch (f.getReason()) {
             case ALREADY_HOLDS_PRODUCT -> {
-                HoldingFact h = f.getBasis() == null ? null : state.getHoldings().get(f.getBasis());
-                return h != null && h.getStatus() == HoldingStatus.ACTIVE ? null
-                        : "the customer no longer holds " + f.getBasis() + (h == null ? "" : " (" + h.getStatus() + " at " + Instant.ofEpochMilli(h.getChangedAt()) + ")");
+                HoldingFact h =
+                        f.getBasis() == null ? null : state.getHoldings().get(f.getBasis());
+                return h != null && h.getStatus() == HoldingStatus.ACTIVE
+                        ? null
+                        : "the customer no longer holds " + f.getBasis()
+                                + (h == null
+                                        ? ""
+                                        : " (" + h.getStatus() + " at " + Instant.ofEpochMilli(h.getChangedAt()) + ")");
             }
             case ACQUISITION_TO_EXISTING_CUSTOMER -> {
-                boolean holdsAny = state.getHoldings().values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE);
+                boolean holdsAny =
+                        state.getHoldings().values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE);
                 return holdsAny ? null : "the customer no longer holds any active product";
             }
             case NO_CONSENT -> {
@@ -103,8 +122,15 @@ public final class SuppressionList implements Serializable {
         }
     }
 
-    private static Suppression entry(String customerId, String campaignId, MisfireRule reason, boolean active, long since, String sendId,
-            long changedAt, String detail) {
+    private static Suppression entry(
+            String customerId,
+            String campaignId,
+            MisfireRule reason,
+            boolean active,
+            long since,
+            String sendId,
+            long changedAt,
+            String detail) {
         return Suppression.newBuilder()
                 .setCampaignId(campaignId)
                 .setCustomerId(customerId)

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -45,31 +46,12 @@ public final class CampaignRollups {
     public static final TypeInformation<CampaignStats> STATS_TYPE = new AvroTypeInfo<>(CampaignStats.class);
 
     /** One count column per misfire rule, r0, r1, ...: every rule the contract knows but UNKNOWN. */
-    static final List<MisfireRule> RULES =
-            Arrays.stream(MisfireRule.values()).filter(r -> r != MisfireRule.UNKNOWN).toList();
+    static final List<MisfireRule> RULES = Arrays.stream(MisfireRule.values())
+            .filter(r -> r != MisfireRule.UNKNOWN)
+            .toList();
 
     private static final String[] COLUMNS = columns();
     public static final TypeInformation<Row> ACTIVITY = Types.ROW_NAMED(COLUMNS, columnTypes());
-
-    private static String[] columns() {
-        List<String> names = new ArrayList<>(List.of("kind", "campaign_id", "campaign_name", "misfires"));
-        for (int i = 0; i < RULES.size(); i++) {
-            names.add("r" + i);
-        }
-        names.addAll(List.of("feedback_id", "feedback_kind", "opens_ticket", "score", "score_units", "rating", "csat", "scorer_version",
-                "cohort_slice"));
-        return names.toArray(String[]::new);
-    }
-
-    private static TypeInformation<?>[] columnTypes() {
-        List<TypeInformation<?>> types = new ArrayList<>(List.of(Types.STRING, Types.STRING, Types.STRING, Types.INT));
-        for (int i = 0; i < RULES.size(); i++) {
-            types.add(Types.INT);
-        }
-        types.addAll(List.of(Types.STRING, Types.STRING, Types.BOOLEAN, Types.DOUBLE, Types.LONG, Types.INT, Types.INT, Types.STRING,
-                Types.LOCAL_DATE_TIME));
-        return types.toArray(TypeInformation<?>[]::new);
-    }
 
     /**
      * Scores are summed as whole billionths: a sum of doubles depends on the order it is added
@@ -79,17 +61,70 @@ public final class CampaignRollups {
      */
     static final double SCORE_UNITS = 1e9;
 
+    /** Tickets of the window's own cohort: opened through a send in the window, or with no send known. */
+    private static final String COHORT_TICKETS =
+            "COALESCE(SUM(tickets) FILTER (WHERE cohort_slice IS NULL OR cohort_slice >= window_start), 0) AS cohort_tickets";
+
+    private static String[] columns() {
+        List<String> names = new ArrayList<>(List.of("kind", "campaign_id", "campaign_name", "misfires"));
+        for (int i = 0; i < RULES.size(); i++) {
+            names.add("r" + i);
+        }
+        names.addAll(List.of(
+                "feedback_id",
+                "feedback_kind",
+                "opens_ticket",
+                "score",
+                "score_units",
+                "rating",
+                "csat",
+                "scorer_version",
+                "cohort_slice"));
+        return names.toArray(String[]::new);
+    }
+
+    private static TypeInformation<?>[] columnTypes() {
+        List<TypeInformation<?>> types = new ArrayList<>(List.of(Types.STRING, Types.STRING, Types.STRING, Types.INT));
+        for (int i = 0; i < RULES.size(); i++) {
+            types.add(Types.INT);
+        }
+        types.addAll(List.of(
+                Types.STRING,
+                Types.STRING,
+                Types.BOOLEAN,
+                Types.DOUBLE,
+                Types.LONG,
+                Types.INT,
+                Types.INT,
+                Types.STRING,
+                Types.LOCAL_DATE_TIME));
+        return types.toArray(TypeInformation<?>[]::new);
+    }
+
     private CampaignRollups() {}
 
-    public static DataStream<CampaignStats> define(PulseConfig config, DataStream<SendVerdict> verdicts,
-            DataStream<AttributedFeedback> feedback, DataStream<Conversion> conversions) {
-        DataStream<Row> sends = verdicts.map(CampaignRollups::sendActivity, ACTIVITY).uid("rollup-send-activity").name("Roll-up input: sends");
+    public static DataStream<CampaignStats> define(
+            PulseConfig config,
+            DataStream<SendVerdict> verdicts,
+            DataStream<AttributedFeedback> feedback,
+            DataStream<Conversion> conversions) {
+        DataStream<Row> sends = verdicts.map(CampaignRollups::sendActivity, ACTIVITY)
+                .uid("rollup-send-activity")
+                .name("Roll-up input: sends");
         long slideMs = config.rollups().slide().toMillis();
-        DataStream<Row> said = feedback.map(f -> feedbackActivity(f, slideMs), ACTIVITY).uid("rollup-feedback-activity").name("Roll-up input: feedback");
-        DataStream<Row> converted = conversions.map(CampaignRollups::conversionActivity, ACTIVITY).uid("rollup-conversion-activity")
+        DataStream<Row> said = feedback.map(f -> feedbackActivity(f, slideMs), ACTIVITY)
+                .uid("rollup-feedback-activity")
+                .name("Roll-up input: feedback");
+        DataStream<Row> converted = conversions
+                .map(CampaignRollups::conversionActivity, ACTIVITY)
+                .uid("rollup-conversion-activity")
                 .name("Roll-up input: conversions");
         DataStream<Row> activity = sends.union(said, converted)
-                .transform("Roll-up input: allowed lateness", ACTIVITY, new WatermarkDelay<Row>(config.rollups().allowedLateness().toMillis()))
+                .transform(
+                        "Roll-up input: allowed lateness",
+                        ACTIVITY,
+                        new WatermarkDelay<Row>(
+                                config.rollups().allowedLateness().toMillis()))
                 .uid("rollup-allowed-lateness");
 
         StreamTableEnvironment tables = StreamTableEnvironment.create(activity.getExecutionEnvironment());
@@ -97,20 +132,27 @@ public final class CampaignRollups {
         tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         // Stable uids for the planner's operators (the window aggregations and join hold state):
         // derived from the plan, so they survive restarts and savepoint upgrades of the same plan.
-        tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_GENERATION, ExecutionConfigOptions.UidGeneration.ALWAYS);
+        tables.getConfig()
+                .set(ExecutionConfigOptions.TABLE_EXEC_UID_GENERATION, ExecutionConfigOptions.UidGeneration.ALWAYS);
         tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_FORMAT, "rollups-<id>_<transformation>");
 
-        tables.createTemporaryView("activity", tables.fromDataStream(activity, Schema.newBuilder()
-                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
-                .watermark("rowtime", "SOURCE_WATERMARK()")
-                .build()));
+        tables.createTemporaryView(
+                "activity",
+                tables.fromDataStream(
+                        activity,
+                        Schema.newBuilder()
+                                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
+                                .watermark("rowtime", "SOURCE_WATERMARK()")
+                                .build()));
         // Two steps, so that no input row is copied into every window that holds it: the activity is
         // summed per slice (a tumbling window of one slide), then the slices per hopping window.
         // (One step over the rows would have to expand each row into window/slide windows, since
         // the cohort ticket count compares a row's send time with its window's start.)
-        String slices = "TABLE(TUMBLE(TABLE activity, DESCRIPTOR(rowtime), " + interval(config.rollups().slide()) + "))";
+        String slices = "TABLE(TUMBLE(TABLE activity, DESCRIPTOR(rowtime), "
+                + interval(config.rollups().slide()) + "))";
         tables.executeSql("CREATE TEMPORARY VIEW activity_slices AS " + slicesSql(slices));
-        String hop = "TABLE(HOP(TABLE activity_slices, DESCRIPTOR(slice_time), " + interval(config.rollups().slide()) + ", "
+        String hop = "TABLE(HOP(TABLE activity_slices, DESCRIPTOR(slice_time), "
+                + interval(config.rollups().slide()) + ", "
                 + interval(config.rollups().window()) + "))";
         tables.executeSql("CREATE TEMPORARY VIEW campaign_windows AS " + campaignWindowsSql(hop));
         tables.executeSql("CREATE TEMPORARY VIEW baseline_windows AS " + baselineWindowsSql(hop));
@@ -123,8 +165,11 @@ public final class CampaignRollups {
         // parallelism 1). A new chain here keeps the sinks downstream out of that vertex: chained
         // into it at parallelism 1, their state could not be restored from a savepoint taken at
         // another parallelism (max parallelism mismatch).
-        return tables.toDataStream(stats).map(CampaignRollups::toStats, STATS_TYPE).startNewChain()
-                .uid("rollup-campaign-stats").name("Campaign stats");
+        return tables.toDataStream(stats)
+                .map(CampaignRollups::toStats, STATS_TYPE)
+                .startNewChain()
+                .uid("rollup-campaign-stats")
+                .name("Campaign stats");
     }
 
     /**
@@ -135,7 +180,11 @@ public final class CampaignRollups {
     static String slicesSql(String tumble) {
         StringBuilder rules = new StringBuilder();
         for (int i = 0; i < RULES.size(); i++) {
-            rules.append("CAST(SUM(r").append(i).append(") AS BIGINT) AS r").append(i).append(", ");
+            rules.append("CAST(SUM(r")
+                    .append(i)
+                    .append(") AS BIGINT) AS r")
+                    .append(i)
+                    .append(", ");
         }
         return """
                 SELECT campaign_id, cohort_slice, window_time AS slice_time,
@@ -163,10 +212,6 @@ public final class CampaignRollups {
                 FROM %3$s
                 GROUP BY campaign_id, cohort_slice, window_start, window_end, window_time""".formatted(rules, neutralBand(), tumble);
     }
-
-    /** Tickets of the window's own cohort: opened through a send in the window, or with no send known. */
-    private static final String COHORT_TICKETS =
-            "COALESCE(SUM(tickets) FILTER (WHERE cohort_slice IS NULL OR cohort_slice >= window_start), 0) AS cohort_tickets";
 
     static String campaignWindowsSql(String hop) {
         StringBuilder rules = new StringBuilder();
@@ -221,8 +266,14 @@ public final class CampaignRollups {
     /** A SQL day-time interval literal, exact to the millisecond. */
     static String interval(Duration d) {
         long ms = d.toMillis();
-        return String.format(java.util.Locale.ROOT, "INTERVAL '%d %02d:%02d:%02d.%03d' DAY TO SECOND(3)",
-                ms / 86_400_000, ms / 3_600_000 % 24, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+        return String.format(
+                Locale.ROOT,
+                "INTERVAL '%d %02d:%02d:%02d.%03d' DAY TO SECOND(3)",
+                ms / 86_400_000,
+                ms / 3_600_000 % 24,
+                ms / 60_000 % 60,
+                ms / 1000 % 60,
+                ms % 1000);
     }
 
     static Row sendActivity(SendVerdict v) {
@@ -233,8 +284,21 @@ public final class CampaignRollups {
                 byRule[i]++;
             }
         }
-        return activity("SEND", v.getCampaignId(), v.getCampaignName(), v.getMisfires().size(), byRule, null, null, false, null, null, null,
-                null, null, null);
+        return activity(
+                "SEND",
+                v.getCampaignId(),
+                v.getCampaignName(),
+                v.getMisfires().size(),
+                byRule,
+                null,
+                null,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /**
@@ -242,20 +306,58 @@ public final class CampaignRollups {
      *     so it counts toward the ticket rate of the windows holding that send
      */
     static Row feedbackActivity(AttributedFeedback f, long slideMs) {
-        LocalDateTime cohortSlice = !f.getOpensTicket() || f.getAttributedSentAt() == null ? null
+        LocalDateTime cohortSlice = !f.getOpensTicket() || f.getAttributedSentAt() == null
+                ? null
                 : utc(Math.floorDiv(f.getAttributedSentAt(), slideMs) * slideMs);
-        return activity("FEEDBACK", f.getCampaignId(), f.getCampaignName(), 0, new int[RULES.size()], f.getFeedbackId(), f.getKind(),
-                f.getOpensTicket(), f.getScore(), f.getScore() == null ? null : Math.round(f.getScore() * SCORE_UNITS), f.getRating(),
-                f.getCsat(), f.getScorerVersion(), cohortSlice);
+        return activity(
+                "FEEDBACK",
+                f.getCampaignId(),
+                f.getCampaignName(),
+                0,
+                new int[RULES.size()],
+                f.getFeedbackId(),
+                f.getKind(),
+                f.getOpensTicket(),
+                f.getScore(),
+                f.getScore() == null ? null : Math.round(f.getScore() * SCORE_UNITS),
+                f.getRating(),
+                f.getCsat(),
+                f.getScorerVersion(),
+                cohortSlice);
     }
 
     static Row conversionActivity(Conversion c) {
-        return activity("CONVERSION", c.getCampaignId(), null, 0, new int[RULES.size()], null, null, false, null, null, null, null, null,
+        return activity(
+                "CONVERSION",
+                c.getCampaignId(),
+                null,
+                0,
+                new int[RULES.size()],
+                null,
+                null,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
                 null);
     }
 
-    private static Row activity(String kind, String campaignId, String campaignName, int misfires, int[] byRule, String feedbackId,
-            String feedbackKind, boolean opensTicket, Double score, Long scoreUnits, Integer rating, Integer csat, String scorerVersion,
+    private static Row activity(
+            String kind,
+            String campaignId,
+            String campaignName,
+            int misfires,
+            int[] byRule,
+            String feedbackId,
+            String feedbackKind,
+            boolean opensTicket,
+            Double score,
+            Long scoreUnits,
+            Integer rating,
+            Integer csat,
+            String scorerVersion,
             LocalDateTime cohortSlice) {
         Row row = new Row(COLUMNS.length);
         int i = 0;
@@ -279,7 +381,8 @@ public final class CampaignRollups {
     }
 
     private static LocalDateTime utc(long epochMs) {
-        return LocalDateTime.ofEpochSecond(Math.floorDiv(epochMs, 1000), (int) Math.floorMod(epochMs, 1000) * 1_000_000, ZoneOffset.UTC);
+        return LocalDateTime.ofEpochSecond(
+                Math.floorDiv(epochMs, 1000), (int) Math.floorMod(epochMs, 1000) * 1_000_000, ZoneOffset.UTC);
     }
 
     static CampaignStats toStats(Row r) {
@@ -331,7 +434,8 @@ public final class CampaignRollups {
                 .setBaselineFeedback(r.<Long>getFieldAs("b_feedback"))
                 .setBaselineAvgSentiment(average(r.getFieldAs("b_score_units"), bScored))
                 .setBaselineNegativeShare(bScored == 0 ? null : (double) r.<Long>getFieldAs("b_negative") / bScored)
-                .setBaselineTicketsPer1000Sends(bSends == 0 ? null : 1000.0 * r.<Long>getFieldAs("b_cohort_tickets") / bSends)
+                .setBaselineTicketsPer1000Sends(
+                        bSends == 0 ? null : 1000.0 * r.<Long>getFieldAs("b_cohort_tickets") / bSends)
                 .setSampleNegativeFeedbackIds(samples)
                 .setScorerVersion(version == null ? SentimentScorer.VERSION : version)
                 .build();

@@ -27,6 +27,9 @@ public final class WatermarkDelay<T> extends AbstractStreamOperator<T> implement
     public void processWatermark(Watermark mark) throws Exception {
         long t = mark.getTimestamp();
         // Long.MAX_VALUE (end of input) stays the end of input.
-        super.processWatermark(t == Long.MAX_VALUE ? mark : new Watermark(t < Long.MIN_VALUE + delayMs ? Long.MIN_VALUE : t - delayMs));
+        super.processWatermark(
+                t == Long.MAX_VALUE
+                        ? mark
+                        : new Watermark(t < Long.MIN_VALUE + delayMs ? Long.MIN_VALUE : t - delayMs));
     }
 }

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,10 +46,44 @@ public final class SentimentScorer {
     private static final double N_SCALAR = -0.74;
     private static final double ALPHA = 15;
 
-    private static final Set<String> NEGATIONS = Set.of("aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt",
-            "doesnt", "dont", "hadnt", "hasnt", "havent", "isnt", "mightnt", "mustnt", "neither", "neednt", "never", "none",
-            "nope", "nor", "not", "nothing", "nowhere", "oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent", "without",
-            "wont", "wouldnt", "rarely", "seldom", "despite", "uh-uh",
+    private static final Set<String> NEGATIONS = Set.of(
+            "aint",
+            "arent",
+            "cannot",
+            "cant",
+            "couldnt",
+            "darent",
+            "didnt",
+            "doesnt",
+            "dont",
+            "hadnt",
+            "hasnt",
+            "havent",
+            "isnt",
+            "mightnt",
+            "mustnt",
+            "neither",
+            "neednt",
+            "never",
+            "none",
+            "nope",
+            "nor",
+            "not",
+            "nothing",
+            "nowhere",
+            "oughtnt",
+            "shant",
+            "shouldnt",
+            "uhuh",
+            "wasnt",
+            "werent",
+            "without",
+            "wont",
+            "wouldnt",
+            "rarely",
+            "seldom",
+            "despite",
+            "uh-uh",
             // not in VADER's list, but in every other complaint: "nobody could help"
             "nobody");
 
@@ -96,11 +130,15 @@ public final class SentimentScorer {
         Map<String, List<Idiom>> idioms = new HashMap<>();
         // Single words first, so that a reduced idiom ("a joke" → "joke") overrides the plain word.
         List<Map.Entry<String, Double>> ordered = new ArrayList<>(terms.entrySet());
-        ordered.sort(Comparator.comparing((Map.Entry<String, Double> e) -> e.getKey().indexOf(' ') >= 0).thenComparing(Map.Entry::getKey));
+        ordered.sort(
+                Comparator.comparing((Map.Entry<String, Double> e) -> e.getKey().indexOf(' ') >= 0)
+                        .thenComparing(Map.Entry::getKey));
         for (Map.Entry<String, Double> e : ordered) {
             String term = e.getKey();
             // Texts lose their one-letter tokens ("a", "I") when split, so idioms do too: "a joke" is "joke".
-            String[] tokens = java.util.Arrays.stream(term.split(" ")).filter(w -> w.length() > 1 || !Character.isLetterOrDigit(w.charAt(0))).toArray(String[]::new);
+            String[] tokens = Arrays.stream(term.split(" "))
+                    .filter(w -> w.length() > 1 || !Character.isLetterOrDigit(w.charAt(0)))
+                    .toArray(String[]::new);
             if (tokens.length == 1) {
                 words.put(tokens[0], e.getValue());
             } else if (tokens.length > 1) {
@@ -118,7 +156,8 @@ public final class SentimentScorer {
     private static void readLexicon(String name, Map<String, Double> into) {
         try (InputStream in = SentimentScorer.class.getResourceAsStream(RESOURCES + name)) {
             if (in == null) {
-                throw new IllegalStateException("sentiment lexicon " + RESOURCES + name + " is missing from the classpath");
+                throw new IllegalStateException(
+                        "sentiment lexicon " + RESOURCES + name + " is missing from the classpath");
             }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             String line;
@@ -134,7 +173,10 @@ public final class SentimentScorer {
                     throw new IllegalStateException(name + " line " + lineNo + ": expected term<TAB>valence");
                 }
                 String term = normalizeTerm(line.substring(0, tab));
-                into.put(term, Double.parseDouble(line.substring(tab + 1, end < 0 ? line.length() : end).trim()));
+                into.put(
+                        term,
+                        Double.parseDouble(line.substring(tab + 1, end < 0 ? line.length() : end)
+                                .trim()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -142,7 +184,7 @@ public final class SentimentScorer {
     }
 
     private static String normalizeTerm(String term) {
-        return term.toLowerCase(java.util.Locale.ROOT).replace('\u2019', '\'').replace("\uFE0F", "");
+        return term.toLowerCase(Locale.ROOT).replace('\u2019', '\'').replace("\uFE0F", "");
     }
 
     /** The compound score of a text in [-1, 1]; 0 for a blank or null text. */
@@ -154,7 +196,8 @@ public final class SentimentScorer {
     public Explanation explain(CharSequence text) {
         List<Contribution> contributions = new ArrayList<>();
         double score = text == null ? 0.0 : run(text, contributions);
-        contributions.sort(Comparator.comparingDouble((Contribution c) -> Math.abs(c.valence())).reversed());
+        contributions.sort(Comparator.comparingDouble((Contribution c) -> Math.abs(c.valence()))
+                .reversed());
         return new Explanation(score, contributions);
     }
 
@@ -167,10 +210,16 @@ public final class SentimentScorer {
 
     /** Negative, neutral or positive by VADER's ±0.05 band. */
     public static Polarity polarity(double score) {
-        return score <= -NEUTRAL_BAND ? Polarity.NEGATIVE : score >= NEUTRAL_BAND ? Polarity.POSITIVE : Polarity.NEUTRAL;
+        return score <= -NEUTRAL_BAND
+                ? Polarity.NEGATIVE
+                : score >= NEUTRAL_BAND ? Polarity.POSITIVE : Polarity.NEUTRAL;
     }
 
-    public enum Polarity { NEGATIVE, NEUTRAL, POSITIVE }
+    public enum Polarity {
+        NEGATIVE,
+        NEUTRAL,
+        POSITIVE
+    }
 
     /** A 1-5 star rating or CSAT on the same scale as a text score: 1 → -1, 3 → 0, 5 → 1. */
     public static double fromFivePointScale(int value) {
@@ -205,7 +254,8 @@ public final class SentimentScorer {
                 if (labels != null) {
                     labels[i] = idiom.text();
                 }
-            } else if (BOOSTERS.containsKey(word) || (word.equals("kind") && i + 1 < n && t.lower[i + 1].equals("of"))) {
+            } else if (BOOSTERS.containsKey(word)
+                    || (word.equals("kind") && i + 1 < n && t.lower[i + 1].equals("of"))) {
                 continue;
             } else {
                 Double v = words.get(word);
@@ -273,7 +323,8 @@ public final class SentimentScorer {
         if (!isIdiom && w[i].equals("no") && i + 1 < t.size && !t.clauseEnd[i] && words.containsKey(w[i + 1])) {
             valence = 0.0; // "no" qualifying the next word, not a sentiment of its own
         }
-        if ((i - 1 >= floor && w[i - 1].equals("no")) || (i - 2 >= floor && w[i - 2].equals("no"))
+        if ((i - 1 >= floor && w[i - 1].equals("no"))
+                || (i - 2 >= floor && w[i - 2].equals("no"))
                 || (i - 3 >= floor && w[i - 3].equals("no") && (w[i - 1].equals("or") || w[i - 1].equals("nor")))) {
             valence = base * N_SCALAR;
         }
@@ -330,7 +381,11 @@ public final class SentimentScorer {
             }
             return negated(w[i - 2]) ? valence * N_SCALAR : valence;
         }
-        if (w[i - 3].equals("never") && (w[i - 2].equals("so") || w[i - 2].equals("this") || w[i - 1].equals("so") || w[i - 1].equals("this"))) {
+        if (w[i - 3].equals("never")
+                && (w[i - 2].equals("so")
+                        || w[i - 2].equals("this")
+                        || w[i - 1].equals("so")
+                        || w[i - 1].equals("this"))) {
             return valence * 1.25;
         }
         if (w[i - 3].equals("without") && (w[i - 2].equals("doubt") || w[i - 1].equals("doubt"))) {
@@ -459,15 +514,18 @@ public final class SentimentScorer {
 
     private static Map<String, Double> boosters() {
         Map<String, Double> m = new HashMap<>();
-        for (String w : ("absolutely amazingly awfully completely considerable considerably decidedly deeply effing enormous enormously "
-                + "entirely especially exceptional exceptionally extreme extremely fabulously flipping flippin frackin fracking fricking "
-                + "frickin frigging friggin fully fuckin fucking fuggin fugging greatly hella highly hugely incredible incredibly intensely "
-                + "major majorly more most particularly purely quite really remarkably so substantially thoroughly total totally "
-                + "tremendous tremendously uber unbelievably unusually utter utterly very").split(" ")) {
+        for (String w :
+                ("absolutely amazingly awfully completely considerable considerably decidedly deeply effing enormous enormously "
+                                + "entirely especially exceptional exceptionally extreme extremely fabulously flipping flippin frackin fracking fricking "
+                                + "frickin frigging friggin fully fuckin fucking fuggin fugging greatly hella highly hugely incredible incredibly intensely "
+                                + "major majorly more most particularly purely quite really remarkably so substantially thoroughly total totally "
+                                + "tremendous tremendously uber unbelievably unusually utter utterly very")
+                        .split(" ")) {
             m.put(w, B_INCR);
         }
-        for (String w : "almost barely hardly kinda kindof kind-of less little marginal marginally occasional occasionally partly scarce scarcely slight slightly somewhat sorta sortof sort-of"
-                .split(" ")) {
+        for (String w :
+                "almost barely hardly kinda kindof kind-of less little marginal marginally occasional occasionally partly scarce scarcely slight slightly somewhat sorta sortof sort-of"
+                        .split(" ")) {
             m.put(w, B_DECR);
         }
         return Map.copyOf(m);
@@ -600,19 +658,19 @@ public final class SentimentScorer {
         }
 
         private static boolean isPunctuation(char c) {
-            return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~')
-                    || c == '\u2019' || c == '\u2018' || c == '\u201C' || c == '\u201D' || c == '\u2026';
+            return (c >= '!' && c <= '/')
+                    || (c >= ':' && c <= '@')
+                    || (c >= '[' && c <= '`')
+                    || (c >= '{' && c <= '~')
+                    || c == '\u2019'
+                    || c == '\u2018'
+                    || c == '\u201C'
+                    || c == '\u201D'
+                    || c == '\u2026';
         }
 
         private static boolean isEmoji(int cp) {
             return (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) || cp == 0x2B50 || cp == 0x2B55;
         }
-    }
-
-    /** The terms of both lexicons (for tests). */
-    Set<String> terms() {
-        Set<String> all = new HashSet<>(words.keySet());
-        idiomsByFirstWord.values().forEach(a -> Arrays.stream(a).forEach(i -> all.add(i.text())));
-        return all;
     }
 }

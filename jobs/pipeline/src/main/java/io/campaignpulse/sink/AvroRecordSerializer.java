@@ -32,6 +32,7 @@ final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecor
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, null, keyOf.key(element).getBytes(StandardCharsets.UTF_8), value.serialize(element));
+        return new ProducerRecord<>(
+                topic, null, null, keyOf.key(element).getBytes(StandardCharsets.UTF_8), value.serialize(element));
     }
 }

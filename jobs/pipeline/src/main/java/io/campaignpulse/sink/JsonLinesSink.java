@@ -26,8 +26,12 @@ public final class JsonLinesSink<T extends SpecificRecord> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        BufferedWriter out = Files.newBufferedWriter(Path.of(file), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        BufferedWriter out = Files.newBufferedWriter(
+                Path.of(file),
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
         return new SinkWriter<>() {
             @Override
             public void write(T element, Context context) throws IOException {

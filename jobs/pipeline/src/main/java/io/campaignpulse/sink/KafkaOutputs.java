@@ -1,6 +1,7 @@
 package io.campaignpulse.sink;
 
 import io.campaignpulse.config.PulseConfig;
+import java.io.Serializable;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -12,11 +13,12 @@ public final class KafkaOutputs {
     private KafkaOutputs() {}
 
     /** Extracts a record's Kafka key. */
-    public interface KeyOf<T> extends java.io.Serializable {
+    public interface KeyOf<T> extends Serializable {
         String key(T record);
     }
 
-    public static <T extends SpecificRecord> KafkaSink<T> sink(PulseConfig config, String topic, Class<T> type, KeyOf<T> keyOf) {
+    public static <T extends SpecificRecord> KafkaSink<T> sink(
+            PulseConfig config, String topic, Class<T> type, KeyOf<T> keyOf) {
         PulseConfig.Kafka kafka = config.kafka();
         Properties props = new Properties();
         // Records are only visible when the checkpoint commits their transaction, so waiting a few
@@ -26,7 +28,9 @@ public final class KafkaOutputs {
         props.setProperty("batch.size", Integer.toString(256 * 1024));
         props.setProperty("compression.type", "lz4");
         props.putAll(kafka.clientProperties()); // the operator's own kafka.properties win
-        props.setProperty("transaction.timeout.ms", Long.toString(kafka.transactionTimeout().toMillis()));
+        props.setProperty(
+                "transaction.timeout.ms",
+                Long.toString(kafka.transactionTimeout().toMillis()));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setKafkaProducerConfig(props)

@@ -1,12 +1,12 @@
 package io.campaignpulse.sink;
 
 import io.campaignpulse.PulsePipeline;
-import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
-import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.ControlAudit;
+import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -24,8 +24,10 @@ public final class LiveSinks implements PulsePipeline.Sinks {
 
     @Override
     public void misfires(DataStream<Misfire> misfires) {
-        misfires.sinkTo(KafkaOutputs.sink(config, config.topics().misfires(), Misfire.class, m -> m.getSendId() + "/" + m.getRule()))
-                .uid("kafka-sink-misfires").name("Kafka: misfires");
+        misfires.sinkTo(KafkaOutputs.sink(
+                        config, config.topics().misfires(), Misfire.class, m -> m.getSendId() + "/" + m.getRule()))
+                .uid("kafka-sink-misfires")
+                .name("Kafka: misfires");
         if (postgres != null) {
             postgres.misfires(misfires);
         }
@@ -34,7 +36,8 @@ public final class LiveSinks implements PulsePipeline.Sinks {
     @Override
     public void alerts(DataStream<Alert> alerts) {
         alerts.sinkTo(KafkaOutputs.sink(config, config.topics().alerts(), Alert.class, Alert::getAlertId))
-                .uid("kafka-sink-alerts").name("Kafka: alerts");
+                .uid("kafka-sink-alerts")
+                .name("Kafka: alerts");
         if (postgres != null) {
             postgres.alerts(alerts);
         }
@@ -42,9 +45,14 @@ public final class LiveSinks implements PulsePipeline.Sinks {
 
     @Override
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
-        deadLetters.sinkTo(KafkaOutputs.sink(config, config.topics().deadLetters(), DeadLetter.class,
+        deadLetters
+                .sinkTo(KafkaOutputs.sink(
+                        config,
+                        config.topics().deadLetters(),
+                        DeadLetter.class,
                         d -> d.getSourceTopic() + "/" + d.getSourcePartition() + "/" + d.getSourceOffset()))
-                .uid("kafka-sink-dead-letters").name("Kafka: dead letters");
+                .uid("kafka-sink-dead-letters")
+                .name("Kafka: dead letters");
         if (postgres != null) {
             postgres.deadLetters(deadLetters);
         }
@@ -53,9 +61,13 @@ public final class LiveSinks implements PulsePipeline.Sinks {
     @Override
     public void campaignStats(DataStream<CampaignStats> stats) {
         // Compacted topic: the key is the upsert key.
-        stats.sinkTo(KafkaOutputs.sink(config, config.topics().campaignStats(), CampaignStats.class,
+        stats.sinkTo(KafkaOutputs.sink(
+                        config,
+                        config.topics().campaignStats(),
+                        CampaignStats.class,
                         s -> s.getCampaignId() + "/" + s.getWindowEnd()))
-                .uid("kafka-sink-campaign-stats").name("Kafka: campaign stats");
+                .uid("kafka-sink-campaign-stats")
+                .name("Kafka: campaign stats");
         if (postgres != null) {
             postgres.campaignStats(stats);
         }
@@ -64,9 +76,14 @@ public final class LiveSinks implements PulsePipeline.Sinks {
     @Override
     public void suppressions(DataStream<Suppression> suppressions) {
         // Compacted topic: the key is the entry; a retraction (active = false) replaces it.
-        suppressions.sinkTo(KafkaOutputs.sink(config, config.topics().suppressions(), Suppression.class,
+        suppressions
+                .sinkTo(KafkaOutputs.sink(
+                        config,
+                        config.topics().suppressions(),
+                        Suppression.class,
                         s -> s.getCampaignId() + "/" + s.getCustomerId() + "/" + s.getReason()))
-                .uid("kafka-sink-suppressions").name("Kafka: suppressions");
+                .uid("kafka-sink-suppressions")
+                .name("Kafka: suppressions");
         if (postgres != null) {
             postgres.suppressions(suppressions);
         }

@@ -4,8 +4,8 @@ import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.CampaignStats;
-import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.ControlAudit;
+import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
 import java.nio.file.Path;
@@ -22,43 +22,59 @@ public final class ReplaySinks implements PulsePipeline.Sinks {
 
     @Override
     public void misfires(DataStream<Misfire> misfires) {
-        misfires.sinkTo(new JsonLinesSink<>(folder.resolve("misfires.jsonl"))).setParallelism(1)
-                .uid("replay-sink-misfires").name("File: misfires.jsonl");
+        misfires.sinkTo(new JsonLinesSink<>(folder.resolve("misfires.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-misfires")
+                .name("File: misfires.jsonl");
     }
 
     @Override
     public void alerts(DataStream<Alert> alerts) {
-        alerts.sinkTo(new JsonLinesSink<>(folder.resolve("alerts.jsonl"))).setParallelism(1)
-                .uid("replay-sink-alerts").name("File: alerts.jsonl");
+        alerts.sinkTo(new JsonLinesSink<>(folder.resolve("alerts.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-alerts")
+                .name("File: alerts.jsonl");
     }
 
     @Override
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
-        deadLetters.sinkTo(new JsonLinesSink<>(folder.resolve("dead-letters.jsonl"))).setParallelism(1)
-                .uid("replay-sink-dead-letters").name("File: dead-letters.jsonl");
+        deadLetters
+                .sinkTo(new JsonLinesSink<>(folder.resolve("dead-letters.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-dead-letters")
+                .name("File: dead-letters.jsonl");
     }
 
     @Override
     public void campaignStats(DataStream<CampaignStats> stats) {
-        stats.sinkTo(new JsonLinesSink<>(folder.resolve("campaign-stats.jsonl"))).setParallelism(1)
-                .uid("replay-sink-campaign-stats").name("File: campaign-stats.jsonl");
+        stats.sinkTo(new JsonLinesSink<>(folder.resolve("campaign-stats.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-campaign-stats")
+                .name("File: campaign-stats.jsonl");
     }
 
     @Override
     public void suppressions(DataStream<Suppression> suppressions) {
-        suppressions.sinkTo(new JsonLinesSink<>(folder.resolve("suppressions.jsonl"))).setParallelism(1)
-                .uid("replay-sink-suppressions").name("File: suppressions.jsonl");
+        suppressions
+                .sinkTo(new JsonLinesSink<>(folder.resolve("suppressions.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-suppressions")
+                .name("File: suppressions.jsonl");
     }
 
     @Override
     public void controlAudit(DataStream<ControlAudit> audit) {
-        audit.sinkTo(new JsonLinesSink<>(folder.resolve("control-audit.jsonl"))).setParallelism(1)
-                .uid("replay-sink-control-audit").name("File: control-audit.jsonl");
+        audit.sinkTo(new JsonLinesSink<>(folder.resolve("control-audit.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-control-audit")
+                .name("File: control-audit.jsonl");
     }
 
     @Override
     public void feedbackScores(DataStream<AttributedFeedback> feedback) {
-        feedback.sinkTo(new JsonLinesSink<>(folder.resolve("feedback-scores.jsonl"))).setParallelism(1)
-                .uid("replay-sink-feedback-scores").name("File: feedback-scores.jsonl");
+        feedback.sinkTo(new JsonLinesSink<>(folder.resolve("feedback-scores.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-feedback-scores")
+                .name("File: feedback-scores.jsonl");
     }
 }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +43,7 @@ public final class KafkaBacklog implements Backlog {
 
     /** An answer is used this long; after that it is looked up again. */
     static final long FRESH_MS = 500;
+
     private static final Map<String, Lookups> SHARED = new ConcurrentHashMap<>();
 
     private final Properties clientProperties;
@@ -65,7 +67,8 @@ public final class KafkaBacklog implements Backlog {
     /** The TaskManager's lookups for these client settings, shared by every split that uses them. */
     private Lookups lookups() {
         if (lookups == null) {
-            lookups = SHARED.computeIfAbsent(new TreeMap<>(clientProperties).toString(), k -> new Lookups(clientProperties));
+            lookups = SHARED.computeIfAbsent(
+                    new TreeMap<>(clientProperties).toString(), k -> new Lookups(clientProperties));
         }
         return lookups;
     }
@@ -80,7 +83,7 @@ public final class KafkaBacklog implements Backlog {
         private final Map<TopicPartition, Answer> answers = new ConcurrentHashMap<>();
         private final Map<TopicPartition, Long> questions = new ConcurrentHashMap<>();
         private final Map<String, Emptiness> emptiness = new ConcurrentHashMap<>();
-        private final java.util.Set<String> emptinessAsked = ConcurrentHashMap.newKeySet();
+        private final Set<String> emptinessAsked = ConcurrentHashMap.newKeySet();
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "campaign-pulse-backlog-lookups");
@@ -132,15 +135,23 @@ public final class KafkaBacklog implements Backlog {
             }
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().forEach(p -> {
-                earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
-                latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
-            });
+            admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .forEach(p -> {
+                        earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+                        latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+                    });
             var first = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
-            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
             for (TopicPartition tp : earliest.keySet()) {
                 if (stable.get(tp).offset() > first.get(tp).offset()
-                        && !nothingCommittedBetween(tp, first.get(tp).offset(), stable.get(tp).offset())) {
+                        && !nothingCommittedBetween(
+                                tp, first.get(tp).offset(), stable.get(tp).offset())) {
                     return false;
                 }
             }
@@ -160,11 +171,14 @@ public final class KafkaBacklog implements Backlog {
                 }
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                 asked.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable =
-                        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = admin.listOffsets(
+                                latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
                 for (var q : asked.entrySet()) {
                     long lastStable = stable.get(q.getKey()).offset();
-                    boolean caughtUp = q.getValue() >= lastStable || nothingCommittedBetween(q.getKey(), q.getValue(), lastStable);
+                    boolean caughtUp =
+                            q.getValue() >= lastStable || nothingCommittedBetween(q.getKey(), q.getValue(), lastStable);
                     answers.put(q.getKey(), new Answer(q.getValue(), caughtUp, System.currentTimeMillis()));
                 }
             } catch (Exception e) {

@@ -1,14 +1,13 @@
 package io.campaignpulse.source;
 
 import io.campaignpulse.PulsePipeline;
-import io.campaignpulse.ingest.CustomerEventWatermarks;
-import io.campaignpulse.ingest.EventTimeGuard;
 import io.campaignpulse.config.PulseConfig;
-import io.campaignpulse.ingest.SettlingWatermarks;
-
+import io.campaignpulse.ingest.CustomerEventWatermarks;
 import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimeGuard;
 import io.campaignpulse.ingest.InputTopics;
 import io.campaignpulse.ingest.KafkaEnvelopeDeserializer;
+import io.campaignpulse.ingest.SettlingWatermarks;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -23,7 +22,12 @@ public final class KafkaSources implements PulsePipeline.Sources {
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
         KafkaSource<Envelope> source = source(config, List.of(config.topics().campaigns()), "-campaigns");
-        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config), config.topics().campaigns()),
+        return env.fromSource(
+                        source,
+                        SettlingWatermarks.strategy(
+                                config.eventTime().campaignsSettle(),
+                                backlog(config),
+                                config.topics().campaigns()),
                         "Kafka: campaigns")
                 .uid("source-campaigns")
                 .setParallelism(1); // a small compacted topic; one reader keeps its settling simple
@@ -32,10 +36,15 @@ public final class KafkaSources implements PulsePipeline.Sources {
     @Override
     public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
         var t = config.topics();
-        KafkaSource<Envelope> source = source(config, List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews()), "-customer-events");
+        KafkaSource<Envelope> source = source(
+                config,
+                List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews()),
+                "-customer-events");
         // Watermarks per Kafka partition, inside the source, aligned across partitions; a quiet
         // partition is idle only once caught up, so catch-up reads exactly what live reads.
-        return env.fromSource(source, CustomerEventWatermarks.strategy(config.eventTime(), backlog(config), true),
+        return env.fromSource(
+                        source,
+                        CustomerEventWatermarks.strategy(config.eventTime(), backlog(config), true),
                         "Kafka: sends, holdings, consent, tickets, reviews")
                 .uid("source-customer-events");
     }
@@ -44,8 +53,14 @@ public final class KafkaSources implements PulsePipeline.Sources {
     public DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config) {
         // Always from the beginning on a fresh start (restores resume from their checkpointed
         // offsets): replaying the control log rebuilds the settings in force.
-        KafkaSource<Envelope> source = source(config, List.of(config.topics().control()), "-control", OffsetsInitializer.earliest());
-        return env.fromSource(source, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), backlog(config), config.topics().control()),
+        KafkaSource<Envelope> source =
+                source(config, List.of(config.topics().control()), "-control", OffsetsInitializer.earliest());
+        return env.fromSource(
+                        source,
+                        SettlingWatermarks.strategy(
+                                config.eventTime().campaignsSettle(),
+                                backlog(config),
+                                config.topics().control()),
                         "Kafka: control")
                 .uid("source-control")
                 .setParallelism(1);
@@ -56,10 +71,12 @@ public final class KafkaSources implements PulsePipeline.Sources {
     }
 
     private static KafkaSource<Envelope> source(PulseConfig config, List<String> topics, String groupSuffix) {
-        return source(config, topics, groupSuffix, startingOffsets(config.kafka().startingOffsets()));
+        return source(
+                config, topics, groupSuffix, startingOffsets(config.kafka().startingOffsets()));
     }
 
-    private static KafkaSource<Envelope> source(PulseConfig config, List<String> topics, String groupSuffix, OffsetsInitializer offsets) {
+    private static KafkaSource<Envelope> source(
+            PulseConfig config, List<String> topics, String groupSuffix, OffsetsInitializer offsets) {
         PulseConfig.Kafka kafka = config.kafka();
         Properties props = kafka.clientProperties();
         // Our own sinks write transactionally; never read their aborted or open transactions.
@@ -70,7 +87,8 @@ public final class KafkaSources implements PulsePipeline.Sources {
                 .setGroupId(kafka.groupId() + groupSuffix)
                 .setTopics(topics)
                 .setStartingOffsets(offsets)
-                .setDeserializer(new KafkaEnvelopeDeserializer(new InputTopics(config.topics()), new EventTimeGuard(config.eventTime())))
+                .setDeserializer(new KafkaEnvelopeDeserializer(
+                        new InputTopics(config.topics()), new EventTimeGuard(config.eventTime())))
                 .setProperties(props)
                 .build();
     }

@@ -4,12 +4,11 @@ import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.ingest.Backlog;
 import io.campaignpulse.ingest.CustomerEventWatermarks;
-import io.campaignpulse.ingest.EventTimeGuard;
-import io.campaignpulse.ingest.SettlingWatermarks;
-
 import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimeGuard;
 import io.campaignpulse.ingest.InputTopics;
 import io.campaignpulse.ingest.JsonLinesFormat;
+import io.campaignpulse.ingest.SettlingWatermarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +45,8 @@ public final class ReplaySources implements PulsePipeline.Sources {
         for (String topic : List.of(t.campaigns(), t.campaignSends())) {
             Path file = fileOf(topic);
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("replay input " + file + " is missing (campaigns and sends are required)");
+                throw new IllegalArgumentException(
+                        "replay input " + file + " is missing (campaigns and sends are required)");
             }
             found.add(file);
         }
@@ -65,16 +65,28 @@ public final class ReplaySources implements PulsePipeline.Sources {
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
         String topic = config.topics().campaigns();
-        return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED, topic));
+        return file(
+                env,
+                config,
+                topic,
+                SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED, topic));
     }
 
     @Override
     public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
         var t = config.topics();
-        DataStream<Envelope> events = file(env, config, t.campaignSends(), CustomerEventWatermarks.strategy(config.eventTime(), Backlog.BOUNDED, false));
+        DataStream<Envelope> events = file(
+                env,
+                config,
+                t.campaignSends(),
+                CustomerEventWatermarks.strategy(config.eventTime(), Backlog.BOUNDED, false));
         for (String topic : List.of(t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews())) {
             if (Files.isRegularFile(fileOf(topic))) {
-                events = events.union(file(env, config, topic, CustomerEventWatermarks.strategy(config.eventTime(), Backlog.BOUNDED, false)));
+                events = events.union(file(
+                        env,
+                        config,
+                        topic,
+                        CustomerEventWatermarks.strategy(config.eventTime(), Backlog.BOUNDED, false)));
             }
         }
         return events;
@@ -84,19 +96,34 @@ public final class ReplaySources implements PulsePipeline.Sources {
     public DataStream<Envelope> control(StreamExecutionEnvironment env, PulseConfig config) {
         String topic = config.topics().control();
         if (Files.isRegularFile(fileOf(topic))) {
-            return file(env, config, topic, SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED, topic));
+            return file(
+                    env,
+                    config,
+                    topic,
+                    SettlingWatermarks.strategy(config.eventTime().campaignsSettle(), Backlog.BOUNDED, topic));
         }
         // No control file: an input that ends at once (Flink's collection source refuses an empty collection).
-        return env.fromSequence(0, 0).uid("replay-no-control").name("Replay: no control messages")
-                .filter(n -> false).uid("replay-no-control-filter").name("Replay: no control messages")
-                .map(n -> (Envelope) null, PulsePipeline.ENVELOPE_TYPE).uid("replay-no-control-envelopes").name("Replay: no control messages");
+        return env.fromSequence(0, 0)
+                .uid("replay-no-control")
+                .name("Replay: no control messages")
+                .filter(n -> false)
+                .uid("replay-no-control-filter")
+                .name("Replay: no control messages")
+                .map(n -> (Envelope) null, PulsePipeline.ENVELOPE_TYPE)
+                .uid("replay-no-control-envelopes")
+                .name("Replay: no control messages");
     }
 
-    private DataStream<Envelope> file(StreamExecutionEnvironment env, PulseConfig config, String topic, WatermarkStrategy<Envelope> watermarks) {
+    private DataStream<Envelope> file(
+            StreamExecutionEnvironment env, PulseConfig config, String topic, WatermarkStrategy<Envelope> watermarks) {
         FileSource<Envelope> source = FileSource.forRecordStreamFormat(
-                        new JsonLinesFormat(topic, new InputTopics(config.topics()), new EventTimeGuard(config.eventTime())),
-                        new org.apache.flink.core.fs.Path(fileOf(topic).toAbsolutePath().toUri()))
+                        new JsonLinesFormat(
+                                topic, new InputTopics(config.topics()), new EventTimeGuard(config.eventTime())),
+                        new org.apache.flink.core.fs.Path(
+                                fileOf(topic).toAbsolutePath().toUri()))
                 .build();
-        return env.fromSource(source, watermarks, "Replay: " + topic).uid("replay-" + topic).setParallelism(1);
+        return env.fromSource(source, watermarks, "Replay: " + topic)
+                .uid("replay-" + topic)
+                .setParallelism(1);
     }
 }

@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The job's topics as they should be created: campaigns compacted with one partition,
@@ -21,14 +24,23 @@ public final class TopicLayout {
     public static List<NewTopic> topics(PulseConfig.Topics t, int partitions, short replication) {
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(t.campaigns(), 1, replication).configs(Map.of("cleanup.policy", "compact")));
-        for (String name : List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews(),
-                t.misfires(), t.alerts(), t.deadLetters())) {
+        for (String name : List.of(
+                t.campaignSends(),
+                t.customerHoldings(),
+                t.customerConsent(),
+                t.tickets(),
+                t.reviews(),
+                t.misfires(),
+                t.alerts(),
+                t.deadLetters())) {
             topics.add(new NewTopic(name, partitions, replication));
         }
         // Keyed by campaign and window end: compaction keeps the latest figures per window.
-        topics.add(new NewTopic(t.campaignStats(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
+        topics.add(
+                new NewTopic(t.campaignStats(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
         // Keyed by campaign, customer and reason: compaction keeps each entry's latest state.
-        topics.add(new NewTopic(t.suppressions(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
+        topics.add(
+                new NewTopic(t.suppressions(), partitions, replication).configs(Map.of("cleanup.policy", "compact")));
         // The control log: one partition (order matters), kept forever; a fresh start replays it.
         topics.add(new NewTopic(t.control(), 1, replication).configs(Map.of("retention.ms", "-1")));
         return topics;
@@ -36,14 +48,15 @@ public final class TopicLayout {
 
     /** Waits until every partition of the topics has a leader, so the first writes do not race the election. */
     private static void awaitLeaders(Admin admin, List<String> names) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!names.isEmpty()) {
             boolean ready;
             try {
                 ready = admin.describeTopics(names).allTopicNames().get().values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                        .allMatch(d -> d.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
                 ready = false; // created, but the metadata has not reached this broker's cache yet
@@ -59,11 +72,13 @@ public final class TopicLayout {
     }
 
     /** Creates the topics that do not exist yet (and waits for their leaders); returns the names it created. */
-    public static List<String> createMissing(Properties adminProperties, PulseConfig.Topics t, int partitions, short replication)
-            throws Exception {
+    public static List<String> createMissing(
+            Properties adminProperties, PulseConfig.Topics t, int partitions, short replication) throws Exception {
         try (Admin admin = Admin.create(adminProperties)) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = topics(t, partitions, replication).stream().filter(n -> !existing.contains(n.name())).toList();
+            List<NewTopic> missing = topics(t, partitions, replication).stream()
+                    .filter(n -> !existing.contains(n.name()))
+                    .toList();
             admin.createTopics(missing).all().get();
             List<String> names = missing.stream().map(NewTopic::name).toList();
             awaitLeaders(admin, names);

@@ -7,10 +7,13 @@ import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.AlertState;
 import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Severity;
 import io.campaignpulse.customer.CustomerProcessor;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -19,7 +22,9 @@ import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,18 +51,25 @@ class IncidentTrackerTest {
         harness.processBroadcastElement(new AlertBroadcast(PLATINUM, null), 0);
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harness() throws Exception {
+    private static KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harness()
+            throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(Map.of()), CustomerProcessor.CAMPAIGNS),
+                new CoBroadcastWithKeyedOperator<>(
+                        new IncidentTracker(config(Map.of()), CustomerProcessor.CAMPAIGNS),
                         List.of(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR)),
-                IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
+                IncidentTracker::keyOf,
+                Types.STRING,
+                1,
+                1,
+                0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
 
     /** As in production once the campaigns topic has settled: idle, so it never holds event time back. */
-    private static void campaignsIdle(KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> h) throws Exception {
-        h.getTwoInputOperator().processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+    private static void campaignsIdle(KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> h)
+            throws Exception {
+        h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
     }
 
     @AfterEach
@@ -66,14 +78,28 @@ class IncidentTrackerTest {
     }
 
     /** The 1 h misfire-rate window starting at {@code start}: {@code misfires} of {@code sends} broke ALREADY_HOLDS_PRODUCT. */
-    private static AlertSignal misfireWindow(long start, long misfires, long sends, Severity severity, String... examples) {
+    private static AlertSignal misfireWindow(
+            long start, long misfires, long sends, Severity severity, String... examples) {
         return AlertSignal.newBuilder()
-                .setKind(AlertKind.MISFIRE_RATE).setCampaignId("C1").setCampaignName("Platinum Card Push").setRule("ALREADY_HOLDS_PRODUCT")
-                .setSeverity(severity).setWindowStart(start).setWindowEnd(start + HOUR).setCumulative(true)
-                .setCount(misfires).setBase(sends).setProduct("CARD-PLAT").setChannel("EMAIL")
+                .setKind(AlertKind.MISFIRE_RATE)
+                .setCampaignId("C1")
+                .setCampaignName("Platinum Card Push")
+                .setRule("ALREADY_HOLDS_PRODUCT")
+                .setSeverity(severity)
+                .setWindowStart(start)
+                .setWindowEnd(start + HOUR)
+                .setCumulative(true)
+                .setCount(misfires)
+                .setBase(sends)
+                .setProduct("CARD-PLAT")
+                .setChannel("EMAIL")
                 .setMetrics(Map.of("misfires", (double) misfires, "sends", (double) sends))
-                .setExampleIds(List.of(examples)).setExampleCustomerIds(List.of(examples).stream().map(e -> "cust-" + e).toList())
-                .setTitle("window title").setDetail("Rule ALREADY_HOLDS_PRODUCT. Window evidence.").setAction("exclude current holders.")
+                .setExampleIds(List.of(examples))
+                .setExampleCustomerIds(
+                        List.of(examples).stream().map(e -> "cust-" + e).toList())
+                .setTitle("window title")
+                .setDetail("Rule ALREADY_HOLDS_PRODUCT. Window evidence.")
+                .setAction("exclude current holders.")
                 .build();
     }
 
@@ -89,7 +115,8 @@ class IncidentTrackerTest {
     }
 
     private int keyedStateEntries() {
-        return ((RocksDBKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
+        return ((RocksDBKeyedStateBackend<?>)
+                        ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
                 .numKeyValueStateEntries();
     }
 
@@ -103,8 +130,9 @@ class IncidentTrackerTest {
             assertThat(a.getOwner()).isEqualTo("owner-C1");
             assertThat(a.getRule()).isEqualTo("ALREADY_HOLDS_PRODUCT");
             assertThat(a.getCountTotal()).isEqualTo(30);
-            assertThat(a.getTitle()).isEqualTo("Platinum Card Push is reaching current holders of CARD-PLAT: 30 of 1,000 sends (3.0 %) "
-                    + "between 2026-11-20 10:00 and 11:00 UTC");
+            assertThat(a.getTitle())
+                    .isEqualTo("Platinum Card Push is reaching current holders of CARD-PLAT: 30 of 1,000 sends (3.0 %) "
+                            + "between 2026-11-20 10:00 and 11:00 UTC");
             assertThat(a.getSuggestedAction()).isEqualTo("exclude current holders.");
         });
 
@@ -117,8 +145,10 @@ class IncidentTrackerTest {
         assertThat(resolved.getSequence()).isEqualTo(2);
         assertThat(resolved.getCountTotal()).as("both windows").isEqualTo(40);
         assertThat(resolved.getCountSinceLast()).isEqualTo(10);
-        assertThat(resolved.getTitle()).startsWith("Resolved: Platinum Card Push is reaching current holders of CARD-PLAT: 40 of 2,000 sends (2.0 %) "
-                + "between 2026-11-20 10:00 and 12:00 UTC");
+        assertThat(resolved.getTitle())
+                .startsWith(
+                        "Resolved: Platinum Card Push is reaching current holders of CARD-PLAT: 40 of 2,000 sends (2.0 %) "
+                                + "between 2026-11-20 10:00 and 12:00 UTC");
         assertThat(resolved.getExampleIds()).containsExactly("s1", "s2", "s3");
         assertThat(resolved.getExampleCustomerIds()).containsExactly("cust-s1", "cust-s2", "cust-s3");
         assertThat(resolved.getDetectedAt().toEpochMilli()).isEqualTo(at("14:00"));
@@ -130,20 +160,27 @@ class IncidentTrackerTest {
         harness.close();
         harness = harnessWith(Map.of("alerting.cooldown", "2h"));
         signal(misfireWindow(at("10:00"), 20, 1000, Severity.WARNING));
-        signal(misfireWindow(at("11:00"), 20, 1000, Severity.WARNING)); // 40 >= 20 + 50 %, but only 1 h since the last message
+        signal(misfireWindow(
+                at("11:00"), 20, 1000, Severity.WARNING)); // 40 >= 20 + 50 %, but only 1 h since the last message
         signal(misfireWindow(at("12:00"), 20, 1000, Severity.WARNING)); // 60, 2 h later: updated
         signal(misfireWindow(at("13:00"), 5, 1000, Severity.WARNING)); // 65: not 50 % more than 60
-        assertThat(alerts()).extracting(Alert::getState, Alert::getCountTotal, Alert::getCountSinceLast).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(AlertState.OPENED, 20L, 20L),
-                org.assertj.core.groups.Tuple.tuple(AlertState.UPDATED, 60L, 40L));
+        assertThat(alerts())
+                .extracting(Alert::getState, Alert::getCountTotal, Alert::getCountSinceLast)
+                .containsExactly(Tuple.tuple(AlertState.OPENED, 20L, 20L), Tuple.tuple(AlertState.UPDATED, 60L, 40L));
         assertThat(alerts().get(1).getDetail()).contains("40 more since the last message");
     }
 
-    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harnessWith(Map<String, String> settings) throws Exception {
+    private KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harnessWith(
+            Map<String, String> settings) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new IncidentTracker(config(settings), CustomerProcessor.CAMPAIGNS),
+                new CoBroadcastWithKeyedOperator<>(
+                        new IncidentTracker(config(settings), CustomerProcessor.CAMPAIGNS),
                         List.of(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR)),
-                IncidentTracker::keyOf, Types.STRING, 1, 1, 0);
+                IncidentTracker::keyOf,
+                Types.STRING,
+                1,
+                1,
+                0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.open();
         campaignsIdle(h);
@@ -154,12 +191,17 @@ class IncidentTrackerTest {
     @Test
     void aRiseInSeverityIsAnUpdateAtOnceEvenWithinTheCooldown() throws Exception {
         signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
-        AlertSignal noConsentFirst = AlertSignal.newBuilder(misfireWindow(at("10:00"), 31, 1000, Severity.CRITICAL)).build();
+        AlertSignal noConsentFirst = AlertSignal.newBuilder(misfireWindow(at("10:00"), 31, 1000, Severity.CRITICAL))
+                .build();
         harness.processElement(noConsentFirst, at("10:59")); // same window, signalled again, now critical
-        assertThat(alerts()).extracting(Alert::getState, Alert::getSeverity).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(AlertState.OPENED, Severity.WARNING),
-                org.assertj.core.groups.Tuple.tuple(AlertState.UPDATED, Severity.CRITICAL));
-        assertThat(alerts().get(1).getCountTotal()).as("the same window counts once").isEqualTo(31);
+        assertThat(alerts())
+                .extracting(Alert::getState, Alert::getSeverity)
+                .containsExactly(
+                        Tuple.tuple(AlertState.OPENED, Severity.WARNING),
+                        Tuple.tuple(AlertState.UPDATED, Severity.CRITICAL));
+        assertThat(alerts().get(1).getCountTotal())
+                .as("the same window counts once")
+                .isEqualTo(31);
         assertThat(alerts().get(1).getDetail()).contains("severity rose from WARNING to CRITICAL");
     }
 
@@ -167,10 +209,18 @@ class IncidentTrackerTest {
     void aWindowSignalledAgainAfterTheNextWindowsFirstSignalCountsOnceWithItsFinalFigures() throws Exception {
         // NO_CONSENT: signalled at its first occurrence in a window and again when the window closes;
         // the 11:00 window's first occurrence (11:02) comes before the 10:00 window closes (11:10).
-        AlertSignal first10 = AlertSignal.newBuilder(misfireWindow(at("10:00"), 1, 40, Severity.CRITICAL)).setRule("NO_CONSENT").build();
-        AlertSignal first11 = AlertSignal.newBuilder(misfireWindow(at("11:00"), 1, 3, Severity.CRITICAL)).setRule("NO_CONSENT").build();
-        AlertSignal close10 = AlertSignal.newBuilder(misfireWindow(at("10:00"), 3, 100, Severity.CRITICAL)).setRule("NO_CONSENT").build();
-        AlertSignal close11 = AlertSignal.newBuilder(misfireWindow(at("11:00"), 2, 90, Severity.CRITICAL)).setRule("NO_CONSENT").build();
+        AlertSignal first10 = AlertSignal.newBuilder(misfireWindow(at("10:00"), 1, 40, Severity.CRITICAL))
+                .setRule("NO_CONSENT")
+                .build();
+        AlertSignal first11 = AlertSignal.newBuilder(misfireWindow(at("11:00"), 1, 3, Severity.CRITICAL))
+                .setRule("NO_CONSENT")
+                .build();
+        AlertSignal close10 = AlertSignal.newBuilder(misfireWindow(at("10:00"), 3, 100, Severity.CRITICAL))
+                .setRule("NO_CONSENT")
+                .build();
+        AlertSignal close11 = AlertSignal.newBuilder(misfireWindow(at("11:00"), 2, 90, Severity.CRITICAL))
+                .setRule("NO_CONSENT")
+                .build();
         harness.processElement(first10, at("10:05"));
         harness.processElement(first11, at("11:02"));
         harness.processElement(close10, at("11:09"));
@@ -179,12 +229,20 @@ class IncidentTrackerTest {
         harness.processWatermark(Long.MAX_VALUE);
 
         List<Alert> alerts = alerts();
-        assertThat(alerts).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
-        assertThat(alerts).extracting(Alert::getAlertId).containsOnly(alerts.get(0).getAlertId());
+        assertThat(alerts)
+                .extracting(Alert::getState)
+                .containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
+        assertThat(alerts)
+                .extracting(Alert::getAlertId)
+                .containsOnly(alerts.get(0).getAlertId());
         Alert resolved = alerts.get(2);
-        assertThat(resolved.getCountTotal()).as("3 in the 10:00 window and 2 in the 11:00 window").isEqualTo(5);
+        assertThat(resolved.getCountTotal())
+                .as("3 in the 10:00 window and 2 in the 11:00 window")
+                .isEqualTo(5);
         assertThat(resolved.getMetrics()).containsEntry("base_total", 190.0);
-        assertThat(resolved.getWindowEnd().toEpochMilli()).as("the latest window, not the one signalled last").isEqualTo(at("12:00"));
+        assertThat(resolved.getWindowEnd().toEpochMilli())
+                .as("the latest window, not the one signalled last")
+                .isEqualTo(at("12:00"));
     }
 
     @Test
@@ -194,7 +252,9 @@ class IncidentTrackerTest {
         // old incident still resolves first, at its own time.
         harness.processElement(misfireWindow(at("13:00"), 30, 1000, Severity.WARNING), at("14:09"));
         harness.processWatermark(at("14:09"));
-        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED, AlertState.OPENED);
+        assertThat(alerts())
+                .extracting(Alert::getState)
+                .containsExactly(AlertState.OPENED, AlertState.RESOLVED, AlertState.OPENED);
         assertThat(alerts().get(1).getDetectedAt().toEpochMilli()).isEqualTo(at("13:00"));
         assertThat(alerts().get(2).getAlertId()).isNotEqualTo(alerts().get(0).getAlertId());
 
@@ -208,17 +268,33 @@ class IncidentTrackerTest {
     void overlappingSentimentWindowsCountAsALevelNotASum() throws Exception {
         for (int h = 10; h <= 12; h++) {
             long end = at(h + ":00");
-            AlertSignal s = AlertSignal.newBuilder().setKind(AlertKind.SENTIMENT_DROP).setCampaignId("C1").setCampaignName("Platinum Card Push")
-                    .setRule(null).setSeverity(Severity.WARNING).setWindowStart(end - 24 * HOUR).setWindowEnd(end).setCumulative(false)
-                    .setCount(20 + h).setBase(20 + h).setMetrics(Map.of()).setExampleIds(List.of("tkt-" + h)).setExampleCustomerIds(List.of())
-                    .setTitle("souring at " + h).setDetail("evidence").setAction("brief service.").build();
+            AlertSignal s = AlertSignal.newBuilder()
+                    .setKind(AlertKind.SENTIMENT_DROP)
+                    .setCampaignId("C1")
+                    .setCampaignName("Platinum Card Push")
+                    .setRule(null)
+                    .setSeverity(Severity.WARNING)
+                    .setWindowStart(end - 24 * HOUR)
+                    .setWindowEnd(end)
+                    .setCumulative(false)
+                    .setCount(20 + h)
+                    .setBase(20 + h)
+                    .setMetrics(Map.of())
+                    .setExampleIds(List.of("tkt-" + h))
+                    .setExampleCustomerIds(List.of())
+                    .setTitle("souring at " + h)
+                    .setDetail("evidence")
+                    .setAction("brief service.")
+                    .build();
             harness.processElement(s, end - 1);
             harness.processWatermark(end - 1);
         }
         harness.processWatermark(Long.MAX_VALUE);
-        assertThat(alerts()).extracting(Alert::getState, Alert::getCountTotal, Alert::getTitle).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(AlertState.OPENED, 30L, "souring at 10"),
-                org.assertj.core.groups.Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved: souring at 12"));
+        assertThat(alerts())
+                .extracting(Alert::getState, Alert::getCountTotal, Alert::getTitle)
+                .containsExactly(
+                        Tuple.tuple(AlertState.OPENED, 30L, "souring at 10"),
+                        Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved: souring at 12"));
         assertThat(alerts().get(1).getExampleIds()).containsExactly("tkt-10", "tkt-11", "tkt-12");
     }
 
@@ -226,7 +302,8 @@ class IncidentTrackerTest {
     void idsAreTheSameOnAReplayAndTheIncidentSurvivesARestore() throws Exception {
         signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
         String id = alerts().get(0).getAlertId();
-        assertThat(id).isEqualTo(IncidentTracker.alertId(AlertKind.MISFIRE_RATE, "C1", "ALREADY_HOLDS_PRODUCT", at("10:00")));
+        assertThat(id)
+                .isEqualTo(IncidentTracker.alertId(AlertKind.MISFIRE_RATE, "C1", "ALREADY_HOLDS_PRODUCT", at("10:00")));
         OperatorSubtaskState snapshot = harness.snapshot(1, at("11:10"));
         harness.close();
 
@@ -239,37 +316,59 @@ class IncidentTrackerTest {
             assertThat(a.getState()).isEqualTo(AlertState.UPDATED);
             assertThat(a.getAlertId()).isEqualTo(id);
             assertThat(a.getCountTotal()).isEqualTo(130);
-            assertThat(a.getOwner()).as("the campaigns broadcast is restored too").isEqualTo("owner-C1");
+            assertThat(a.getOwner())
+                    .as("the campaigns broadcast is restored too")
+                    .isEqualTo("owner-C1");
         });
     }
 
     @Test
     void incidentsOfOtherRulesOrCampaignsAreSeparate() throws Exception {
         signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
-        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 5, 1000, Severity.CRITICAL)).setRule("NO_CONSENT").build());
-        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING)).setCampaignId("C2").build());
-        assertThat(alerts()).extracting(Alert::getState).containsOnly(AlertState.OPENED).hasSize(3);
+        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 5, 1000, Severity.CRITICAL))
+                .setRule("NO_CONSENT")
+                .build());
+        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING))
+                .setCampaignId("C2")
+                .build());
+        assertThat(alerts())
+                .extracting(Alert::getState)
+                .containsOnly(AlertState.OPENED)
+                .hasSize(3);
         assertThat(alerts()).extracting(Alert::getAlertId).doesNotHaveDuplicates();
-        assertThat(alerts().get(2).getOwner()).as("a campaign not in the directory").isNull();
+        assertThat(alerts().get(2).getOwner())
+                .as("a campaign not in the directory")
+                .isNull();
     }
 
-    private void control(io.campaignpulse.contract.ControlScope scope, String target, Map<String, String> settings) throws Exception {
-        harness.processBroadcastElement(new AlertBroadcast(null, io.campaignpulse.contract.ControlMessage.newBuilder()
-                .setControlId("ctl-" + settings.hashCode()).setScope(scope).setTarget(target).setSettings(settings).setAuthor("ops")
-                .setIssuedAt(java.time.Instant.ofEpochMilli(0)).build()), 0);
+    private void control(ControlScope scope, String target, Map<String, String> settings) throws Exception {
+        harness.processBroadcastElement(
+                new AlertBroadcast(
+                        null,
+                        ControlMessage.newBuilder()
+                                .setControlId("ctl-" + settings.hashCode())
+                                .setScope(scope)
+                                .setTarget(target)
+                                .setSettings(settings)
+                                .setAuthor("ops")
+                                .setIssuedAt(Instant.ofEpochMilli(0))
+                                .build()),
+                0);
     }
 
     @Test
     void aMuteBeforeAnyDataWithholdsMessagesAndAfterTheMuteTheFeedCatchesUp() throws Exception {
-        control(io.campaignpulse.contract.ControlScope.CAMPAIGN, "C1", Map.of("mute", "true"));
+        control(ControlScope.CAMPAIGN, "C1", Map.of("mute", "true"));
         signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
         signal(misfireWindow(at("11:00"), 30, 1000, Severity.CRITICAL));
         assertThat(alerts()).as("muted").isEmpty();
 
-        control(io.campaignpulse.contract.ControlScope.CAMPAIGN, "C1", Map.of("mute", ""));
+        control(ControlScope.CAMPAIGN, "C1", Map.of("mute", ""));
         signal(misfireWindow(at("12:00"), 30, 1000, Severity.CRITICAL));
         assertThat(alerts()).singleElement().satisfies(a -> {
-            assertThat(a.getState()).as("the first message published opens the incident").isEqualTo(AlertState.OPENED);
+            assertThat(a.getState())
+                    .as("the first message published opens the incident")
+                    .isEqualTo(AlertState.OPENED);
             assertThat(a.getSequence()).isEqualTo(1);
             assertThat(a.getCountTotal()).isEqualTo(90);
             assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
@@ -278,40 +377,79 @@ class IncidentTrackerTest {
 
     @Test
     void anIncidentMutedAllItsLifeResolvesSilentlyAndAKindMuteLeavesOtherKindsAlone() throws Exception {
-        control(io.campaignpulse.contract.ControlScope.KIND, "MISFIRE_RATE", Map.of("mute", "true"));
+        control(ControlScope.KIND, "MISFIRE_RATE", Map.of("mute", "true"));
         signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
         long end = at("12:00");
-        harness.processElement(AlertSignal.newBuilder().setKind(AlertKind.TICKET_SURGE).setCampaignId("C1").setCampaignName("Platinum Card Push")
-                .setRule(null).setSeverity(Severity.WARNING).setWindowStart(end - 24 * HOUR).setWindowEnd(end).setCumulative(false)
-                .setCount(40).setBase(1000).setMetrics(Map.of()).setExampleIds(List.of()).setExampleCustomerIds(List.of())
-                .setTitle("tickets").setDetail("evidence").setAction("tell service.").build(), end - 1);
+        harness.processElement(
+                AlertSignal.newBuilder()
+                        .setKind(AlertKind.TICKET_SURGE)
+                        .setCampaignId("C1")
+                        .setCampaignName("Platinum Card Push")
+                        .setRule(null)
+                        .setSeverity(Severity.WARNING)
+                        .setWindowStart(end - 24 * HOUR)
+                        .setWindowEnd(end)
+                        .setCumulative(false)
+                        .setCount(40)
+                        .setBase(1000)
+                        .setMetrics(Map.of())
+                        .setExampleIds(List.of())
+                        .setExampleCustomerIds(List.of())
+                        .setTitle("tickets")
+                        .setDetail("evidence")
+                        .setAction("tell service.")
+                        .build(),
+                end - 1);
         harness.processWatermark(Long.MAX_VALUE);
-        assertThat(alerts()).extracting(Alert::getKind, Alert::getState).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, AlertState.OPENED),
-                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, AlertState.RESOLVED));
+        assertThat(alerts())
+                .extracting(Alert::getKind, Alert::getState)
+                .containsExactly(
+                        Tuple.tuple(AlertKind.TICKET_SURGE, AlertState.OPENED),
+                        Tuple.tuple(AlertKind.TICKET_SURGE, AlertState.RESOLVED));
         assertThat(keyedStateEntries()).isZero();
     }
 
     @Test
     void aLongerResolveAfterSetAtRuntimeKeepsTheIncidentOpen() throws Exception {
         signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
-        control(io.campaignpulse.contract.ControlScope.GLOBAL, null, Map.of("resolve-after", "6h"));
+        control(ControlScope.GLOBAL, null, Map.of("resolve-after", "6h"));
         harness.processWatermark(at("14:00") + LATENESS); // 2 h quiet: would have resolved under the configured 2 h
         assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED);
         signal(misfireWindow(at("15:00"), 30, 1000, Severity.WARNING)); // 5 h later: still the same incident
         harness.processWatermark(Long.MAX_VALUE);
-        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
-        assertThat(alerts()).extracting(Alert::getAlertId).containsOnly(alerts().get(0).getAlertId());
+        assertThat(alerts())
+                .extracting(Alert::getState)
+                .containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
+        assertThat(alerts())
+                .extracting(Alert::getAlertId)
+                .containsOnly(alerts().get(0).getAlertId());
     }
 
     @Test
     void aRollingConditionThatLapsesForLessThanARollupWindowIsTheSameIncident() throws Exception {
-        for (String end : new String[] {"10:00", "20:00"}) { // 10 h apart: more than resolve-after (2 h), less than the 24 h roll-up window
+        for (String end : new String[] {"10:00", "20:00"
+        }) { // 10 h apart: more than resolve-after (2 h), less than the 24 h roll-up window
             long t = at(end);
-            harness.processElement(AlertSignal.newBuilder().setKind(AlertKind.TICKET_SURGE).setCampaignId("C1").setCampaignName("Platinum Card Push")
-                    .setRule(null).setSeverity(Severity.WARNING).setWindowStart(t - 24 * HOUR).setWindowEnd(t).setCumulative(false)
-                    .setCount(40).setBase(1000).setMetrics(Map.of()).setExampleIds(List.of()).setExampleCustomerIds(List.of())
-                    .setTitle("tickets at " + end).setDetail("evidence").setAction("tell service.").build(), t - 1);
+            harness.processElement(
+                    AlertSignal.newBuilder()
+                            .setKind(AlertKind.TICKET_SURGE)
+                            .setCampaignId("C1")
+                            .setCampaignName("Platinum Card Push")
+                            .setRule(null)
+                            .setSeverity(Severity.WARNING)
+                            .setWindowStart(t - 24 * HOUR)
+                            .setWindowEnd(t)
+                            .setCumulative(false)
+                            .setCount(40)
+                            .setBase(1000)
+                            .setMetrics(Map.of())
+                            .setExampleIds(List.of())
+                            .setExampleCustomerIds(List.of())
+                            .setTitle("tickets at " + end)
+                            .setDetail("evidence")
+                            .setAction("tell service.")
+                            .build(),
+                    t - 1);
             harness.processWatermark(t - 1);
         }
         harness.processWatermark(Long.MAX_VALUE);

@@ -3,9 +3,10 @@ package io.campaignpulse.alerting;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.Channel;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
@@ -17,12 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import io.campaignpulse.contract.ControlMessage;
-import io.campaignpulse.contract.ControlScope;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,12 +44,17 @@ class MisfireRateAlerterTest {
     void setUp() throws Exception {
         // On RocksDB, as in production: state is serialized on every access.
         harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new MisfireRateAlerter(config(Map.of()).alerting()), List.of(AlertControls.DESCRIPTOR)),
-                SendVerdict::getCampaignId, Types.STRING, 1, 1, 0);
+                new CoBroadcastWithKeyedOperator<>(
+                        new MisfireRateAlerter(config(Map.of()).alerting()), List.of(AlertControls.DESCRIPTOR)),
+                SendVerdict::getCampaignId,
+                Types.STRING,
+                1,
+                1,
+                0);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         harness.open();
         // As in production: the control topic is idle, so it never holds event time back.
-        harness.getTwoInputOperator().processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
     }
 
     @AfterEach
@@ -64,12 +69,29 @@ class MisfireRateAlerterTest {
             String id = "s" + (sendCounter++);
             List<Misfire> broken = new ArrayList<>();
             if (i < misfires) {
-                broken.add(Misfire.newBuilder().setSendId(id).setCampaignId("C1").setCustomerId("cust-" + i).setRule(rule)
-                        .setDetail("detail " + i).setSentAt(Instant.ofEpochMilli(t)).setDetectedAt(Instant.ofEpochMilli(t)).build());
+                broken.add(Misfire.newBuilder()
+                        .setSendId(id)
+                        .setCampaignId("C1")
+                        .setCustomerId("cust-" + i)
+                        .setRule(rule)
+                        .setDetail("detail " + i)
+                        .setSentAt(Instant.ofEpochMilli(t))
+                        .setDetectedAt(Instant.ofEpochMilli(t))
+                        .build());
             }
-            harness.processElement(SendVerdict.newBuilder().setSendId(id).setCampaignId("C1").setCampaignName("Platinum Card Push")
-                    .setCustomerId("cust-" + i).setChannel(Channel.EMAIL).setOfferType(OfferType.CROSS_SELL).setOfferProductId("CARD-PLAT")
-                    .setSentAt(t).setMisfires(broken).build(), t);
+            harness.processElement(
+                    SendVerdict.newBuilder()
+                            .setSendId(id)
+                            .setCampaignId("C1")
+                            .setCampaignName("Platinum Card Push")
+                            .setCustomerId("cust-" + i)
+                            .setChannel(Channel.EMAIL)
+                            .setOfferType(OfferType.CROSS_SELL)
+                            .setOfferProductId("CARD-PLAT")
+                            .setSentAt(t)
+                            .setMisfires(broken)
+                            .build(),
+                    t);
         }
     }
 
@@ -81,7 +103,7 @@ class MisfireRateAlerterTest {
         var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
         long n = 0;
         for (String state : List.of("windows", "verdicts-waiting")) {
-            try (var keys = backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+            try (var keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
                 n += keys.count();
             }
         }
@@ -104,17 +126,24 @@ class MisfireRateAlerterTest {
             assertThat(a.getKind()).isEqualTo(AlertKind.MISFIRE_RATE);
             assertThat(a.getSeverity()).isEqualTo(Severity.WARNING);
             assertThat(a.getCampaignId()).isEqualTo("C1");
-            assertThat(a.getTitle()).isEqualTo(
-                    "Platinum Card Push is reaching current holders of CARD-PLAT: 20 of 1,000 sends (2.0 %) between 2026-11-20 09:00 and 10:00 UTC");
-            assertThat(a.getDetail()).contains("Examples: send s0 to customer cust-0, send s1 to customer cust-1, send s2 to customer cust-2 "
-                    + "(the first: detail 0)", "exclude current holders of product CARD-PLAT from campaign Platinum Card Push (C1)");
+            assertThat(a.getTitle())
+                    .isEqualTo(
+                            "Platinum Card Push is reaching current holders of CARD-PLAT: 20 of 1,000 sends (2.0 %) between 2026-11-20 09:00 and 10:00 UTC");
+            assertThat(a.getDetail())
+                    .contains(
+                            "Examples: send s0 to customer cust-0, send s1 to customer cust-1, send s2 to customer cust-2 "
+                                    + "(the first: detail 0)",
+                            "exclude current holders of product CARD-PLAT from campaign Platinum Card Push (C1)");
             assertThat(a.getExampleIds()).containsExactly("s0", "s1", "s2");
             assertThat(a.getExampleCustomerIds()).containsExactly("cust-0", "cust-1", "cust-2");
             assertThat(a.getRule()).isEqualTo("ALREADY_HOLDS_PRODUCT");
             assertThat(a.getCumulative()).isTrue();
             assertThat(a.getCount()).isEqualTo(20);
             assertThat(a.getBase()).isEqualTo(1000);
-            assertThat(a.getMetrics()).containsEntry("misfires", 20.0).containsEntry("sends", 1000.0).containsEntry("share", 0.02);
+            assertThat(a.getMetrics())
+                    .containsEntry("misfires", 20.0)
+                    .containsEntry("sends", 1000.0)
+                    .containsEntry("share", 0.02);
             assertThat(a.getWindowStart()).isEqualTo(W9);
             assertThat(a.getWindowEnd()).isEqualTo(W9 + HOUR);
         });
@@ -140,15 +169,20 @@ class MisfireRateAlerterTest {
     @Test
     void noConsentIsCriticalFromTheFirstOccurrenceAndUpdatedAtWindowClose() throws Exception {
         sends(1, 1, MisfireRule.NO_CONSENT);
-        assertThat(harness.extractOutputValues()).as("not before the watermark reaches the send").isEmpty();
+        assertThat(harness.extractOutputValues())
+                .as("not before the watermark reaches the send")
+                .isEmpty();
         harness.processWatermark(W9);
-        assertThat(harness.extractOutputValues()).as("raised at once, before the window closes").singleElement().satisfies(a -> {
-            assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
-            assertThat(a.getMetrics()).containsEntry("misfires", 1.0);
-            assertThat(a.getTitle()).contains("reached customers who opted out");
-            assertThat(a.getDetail()).contains("pause campaign Platinum Card Push (C1) on EMAIL");
-            assertThat(a.getAction()).startsWith("pause campaign Platinum Card Push (C1) on EMAIL");
-        });
+        assertThat(harness.extractOutputValues())
+                .as("raised at once, before the window closes")
+                .singleElement()
+                .satisfies(a -> {
+                    assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+                    assertThat(a.getMetrics()).containsEntry("misfires", 1.0);
+                    assertThat(a.getTitle()).contains("reached customers who opted out");
+                    assertThat(a.getDetail()).contains("pause campaign Platinum Card Push (C1) on EMAIL");
+                    assertThat(a.getAction()).startsWith("pause campaign Platinum Card Push (C1) on EMAIL");
+                });
         sends(50, 3, MisfireRule.NO_CONSENT);
         assertThat(harness.extractOutputValues()).hasSize(1);
 
@@ -156,7 +190,9 @@ class MisfireRateAlerterTest {
 
         List<AlertSignal> signals = harness.extractOutputValues();
         assertThat(signals).hasSize(2);
-        assertThat(signals.get(1).getWindowStart()).as("the same window, signalled again with its final figures").isEqualTo(signals.get(0).getWindowStart());
+        assertThat(signals.get(1).getWindowStart())
+                .as("the same window, signalled again with its final figures")
+                .isEqualTo(signals.get(0).getWindowStart());
         assertThat(signals.get(1).getMetrics()).containsEntry("misfires", 4.0).containsEntry("sends", 51.0);
         assertThat(keyedStateEntries()).isZero();
     }
@@ -164,10 +200,13 @@ class MisfireRateAlerterTest {
     @Test
     void noConsentFirstOccurrencesAreSignalledInEventTimeOrderWhateverOrderTheVerdictsArriveIn() throws Exception {
         // Verdicts come from several detector subtasks: the 10:xx one can arrive after an 11:xx one.
-        harness.processElement(verdict("late-11", W9 + 2 * HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + 2 * HOUR + 60_000);
+        harness.processElement(
+                verdict("late-11", W9 + 2 * HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + 2 * HOUR + 60_000);
         harness.processElement(verdict("early-10", W9 + HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + HOUR + 60_000);
         harness.processWatermark(W9 + 2 * HOUR + 60_000);
-        assertThat(harness.extractOutputValues()).extracting(AlertSignal::getWindowStart).containsExactly(W9 + HOUR, W9 + 2 * HOUR);
+        assertThat(harness.extractOutputValues())
+                .extracting(AlertSignal::getWindowStart)
+                .containsExactly(W9 + HOUR, W9 + 2 * HOUR);
     }
 
     @Test
@@ -177,7 +216,9 @@ class MisfireRateAlerterTest {
         harness.processElement(verdict("b-0910", W9 + 10 * 60_000, MisfireRule.NO_CONSENT), W9 + 10 * 60_000);
         harness.processElement(verdict("a-0905", W9 + 5 * 60_000, MisfireRule.NO_CONSENT), W9 + 5 * 60_000);
         harness.processWatermark(W9 + 10 * 60_000);
-        assertThat(harness.extractOutputValues()).as("the first occurrence, at 09:05, without the 09:40 that arrived first").singleElement()
+        assertThat(harness.extractOutputValues())
+                .as("the first occurrence, at 09:05, without the 09:40 that arrived first")
+                .singleElement()
                 .satisfies(a -> {
                     assertThat(a.getCount()).isEqualTo(1);
                     assertThat(a.getExampleIds()).containsExactly("a-0905");
@@ -185,34 +226,62 @@ class MisfireRateAlerterTest {
         closeWindow();
         assertThat(harness.extractOutputValues()).hasSize(2).last().satisfies(a -> {
             assertThat(a.getCount()).isEqualTo(3);
-            assertThat(a.getExampleIds()).as("in event-time order, not arrival order").containsExactly("a-0905", "b-0910", "c-0940");
+            assertThat(a.getExampleIds())
+                    .as("in event-time order, not arrival order")
+                    .containsExactly("a-0905", "b-0910", "c-0940");
         });
         assertThat(keyedStateEntries()).isZero();
     }
 
     private static SendVerdict verdict(String id, long t, MisfireRule rule) {
-        Misfire m = Misfire.newBuilder().setSendId(id).setCampaignId("C1").setCustomerId("cust-" + id).setRule(rule).setDetail("d")
-                .setSentAt(Instant.ofEpochMilli(t)).setDetectedAt(Instant.ofEpochMilli(t)).build();
-        return SendVerdict.newBuilder().setSendId(id).setCampaignId("C1").setCampaignName("Platinum Card Push").setCustomerId("cust-" + id)
-                .setChannel(Channel.EMAIL).setOfferType(OfferType.CROSS_SELL).setOfferProductId("CARD-PLAT").setSentAt(t)
-                .setMisfires(List.of(m)).build();
+        Misfire m = Misfire.newBuilder()
+                .setSendId(id)
+                .setCampaignId("C1")
+                .setCustomerId("cust-" + id)
+                .setRule(rule)
+                .setDetail("d")
+                .setSentAt(Instant.ofEpochMilli(t))
+                .setDetectedAt(Instant.ofEpochMilli(t))
+                .build();
+        return SendVerdict.newBuilder()
+                .setSendId(id)
+                .setCampaignId("C1")
+                .setCampaignName("Platinum Card Push")
+                .setCustomerId("cust-" + id)
+                .setChannel(Channel.EMAIL)
+                .setOfferType(OfferType.CROSS_SELL)
+                .setOfferProductId("CARD-PLAT")
+                .setSentAt(t)
+                .setMisfires(List.of(m))
+                .build();
     }
 
     static ControlMessage control(String id, ControlScope scope, String target, Map<String, String> settings) {
-        return ControlMessage.newBuilder().setControlId(id).setScope(scope).setTarget(target).setSettings(settings).setAuthor("ops")
-                .setIssuedAt(Instant.ofEpochMilli(W9)).build();
+        return ControlMessage.newBuilder()
+                .setControlId(id)
+                .setScope(scope)
+                .setTarget(target)
+                .setSettings(settings)
+                .setAuthor("ops")
+                .setIssuedAt(Instant.ofEpochMilli(W9))
+                .build();
     }
 
     @Test
     void aControlMessageBeforeAnyDataLowersTheThresholdForOneCampaignOnly() throws Exception {
-        harness.processBroadcastElement(control("c1", ControlScope.CAMPAIGN, "C1", Map.of("misfire-rate-min-count", "5")), 0);
-        harness.processBroadcastElement(control("c2", ControlScope.CAMPAIGN, "C-OTHER", Map.of("misfire-rate-min-count", "1000")), 0);
+        harness.processBroadcastElement(
+                control("c1", ControlScope.CAMPAIGN, "C1", Map.of("misfire-rate-min-count", "5")), 0);
+        harness.processBroadcastElement(
+                control("c2", ControlScope.CAMPAIGN, "C-OTHER", Map.of("misfire-rate-min-count", "1000")), 0);
         sends(1000, 10, MisfireRule.ALREADY_HOLDS_PRODUCT); // 1 %, 10 misfires: below the configured 20, above C1's 5
         closeWindow();
-        assertThat(harness.extractOutputValues()).singleElement().satisfies(a -> assertThat(a.getMetrics()).containsEntry("threshold_min_count", 5.0));
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getMetrics()).containsEntry("threshold_min_count", 5.0));
 
         // Reset: an empty value removes the override, so the configured 20 applies again.
-        harness.processBroadcastElement(control("c3", ControlScope.CAMPAIGN, "C1", Map.of("misfire-rate-min-count", "")), 0);
+        harness.processBroadcastElement(
+                control("c3", ControlScope.CAMPAIGN, "C1", Map.of("misfire-rate-min-count", "")), 0);
         W = W9 + HOUR;
         sends(1000, 10, MisfireRule.ALREADY_HOLDS_PRODUCT);
         harness.processWatermark(W9 + 2 * HOUR + LATENESS);
@@ -223,7 +292,9 @@ class MisfireRateAlerterTest {
     void aHighShareOrCountIsCritical() throws Exception {
         sends(1000, 60, MisfireRule.ALREADY_HOLDS_PRODUCT); // 6 % >= the critical 5 %
         closeWindow();
-        assertThat(harness.extractOutputValues()).singleElement().satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
     }
 
     @Test

@@ -3,9 +3,10 @@ package io.campaignpulse.alerting;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.CampaignStats;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.Severity;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,11 +16,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import io.campaignpulse.contract.ControlMessage;
-import io.campaignpulse.contract.ControlScope;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,14 +39,20 @@ class SentimentAlerterTest {
     void setUp() throws Exception {
         harness = harness();
         harness.open();
-        harness.getTwoInputOperator().processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, CampaignStats, ControlMessage, AlertSignal> harness() throws Exception {
+    private static KeyedBroadcastOperatorTestHarness<String, CampaignStats, ControlMessage, AlertSignal> harness()
+            throws Exception {
         // On RocksDB, as in production.
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new SentimentAlerter(config(Map.of())), List.of(AlertControls.DESCRIPTOR)),
-                CampaignStats::getCampaignId, Types.STRING, 1, 1, 0);
+                new CoBroadcastWithKeyedOperator<>(
+                        new SentimentAlerter(config(Map.of())), List.of(AlertControls.DESCRIPTOR)),
+                CampaignStats::getCampaignId,
+                Types.STRING,
+                1,
+                1,
+                0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
@@ -63,15 +69,30 @@ class SentimentAlerterTest {
      */
     private static CampaignStats window(long end, long feedback, double avg, double negativeShare, long tickets) {
         return CampaignStats.newBuilder()
-                .setCampaignId("C1").setCampaignName("Double Cashback Card")
-                .setWindowStart(Instant.ofEpochMilli(end - 24 * HOUR)).setWindowEnd(Instant.ofEpochMilli(end))
-                .setSends(1000).setMisfires(0).setMisfiresByRule(Map.of()).setConvertedRecipients(12)
-                .setFeedback(feedback).setTickets(tickets).setTicketsFromWindowSends(tickets).setReviews(feedback - tickets)
-                .setAvgSentiment(feedback == 0 ? null : avg).setNegativeShare(feedback == 0 ? null : negativeShare)
-                .setPositiveShare(feedback == 0 ? null : 1 - negativeShare).setAvgRating(1.5).setAvgCsat(null)
+                .setCampaignId("C1")
+                .setCampaignName("Double Cashback Card")
+                .setWindowStart(Instant.ofEpochMilli(end - 24 * HOUR))
+                .setWindowEnd(Instant.ofEpochMilli(end))
+                .setSends(1000)
+                .setMisfires(0)
+                .setMisfiresByRule(Map.of())
+                .setConvertedRecipients(12)
+                .setFeedback(feedback)
+                .setTickets(tickets)
+                .setTicketsFromWindowSends(tickets)
+                .setReviews(feedback - tickets)
+                .setAvgSentiment(feedback == 0 ? null : avg)
+                .setNegativeShare(feedback == 0 ? null : negativeShare)
+                .setPositiveShare(feedback == 0 ? null : 1 - negativeShare)
+                .setAvgRating(1.5)
+                .setAvgCsat(null)
                 .setTicketsPer1000Sends((double) tickets)
-                .setBaselineFeedback(400).setBaselineAvgSentiment(0.10).setBaselineNegativeShare(0.15).setBaselineTicketsPer1000Sends(10.0)
-                .setSampleNegativeFeedbackIds(List.of("tkt-1", "rev-9")).setScorerVersion("test")
+                .setBaselineFeedback(400)
+                .setBaselineAvgSentiment(0.10)
+                .setBaselineNegativeShare(0.15)
+                .setBaselineTicketsPer1000Sends(10.0)
+                .setSampleNegativeFeedbackIds(List.of("tkt-1", "rev-9"))
+                .setScorerVersion("test")
                 .build();
     }
 
@@ -86,7 +107,8 @@ class SentimentAlerterTest {
     }
 
     private int keyedStateEntries() {
-        return ((RocksDBKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
+        return ((RocksDBKeyedStateBackend<?>)
+                        ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
                 .numKeyValueStateEntries();
     }
 
@@ -98,13 +120,22 @@ class SentimentAlerterTest {
             assertThat(a.getKind()).isEqualTo(AlertKind.SENTIMENT_DROP);
             assertThat(a.getSeverity()).isEqualTo(Severity.WARNING);
             assertThat(a.getCampaignId()).isEqualTo("C1");
-            assertThat(a.getTitle()).startsWith("Double Cashback Card is souring its recipients: sentiment -0.20 vs +0.10 baseline, 50 % negative");
-            assertThat(a.getDetail()).contains("tkt-1, rev-9").contains("Suggested action:").contains("1.5 stars");
-            assertThat(a.getMetrics()).containsEntry("avg_sentiment", -0.20).containsEntry("baseline_avg_sentiment", 0.10)
+            assertThat(a.getTitle())
+                    .startsWith(
+                            "Double Cashback Card is souring its recipients: sentiment -0.20 vs +0.10 baseline, 50 % negative");
+            assertThat(a.getDetail())
+                    .contains("tkt-1, rev-9")
+                    .contains("Suggested action:")
+                    .contains("1.5 stars");
+            assertThat(a.getMetrics())
+                    .containsEntry("avg_sentiment", -0.20)
+                    .containsEntry("baseline_avg_sentiment", 0.10)
                     .containsEntry("feedback", 20.0);
             assertThat(a.getWindowEnd()).isEqualTo(at("12:00"));
             assertThat(a.getExampleIds()).containsExactly("tkt-1", "rev-9");
-            assertThat(a.getCumulative()).as("overlapping windows: a level, not a sum").isFalse();
+            assertThat(a.getCumulative())
+                    .as("overlapping windows: a level, not a sum")
+                    .isFalse();
             assertThat(a.getCount()).isEqualTo(20);
             assertThat(a.getAction()).startsWith("read the example tickets");
         });
@@ -115,21 +146,38 @@ class SentimentAlerterTest {
         push(window(at("12:00"), 20, -0.05, 0.70, 0)); // only 0.15 below the baseline, but 70 % negative
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.getSeverity()).isEqualTo(Severity.WARNING);
-            assertThat(a.getTitle()).startsWith("Double Cashback Card draws mostly negative feedback: 70 % negative, sentiment -0.05 vs +0.10 baseline");
+            assertThat(a.getTitle())
+                    .startsWith(
+                            "Double Cashback Card draws mostly negative feedback: 70 % negative, sentiment -0.05 vs +0.10 baseline");
         });
     }
 
     @Test
     void belowTheBaselineAndMostlyNegativeIsCritical() throws Exception {
         push(window(at("12:00"), 20, -0.40, 0.80, 0));
-        assertThat(alerts()).singleElement().satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
+        assertThat(alerts())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
     }
 
     @Test
     void aControlMessageForTheKindChangesTheNegativeShareThatCounts() throws Exception {
-        harness.processBroadcastElement(ControlMessage.newBuilder().setControlId("k1").setScope(ControlScope.KIND).setTarget("SENTIMENT_DROP")
-                .setSettings(Map.of("sentiment-negative-share", "0.9")).setAuthor("ops").setIssuedAt(Instant.ofEpochMilli(0)).build(), 0);
-        push(window(at("12:00"), 20, -0.05, 0.70, 0)); // 70 % negative: enough by default (60 %), not under the 90 % in force
+        harness.processBroadcastElement(
+                ControlMessage.newBuilder()
+                        .setControlId("k1")
+                        .setScope(ControlScope.KIND)
+                        .setTarget("SENTIMENT_DROP")
+                        .setSettings(Map.of("sentiment-negative-share", "0.9"))
+                        .setAuthor("ops")
+                        .setIssuedAt(Instant.ofEpochMilli(0))
+                        .build(),
+                0);
+        push(window(
+                at("12:00"),
+                20,
+                -0.05,
+                0.70,
+                0)); // 70 % negative: enough by default (60 %), not under the 90 % in force
         assertThat(alerts()).isEmpty();
     }
 
@@ -147,10 +195,12 @@ class SentimentAlerterTest {
         push(window(at("13:00"), 25, -0.22, 0.52, 0));
         push(window(at("14:00"), 30, 0.20, 0.20, 0)); // recovered: no signal
         push(window(at("15:00"), 30, -0.40, 0.70, 0));
-        assertThat(alerts()).extracting(AlertSignal::getWindowEnd, AlertSignal::getSeverity).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(at("12:00"), Severity.WARNING),
-                org.assertj.core.groups.Tuple.tuple(at("13:00"), Severity.WARNING),
-                org.assertj.core.groups.Tuple.tuple(at("15:00"), Severity.CRITICAL));
+        assertThat(alerts())
+                .extracting(AlertSignal::getWindowEnd, AlertSignal::getSeverity)
+                .containsExactly(
+                        Tuple.tuple(at("12:00"), Severity.WARNING),
+                        Tuple.tuple(at("13:00"), Severity.WARNING),
+                        Tuple.tuple(at("15:00"), Severity.CRITICAL));
         assertThat(keyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -175,20 +225,31 @@ class SentimentAlerterTest {
     void ticketsAboveTheLevelAndTwiceTheBaselineAreATicketSurge() throws Exception {
         push(window(at("12:00"), 30, 0.30, 0.10, 30)); // 30 per 1,000 >= 20, and >= 2 x 10: WARNING
         push(window(at("13:00"), 45, 0.30, 0.10, 45)); // >= 2 x the level (40): CRITICAL
-        assertThat(alerts()).extracting(AlertSignal::getKind, AlertSignal::getSeverity).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, Severity.WARNING),
-                org.assertj.core.groups.Tuple.tuple(AlertKind.TICKET_SURGE, Severity.CRITICAL));
-        assertThat(alerts().get(0).getTitle()).isEqualTo(
-                "Double Cashback Card is driving tickets: 30 tickets from its 1000 sends (30.0 per 1,000, baseline 10.0, between 2026-11-19 12:00 and 2026-11-20 12:00 UTC)");
+        assertThat(alerts())
+                .extracting(AlertSignal::getKind, AlertSignal::getSeverity)
+                .containsExactly(
+                        Tuple.tuple(AlertKind.TICKET_SURGE, Severity.WARNING),
+                        Tuple.tuple(AlertKind.TICKET_SURGE, Severity.CRITICAL));
+        assertThat(alerts().get(0).getTitle())
+                .isEqualTo(
+                        "Double Cashback Card is driving tickets: 30 tickets from its 1000 sends (30.0 per 1,000, baseline 10.0, between 2026-11-19 12:00 and 2026-11-20 12:00 UTC)");
     }
 
     @Test
     void ticketsBelowTwiceTheBaselineOrTooFewAreNoSurge() throws Exception {
-        CampaignStats busyDay = CampaignStats.newBuilder(window(at("12:00"), 30, 0.30, 0.10, 30)).setBaselineTicketsPer1000Sends(16.0).build();
+        CampaignStats busyDay = CampaignStats.newBuilder(window(at("12:00"), 30, 0.30, 0.10, 30))
+                .setBaselineTicketsPer1000Sends(16.0)
+                .build();
         push(busyDay); // 30 < 2 x 16: everyone is calling, not this campaign's recipients in particular
-        CampaignStats few = CampaignStats.newBuilder(window(at("13:00"), 4, 0.30, 0.10, 4)).setSends(100).setTicketsPer1000Sends(40.0).build();
+        CampaignStats few = CampaignStats.newBuilder(window(at("13:00"), 4, 0.30, 0.10, 4))
+                .setSends(100)
+                .setTicketsPer1000Sends(40.0)
+                .build();
         push(few); // 40 per 1,000, but 4 tickets (< 5)
-        CampaignStats tail = CampaignStats.newBuilder(window(at("14:00"), 28, 0.30, 0.10, 28)).setSends(21).setTicketsPer1000Sends(1333.3).build();
+        CampaignStats tail = CampaignStats.newBuilder(window(at("14:00"), 28, 0.30, 0.10, 28))
+                .setSends(21)
+                .setTicketsPer1000Sends(1333.3)
+                .build();
         push(tail); // the campaign stopped sending: its tickets trail 21 sends in this window (< 100)
         assertThat(alerts()).isEmpty();
     }

@@ -35,8 +35,11 @@ public class SentimentScorerBenchmark {
         scorer = SentimentScorer.shared();
         List<String> all = new ArrayList<>();
         for (String set : new String[] {"/sentiment/labelled-dev.tsv", "/sentiment/labelled-holdout.tsv"}) {
-            try (var reader = new BufferedReader(new InputStreamReader(SentimentScorerBenchmark.class.getResourceAsStream(set), StandardCharsets.UTF_8))) {
-                reader.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(l -> all.add(l.substring(l.indexOf('\t') + 1)));
+            try (var reader = new BufferedReader(new InputStreamReader(
+                    SentimentScorerBenchmark.class.getResourceAsStream(set), StandardCharsets.UTF_8))) {
+                reader.lines()
+                        .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                        .forEach(l -> all.add(l.substring(l.indexOf('\t') + 1)));
             }
         }
         texts = all.toArray(new String[0]);

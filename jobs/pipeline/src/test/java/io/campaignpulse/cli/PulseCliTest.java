@@ -2,8 +2,11 @@ package io.campaignpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -37,13 +40,30 @@ class PulseCliTest {
 
     @Test
     void aControlMessageIsCheckedBeforeItIsSent() {
-        assertThat(run("control", "--kind", "MISFIRE_RATE", "-s", "misfire-rate-share=5", "--dry-run")).isEqualTo(2);
+        assertThat(run("control", "--kind", "MISFIRE_RATE", "-s", "misfire-rate-share=5", "--dry-run"))
+                .isEqualTo(2);
         assertThat(err.toString().strip())
-                .isEqualTo("pulse control: control message rejected: bad value for 'misfire-rate-share': must be in (0, 1], was 5");
-        assertThat(run("control", "--campaign", "C-PLAT", "--global", "--mute")).as("one scope only").isEqualTo(2);
+                .isEqualTo(
+                        "pulse control: control message rejected: bad value for 'misfire-rate-share': must be in (0, 1], was 5");
+        assertThat(run("control", "--campaign", "C-PLAT", "--global", "--mute"))
+                .as("one scope only")
+                .isEqualTo(2);
 
-        assertThat(run("control", "--campaign", "C-PLAT", "--mute", "-s", "cooldown=30m", "--reset", "resolve-after", "--dry-run")).isZero();
-        assertThat(out.toString()).contains("control: would send ctl-", "(CAMPAIGN C-PLAT: {\"cooldown\":\"30m\",\"mute\":\"true\",\"resolve-after\":\"\"})");
+        assertThat(run(
+                        "control",
+                        "--campaign",
+                        "C-PLAT",
+                        "--mute",
+                        "-s",
+                        "cooldown=30m",
+                        "--reset",
+                        "resolve-after",
+                        "--dry-run"))
+                .isZero();
+        assertThat(out.toString())
+                .contains(
+                        "control: would send ctl-",
+                        "(CAMPAIGN C-PLAT: {\"cooldown\":\"30m\",\"mute\":\"true\",\"resolve-after\":\"\"})");
     }
 
     @Test
@@ -51,15 +71,19 @@ class PulseCliTest {
         for (String command : new String[] {"run", "replay", "create-topics", "score", "control", "alerts"}) {
             assertThat(run(command, "--help")).isZero();
         }
-        assertThat(out.toString()).contains("Usage: pulse run", "Usage: pulse replay", "Usage: pulse create-topics", "--config", "--set");
-        assertThat(run("demo")).as("the demo is a local tool, not in the job jar").isEqualTo(2);
+        assertThat(out.toString())
+                .contains("Usage: pulse run", "Usage: pulse replay", "Usage: pulse create-topics", "--config", "--set");
+        assertThat(run("demo"))
+                .as("the demo is a local tool, not in the job jar")
+                .isEqualTo(2);
     }
 
     @Test
     void scoreReadsOneTextPerLineAndExplains() {
-        java.io.InputStream stdin = System.in;
+        InputStream stdin = System.in;
         try {
-            System.setIn(new java.io.ByteArrayInputStream("Thanks for nothing.\nsorted in minutes, thank you\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            System.setIn(new ByteArrayInputStream(
+                    "Thanks for nothing.\nsorted in minutes, thank you\n\n".getBytes(StandardCharsets.UTF_8)));
             assertThat(run("score")).isZero();
             String[] lines = out.toString().split("\\R");
             assertThat(lines).hasSize(3);
@@ -68,7 +92,7 @@ class PulseCliTest {
             assertThat(Double.parseDouble(lines[2])).isZero();
 
             out.getBuffer().setLength(0);
-            System.setIn(new java.io.ByteArrayInputStream("Thanks for nothing.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            System.setIn(new ByteArrayInputStream("Thanks for nothing.\n".getBytes(StandardCharsets.UTF_8)));
             assertThat(run("score", "--explain")).isZero();
             assertThat(out.toString()).contains("negative", "thanks for nothing -2.6");
         } finally {

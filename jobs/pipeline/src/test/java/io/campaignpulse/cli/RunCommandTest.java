@@ -20,22 +20,28 @@ class RunCommandTest {
     void withoutADirectoryAnywhereCheckpointsGoToALocalFolder() {
         var extra = RunCommand.durableCheckpoints(Fixtures.config(), "campaign-pulse", null, home);
         assertThat(extra.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
-                .isEqualTo(home.resolve(".campaign-pulse/checkpoints/campaign-pulse").toUri().toString());
+                .isEqualTo(home.resolve(".campaign-pulse/checkpoints/campaign-pulse")
+                        .toUri()
+                        .toString());
     }
 
     @Test
     void theConfigurationOrTheClusterChooseWhenTheyNameOne() throws Exception {
         var configured = Fixtures.config(Map.of("checkpoints.directory", "s3://bucket/pulse"));
-        assertThat(RunCommand.durableCheckpoints(configured, "campaign-pulse", null, home).getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+        assertThat(RunCommand.durableCheckpoints(configured, "campaign-pulse", null, home)
+                        .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
                 .isEmpty();
 
         Path clusterConf = Files.createDirectories(home.resolve("flink-conf"));
-        Files.writeString(clusterConf.resolve("config.yaml"), "execution.checkpointing.dir: hdfs:///flink/checkpoints\n");
+        Files.writeString(
+                clusterConf.resolve("config.yaml"), "execution.checkpointing.dir: hdfs:///flink/checkpoints\n");
         assertThat(RunCommand.durableCheckpoints(Fixtures.config(), "campaign-pulse", clusterConf.toString(), home)
-                .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEmpty();
+                        .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+                .isEmpty();
 
         Files.writeString(clusterConf.resolve("config.yaml"), "parallelism.default: 2\n");
         assertThat(RunCommand.durableCheckpoints(Fixtures.config(), "campaign-pulse", clusterConf.toString(), home)
-                .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isPresent();
+                        .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+                .isPresent();
     }
 }

@@ -15,7 +15,8 @@ class ConfigLoaderTest {
     @TempDir
     Path dir;
 
-    private final ConfigLoader loader = new ConfigLoader(Map.of("PULSE_POSTGRES_PASSWORD", "s3cret", "KAFKA_BOOTSTRAP_SERVERS", "k1:9092")::get);
+    private final ConfigLoader loader =
+            new ConfigLoader(Map.of("PULSE_POSTGRES_PASSWORD", "s3cret", "KAFKA_BOOTSTRAP_SERVERS", "k1:9092")::get);
 
     private PulseConfig load(String yaml) throws Exception {
         Path file = dir.resolve("pulse.yaml");
@@ -58,15 +59,19 @@ class ConfigLoaderTest {
         assertThat(w.kinds()).isEmpty();
         assertThat(w.owners()).containsExactly("cards-team");
         assertThat(c.toString()).doesNotContain("s3cret");
-        assertThatThrownBy(() -> load("routing:\n  webhooks:\n    - name: x\n      url: ftp://nope\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("routing:\n  webhooks:\n    - name: x\n      url: ftp://nope\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'routing.webhooks[0].url'");
-        assertThatThrownBy(() -> load("routing:\n  webhooks:\n    - name: x\n      url: http://h\n      min-severity: LOUD\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("'routing.webhooks[0].min-severity'");
+        assertThatThrownBy(() ->
+                        load("routing:\n  webhooks:\n    - name: x\n      url: http://h\n      min-severity: LOUD\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.webhooks[0].min-severity'");
     }
 
     @Test
     void userValuesOverrideDefaultsKeyByKey() throws Exception {
-        PulseConfig c = load("misfire:\n  frequency-cap: 5\n  duplicate-window: 90m\nkafka:\n  properties:\n    security.protocol: SASL_SSL\n");
+        PulseConfig c = load(
+                "misfire:\n  frequency-cap: 5\n  duplicate-window: 90m\nkafka:\n  properties:\n    security.protocol: SASL_SSL\n");
         assertThat(c.misfire().frequencyCap()).isEqualTo(5);
         assertThat(c.misfire().duplicateWindow()).isEqualTo(Duration.ofMinutes(90));
         assertThat(c.misfire().frequencyWindow()).isEqualTo(Duration.ofHours(24));
@@ -75,32 +80,44 @@ class ConfigLoaderTest {
 
     @Test
     void kafkaClientPropertiesCanBeSetOneByOne() {
-        PulseConfig c = loader.load(null, Map.of("kafka.properties.sasl.mechanism", "SCRAM-SHA-512", "misfire.frequency-cap", "4"));
+        PulseConfig c = loader.load(
+                null, Map.of("kafka.properties.sasl.mechanism", "SCRAM-SHA-512", "misfire.frequency-cap", "4"));
         assertThat(c.kafka().properties()).containsEntry("sasl.mechanism", "SCRAM-SHA-512");
         assertThat(c.misfire().frequencyCap()).isEqualTo(4);
     }
 
     @Test
     void badValuesFailNamingTheKey() {
-        assertThatThrownBy(() -> load("misfire:\n  frequency-capp: 5\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("misfire:\n  frequency-capp: 5\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("misfire.frequency-capp");
-        assertThatThrownBy(() -> load("misfire:\n  frequency-cap: lots\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("misfire:\n  frequency-cap: lots\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("misfire.frequency-cap");
-        assertThatThrownBy(() -> load("misfire:\n  frequency-cap: 0\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("misfire:\n  frequency-cap: 0\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("misfire.frequency-cap");
-        assertThatThrownBy(() -> load("event-time:\n  max-out-of-orderness: soon\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("event-time:\n  max-out-of-orderness: soon\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("event-time.max-out-of-orderness");
-        assertThatThrownBy(() -> load("alerting:\n  misfire-rate-share: 1.5\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("alerting:\n  misfire-rate-share: 1.5\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerting.misfire-rate-share");
-        assertThatThrownBy(() -> load("kafka:\n  starting-offsets: yesterday\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("kafka:\n  starting-offsets: yesterday\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("kafka.starting-offsets");
-        assertThatThrownBy(() -> load("postgres:\n  url: mysql://x\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("postgres:\n  url: mysql://x\n"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("postgres.url");
-        assertThatThrownBy(() -> load("kafka:\n  bootstrap-servers: ${NOT_SET_ANYWHERE}\n")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("kafka.bootstrap-servers").hasMessageContaining("NOT_SET_ANYWHERE");
-        assertThatThrownBy(() -> loader.load(null, Map.of("alerting.window", "0s"))).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("kafka:\n  bootstrap-servers: ${NOT_SET_ANYWHERE}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka.bootstrap-servers")
+                .hasMessageContaining("NOT_SET_ANYWHERE");
+        assertThatThrownBy(() -> loader.load(null, Map.of("alerting.window", "0s")))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerting.window");
-        assertThatThrownBy(() -> loader.load(null, Map.of("nope.key", "1"))).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> loader.load(null, Map.of("nope.key", "1")))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.key");
     }
 
@@ -114,8 +131,13 @@ class ConfigLoaderTest {
                 "alerting.sentiment-negative-share", "0",
                 "alerting.ticket-surge-baseline-factor", "0.5",
                 "alerting.ticket-surge-min-sends", "0");
-        bad.forEach((key, value) -> assertThatThrownBy(() -> loader.load(null, Map.of(key, value))).as(key)
-                .isInstanceOf(ConfigException.class).hasMessageContaining("'" + key + "'"));
-        assertThat(loader.load(null, Map.of("rollups.window", "2h", "rollups.slide", "30m")).rollups().slide()).hasMinutes(30);
+        bad.forEach((key, value) -> assertThatThrownBy(() -> loader.load(null, Map.of(key, value)))
+                .as(key)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'" + key + "'"));
+        assertThat(loader.load(null, Map.of("rollups.window", "2h", "rollups.slide", "30m"))
+                        .rollups()
+                        .slide())
+                .hasMinutes(30);
     }
 }

@@ -3,18 +3,20 @@ package io.campaignpulse.customer;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.contract.TicketStatus;
-import io.campaignpulse.attribution.AttributedFeedback;
-import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.ingest.Envelope;
-import io.campaignpulse.misfire.SendVerdict;
 import io.campaignpulse.ingest.EventTimes;
+import io.campaignpulse.misfire.SendVerdict;
+import io.campaignpulse.sentiment.SentimentScorer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,8 @@ import org.junit.jupiter.api.Test;
 class CustomerProcessorTest {
 
     private static final Campaign PLATINUM = campaign("C1", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT");
+    private static final String ANGRY = "Still waiting for my refund, no one ever called back. Thanks for nothing.";
+    private static final Campaign SECURITY = campaign("C-SEC", "Security Notice", OfferType.SERVICE, null);
 
     private KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness;
 
@@ -53,15 +58,22 @@ class CustomerProcessorTest {
      * On RocksDB, as in production: every state access serializes, so what the function does with
      * deserialized Avro values (immutable-iterator arrays, fresh copies) is what gets tested.
      */
-    private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(Map<String, String> config) throws Exception {
+    private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(
+            Map<String, String> config) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new CustomerProcessor(config(config)), List.of(CustomerProcessor.CAMPAIGNS)),
-                EventTimes::customerOf, Types.STRING, 1, 1, 0);
+                new CoBroadcastWithKeyedOperator<>(
+                        new CustomerProcessor(config(config)), List.of(CustomerProcessor.CAMPAIGNS)),
+                EventTimes::customerOf,
+                Types.STRING,
+                1,
+                1,
+                0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness(Map<String, String> config) throws Exception {
+    private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness(
+            Map<String, String> config) throws Exception {
         var h = newHarness(config);
         h.open();
         // As in production once the campaigns topic has settled: idle, so it never holds event time back.
@@ -80,18 +92,25 @@ class CustomerProcessorTest {
 
     private List<DeadLetter> deadLetters() {
         var side = harness.getSideOutput(CustomerProcessor.DEAD_LETTERS);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return side == null
+                ? List.of()
+                : side.stream().map(StreamRecord::getValue).toList();
     }
 
     private int keyedStateEntries() {
-        return ((RocksDBKeyedStateBackend<?>) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend()).numKeyValueStateEntries();
+        return ((RocksDBKeyedStateBackend<?>)
+                        ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
+                .numKeyValueStateEntries();
     }
 
     @Test
     void aHoldingThatArrivesAfterTheSendStillCountsWithinTheBound() throws Exception {
         event(send("s1", "C1", "cust-1", T0905));
-        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, T0900)); // opened 09:00, arrives after the 09:05 send
-        assertThat(verdicts()).as("nothing is judged before the watermark passes the send").isEmpty();
+        event(holding(
+                "cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, T0900)); // opened 09:00, arrives after the 09:05 send
+        assertThat(verdicts())
+                .as("nothing is judged before the watermark passes the send")
+                .isEmpty();
 
         harness.processWatermark(T0905);
 
@@ -105,7 +124,9 @@ class CustomerProcessorTest {
             });
         });
         assertThat(harness.numEventTimeTimers()).as("timers cleaned up").isZero();
-        assertThat(keyedStateEntries()).as("only the customer's own state is left, no pending events").isEqualTo(1);
+        assertThat(keyedStateEntries())
+                .as("only the customer's own state is left, no pending events")
+                .isEqualTo(1);
     }
 
     @Test
@@ -117,12 +138,17 @@ class CustomerProcessorTest {
         harness.processWatermark(T1000);
 
         // Roll-up windows and alerts place each record by its timestamp: the send's or review's own time.
-        List<Long> verdictTimes = harness.getOutput().stream().filter(o -> o instanceof StreamRecord<?> r && r.getValue() instanceof SendVerdict)
-                .map(o -> ((StreamRecord<?>) o).getTimestamp()).toList();
+        List<Long> verdictTimes = harness.getOutput().stream()
+                .filter(o -> o instanceof StreamRecord<?> r && r.getValue() instanceof SendVerdict)
+                .map(o -> ((StreamRecord<?>) o).getTimestamp())
+                .toList();
         assertThat(verdictTimes).containsExactly(T0900, T0905);
-        assertThat(harness.getSideOutput(CustomerProcessor.FEEDBACK)).singleElement()
+        assertThat(harness.getSideOutput(CustomerProcessor.FEEDBACK))
+                .singleElement()
                 .satisfies(r -> assertThat(r.getTimestamp()).isEqualTo(at("09:30")));
-        assertThat(keyedStateEntries()).as("only the customer's own state is left, no pending events").isEqualTo(1);
+        assertThat(keyedStateEntries())
+                .as("only the customer's own state is left, no pending events")
+                .isEqualTo(1);
     }
 
     @Test
@@ -132,8 +158,11 @@ class CustomerProcessorTest {
         event(send("s1", "C1", "cust-1", T0905));
         harness.processWatermark(T1000);
 
-        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
-                .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+        assertThat(verdicts())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getMisfires())
+                        .extracting(m -> m.getRule())
+                        .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
     }
 
     @Test
@@ -160,8 +189,11 @@ class CustomerProcessorTest {
             assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT);
             assertThat(d.getDetail()).contains("applied");
         });
-        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
-                .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+        assertThat(verdicts())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getMisfires())
+                        .extracting(m -> m.getRule())
+                        .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
     }
 
     @Test
@@ -172,7 +204,9 @@ class CustomerProcessorTest {
         event(send("s1", "C1", "cust-1", T0900)); // redelivered after judgement, even though late
         harness.processWatermark(T1000);
 
-        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).isEmpty());
+        assertThat(verdicts())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getMisfires()).isEmpty());
         assertThat(deadLetters()).isEmpty();
     }
 
@@ -187,13 +221,16 @@ class CustomerProcessorTest {
         event(send("e", "C1", "cust-1", at("05:00")));
         harness.processWatermark(at("06:00"));
 
-        assertThat(verdicts()).extracting(SendVerdict::getSendId, v -> v.getMisfires().stream().map(m -> m.getRule()).toList())
+        assertThat(verdicts())
+                .extracting(
+                        SendVerdict::getSendId,
+                        v -> v.getMisfires().stream().map(m -> m.getRule()).toList())
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("a", List.of()),
-                        org.assertj.core.groups.Tuple.tuple("b", List.of()),
-                        org.assertj.core.groups.Tuple.tuple("c", List.of()),
-                        org.assertj.core.groups.Tuple.tuple("d", List.of(MisfireRule.DUPLICATE_SEND)),
-                        org.assertj.core.groups.Tuple.tuple("e", List.of(MisfireRule.DUPLICATE_SEND, MisfireRule.FREQUENCY_CAP)));
+                        Tuple.tuple("a", List.of()),
+                        Tuple.tuple("b", List.of()),
+                        Tuple.tuple("c", List.of()),
+                        Tuple.tuple("d", List.of(MisfireRule.DUPLICATE_SEND)),
+                        Tuple.tuple("e", List.of(MisfireRule.DUPLICATE_SEND, MisfireRule.FREQUENCY_CAP)));
     }
 
     @Test
@@ -221,7 +258,9 @@ class CustomerProcessorTest {
         harness.processWatermark(T1000);
 
         assertThat(verdicts()).isEmpty();
-        assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_CAMPAIGN));
+        assertThat(deadLetters())
+                .singleElement()
+                .satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_CAMPAIGN));
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(keyedStateEntries()).isEqualTo(1);
     }
@@ -271,7 +310,9 @@ class CustomerProcessorTest {
         event(send("s1", "C1", "cust-1", T1000));
         harness.processWatermark(T1000);
 
-        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).isEmpty());
+        assertThat(verdicts())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getMisfires()).isEmpty());
     }
 
     @Test
@@ -288,23 +329,31 @@ class CustomerProcessorTest {
         harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
         harness.processWatermark(T1000);
 
-        assertThat(verdicts()).singleElement().satisfies(v -> assertThat(v.getMisfires()).extracting(m -> m.getRule())
-                .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+        assertThat(verdicts())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getMisfires())
+                        .extracting(m -> m.getRule())
+                        .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
     }
 
     // ------------------------------------------------------------------ feedback, attribution, OPEN_COMPLAINT
 
-    private static final String ANGRY = "Still waiting for my refund, no one ever called back. Thanks for nothing.";
-    private static final Campaign SECURITY = campaign("C-SEC", "Security Notice", OfferType.SERVICE, null);
-
     private List<AttributedFeedback> feedback() {
         var side = harness.getSideOutput(CustomerProcessor.FEEDBACK);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return side == null
+                ? List.of()
+                : side.stream().map(StreamRecord::getValue).toList();
     }
 
     private List<MisfireRule> rulesOf(String sendId) {
-        return verdicts().stream().filter(v -> v.getSendId().equals(sendId)).findFirst().orElseThrow()
-                .getMisfires().stream().map(m -> m.getRule()).toList();
+        return verdicts().stream()
+                .filter(v -> v.getSendId().equals(sendId))
+                .findFirst()
+                .orElseThrow()
+                .getMisfires()
+                .stream()
+                .map(m -> m.getRule())
+                .toList();
     }
 
     @Test
@@ -319,23 +368,31 @@ class CustomerProcessorTest {
         event(review("r2", "cust-1", 5, "Great app", null, eightDaysLater)); // s2 is more than 7 d old
         harness.processWatermark(eightDaysLater);
 
-        assertThat(feedback()).extracting(AttributedFeedback::getFeedbackId, AttributedFeedback::getCampaignId, AttributedFeedback::getAttributedBy)
+        assertThat(feedback())
+                .extracting(
+                        AttributedFeedback::getFeedbackId,
+                        AttributedFeedback::getCampaignId,
+                        AttributedFeedback::getAttributedBy)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("r0", null, "NONE"),
-                        org.assertj.core.groups.Tuple.tuple("r1", "C2", "LAST_SEND"),
-                        org.assertj.core.groups.Tuple.tuple("t1@" + T1000, "C1", "EXPLICIT"),
-                        org.assertj.core.groups.Tuple.tuple("r2", null, "NONE"));
+                        Tuple.tuple("r0", null, "NONE"),
+                        Tuple.tuple("r1", "C2", "LAST_SEND"),
+                        Tuple.tuple("t1@" + T1000, "C1", "EXPLICIT"),
+                        Tuple.tuple("r2", null, "NONE"));
         AttributedFeedback r1 = feedback().get(1);
         assertThat(r1.getCampaignName()).as("from the campaigns broadcast").isEqualTo("Savings");
         assertThat(r1.getAttributedSentAt()).as("through s2").isEqualTo(T0900);
-        assertThat(feedback().get(2).getAttributedSentAt()).as("explicit C1: through the customer's C1 send").isEqualTo(at("08:00"));
+        assertThat(feedback().get(2).getAttributedSentAt())
+                .as("explicit C1: through the customer's C1 send")
+                .isEqualTo(at("08:00"));
         AttributedFeedback r0 = feedback().get(0);
-        assertThat(r0.getScoreSource()).as("an empty text: the rating stands in").isEqualTo("RATING");
+        assertThat(r0.getScoreSource())
+                .as("an empty text: the rating stands in")
+                .isEqualTo("RATING");
         assertThat(r0.getScore()).isEqualTo(0.5);
         AttributedFeedback t1 = feedback().get(2);
         assertThat(t1.getScore()).isLessThan(-0.3);
         assertThat(t1.getOpensTicket()).isTrue();
-        assertThat(t1.getScorerVersion()).isEqualTo(io.campaignpulse.sentiment.SentimentScorer.VERSION);
+        assertThat(t1.getScorerVersion()).isEqualTo(SentimentScorer.VERSION);
     }
 
     @Test
@@ -344,10 +401,18 @@ class CustomerProcessorTest {
         event(review("r1", "cust-1", 2, "Not impressed", null, T1000)); // the producer retried
         event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, T1000));
         event(ticket("t1", "cust-1", TicketStatus.OPEN, ANGRY, null, T1000));
-        event(ticket("t1", "cust-1", TicketStatus.PENDING, "Any news?", null, at("10:30"))); // a new message of the same ticket
+        event(ticket(
+                "t1",
+                "cust-1",
+                TicketStatus.PENDING,
+                "Any news?",
+                null,
+                at("10:30"))); // a new message of the same ticket
         harness.processWatermark(at("10:30"));
 
-        assertThat(feedback()).extracting(AttributedFeedback::getFeedbackId).containsExactly("r1", "t1@" + T1000, "t1@" + at("10:30"));
+        assertThat(feedback())
+                .extracting(AttributedFeedback::getFeedbackId)
+                .containsExactly("r1", "t1@" + T1000, "t1@" + at("10:30"));
     }
 
     @Test
@@ -360,7 +425,9 @@ class CustomerProcessorTest {
             assertThat(f.getCampaignId()).isNull();
             assertThat(f.getScore()).isPositive();
         });
-        assertThat(keyedStateEntries()).as("no customer to remember, no pending event").isZero();
+        assertThat(keyedStateEntries())
+                .as("no customer to remember, no pending event")
+                .isZero();
     }
 
     @Test
@@ -370,8 +437,12 @@ class CustomerProcessorTest {
         event(ticket("t1", "cust-1", TicketStatus.PENDING, "Any news?", null, at("11:00")));
         harness.processWatermark(at("11:00"));
 
-        assertThat(feedback()).extracting(AttributedFeedback::getCampaignId, AttributedFeedback::getAttributedBy, AttributedFeedback::getOpensTicket)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("C1", "LAST_SEND", true), org.assertj.core.groups.Tuple.tuple("C1", "TICKET", false));
+        assertThat(feedback())
+                .extracting(
+                        AttributedFeedback::getCampaignId,
+                        AttributedFeedback::getAttributedBy,
+                        AttributedFeedback::getOpensTicket)
+                .containsExactly(Tuple.tuple("C1", "LAST_SEND", true), Tuple.tuple("C1", "TICKET", false));
     }
 
     @Test
@@ -383,7 +454,8 @@ class CustomerProcessorTest {
         harness.processWatermark(T0905);
 
         assertThat(rulesOf("s1")).containsExactly(MisfireRule.OPEN_COMPLAINT);
-        assertThat(verdicts().get(0).getMisfires().get(0).getDetail()).contains("ticket t1 is OPEN since 2026-11-20T08:00:00Z");
+        assertThat(verdicts().get(0).getMisfires().get(0).getDetail())
+                .contains("ticket t1 is OPEN since 2026-11-20T08:00:00Z");
         assertThat(rulesOf("s2")).isEmpty();
     }
 
@@ -429,40 +501,60 @@ class CustomerProcessorTest {
 
         var side = harness.getSideOutput(CustomerProcessor.CONVERSIONS);
         assertThat(side).isNotNull();
-        assertThat(side.stream().map(StreamRecord::getValue).toList()).singleElement().satisfies(c -> {
-            assertThat(c.getCampaignId()).isEqualTo("C1");
-            assertThat(c.getSendId()).isEqualTo("s1");
-            assertThat(c.getConvertedAt()).isEqualTo(threeDaysLater);
-        });
+        assertThat(side.stream().map(StreamRecord::getValue).toList())
+                .singleElement()
+                .satisfies(c -> {
+                    assertThat(c.getCampaignId()).isEqualTo("C1");
+                    assertThat(c.getSendId()).isEqualTo("s1");
+                    assertThat(c.getConvertedAt()).isEqualTo(threeDaysLater);
+                });
     }
 
     @Test
     void lateFeedbackWithinTheRollupLatenessIsStillScoredLaterIsADeadLetter() throws Exception {
         event(send("s1", "C1", "cust-1", T0900));
         harness.processWatermark(T1000);
-        event(review("r1", "cust-1", 1, "Terrible", null, T1000 - Duration.ofMinutes(9).toMillis())); // within the default 10m
-        event(review("r2", "cust-1", 1, "Terrible", null, T1000 - Duration.ofMinutes(11).toMillis()));
+        event(review(
+                "r1",
+                "cust-1",
+                1,
+                "Terrible",
+                null,
+                T1000 - Duration.ofMinutes(9).toMillis())); // within the default 10m
+        event(review(
+                "r2",
+                "cust-1",
+                1,
+                "Terrible",
+                null,
+                T1000 - Duration.ofMinutes(11).toMillis()));
 
         assertThat(feedback()).singleElement().satisfies(f -> {
             assertThat(f.getFeedbackId()).isEqualTo("r1");
             assertThat(f.getCampaignId()).isEqualTo("C1");
         });
-        assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT));
+        assertThat(deadLetters())
+                .singleElement()
+                .satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT));
     }
 
     // ------------------------------------------------------------------ the suppression list
 
-    private List<io.campaignpulse.contract.Suppression> suppressions() {
+    private List<Suppression> suppressions() {
         var side = harness.getSideOutput(CustomerProcessor.SUPPRESSIONS);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return side == null
+                ? List.of()
+                : side.stream().map(StreamRecord::getValue).toList();
     }
 
-    private static org.assertj.core.groups.Tuple entry(String campaign, String customer, MisfireRule reason, boolean active) {
-        return org.assertj.core.groups.Tuple.tuple(campaign, customer, reason, active);
+    private static Tuple entry(String campaign, String customer, MisfireRule reason, boolean active) {
+        return Tuple.tuple(campaign, customer, reason, active);
     }
 
-    private List<org.assertj.core.groups.Tuple> entries() {
-        return suppressions().stream().map(e -> entry(e.getCampaignId(), e.getCustomerId(), e.getReason(), e.getActive())).toList();
+    private List<Tuple> entries() {
+        return suppressions().stream()
+                .map(e -> entry(e.getCampaignId(), e.getCustomerId(), e.getReason(), e.getActive()))
+                .toList();
     }
 
     @Test
@@ -477,24 +569,32 @@ class CustomerProcessorTest {
 
         event(holding("cust-1", "CARD-PLAT", HoldingStatus.CLOSED, T1000));
         harness.processWatermark(T1000);
-        assertThat(entries()).containsExactly(entry("C1", "cust-1", MisfireRule.ALREADY_HOLDS_PRODUCT, true),
-                entry("C1", "cust-1", MisfireRule.ALREADY_HOLDS_PRODUCT, false));
+        assertThat(entries())
+                .containsExactly(
+                        entry("C1", "cust-1", MisfireRule.ALREADY_HOLDS_PRODUCT, true),
+                        entry("C1", "cust-1", MisfireRule.ALREADY_HOLDS_PRODUCT, false));
         var retraction = suppressions().get(1);
         assertThat(retraction.getChangedAt().toEpochMilli()).isEqualTo(T1000);
-        assertThat(retraction.getDetail()).startsWith("the customer no longer holds CARD-PLAT (CLOSED at 2026-11-20T10:00:00Z)");
-        assertThat(retraction.getSince().toEpochMilli()).as("the entry's own start").isEqualTo(T0900);
+        assertThat(retraction.getDetail())
+                .startsWith("the customer no longer holds CARD-PLAT (CLOSED at 2026-11-20T10:00:00Z)");
+        assertThat(retraction.getSince().toEpochMilli())
+                .as("the entry's own start")
+                .isEqualTo(T0900);
     }
 
     @Test
     void consentGivenBackRetractsAndANewMisfireAfterThatOpensANewEntry() throws Exception {
-        event(consent("cust-1", io.campaignpulse.contract.Channel.EMAIL, false, at("08:00")));
+        event(consent("cust-1", Channel.EMAIL, false, at("08:00")));
         event(send("s1", "C1", "cust-1", T0900));
         event(consent("cust-1", null, true, T1000)); // opted back in to all channels
-        event(consent("cust-1", io.campaignpulse.contract.Channel.EMAIL, false, at("11:00")));
+        event(consent("cust-1", Channel.EMAIL, false, at("11:00")));
         event(send("s2", "C1", "cust-1", at("12:00")));
         harness.processWatermark(at("12:00"));
-        assertThat(entries()).containsExactly(entry("C1", "cust-1", MisfireRule.NO_CONSENT, true),
-                entry("C1", "cust-1", MisfireRule.NO_CONSENT, false), entry("C1", "cust-1", MisfireRule.NO_CONSENT, true));
+        assertThat(entries())
+                .containsExactly(
+                        entry("C1", "cust-1", MisfireRule.NO_CONSENT, true),
+                        entry("C1", "cust-1", MisfireRule.NO_CONSENT, false),
+                        entry("C1", "cust-1", MisfireRule.NO_CONSENT, true));
         assertThat(suppressions().get(1).getDetail()).isEqualTo("the customer consented to EMAIL again");
     }
 
@@ -511,8 +611,10 @@ class CustomerProcessorTest {
             harness.processBroadcastElement(campaign("C" + i, "Other " + i, OfferType.CROSS_SELL, "P" + i), 0);
         }
         harness.processWatermark(T1000);
-        assertThat(entries()).containsExactly(entry("C1", "cust-1", MisfireRule.OPEN_COMPLAINT, true),
-                entry("C1", "cust-1", MisfireRule.OPEN_COMPLAINT, false));
+        assertThat(entries())
+                .containsExactly(
+                        entry("C1", "cust-1", MisfireRule.OPEN_COMPLAINT, true),
+                        entry("C1", "cust-1", MisfireRule.OPEN_COMPLAINT, false));
         assertThat(rulesOf("f3")).containsExactly(MisfireRule.FREQUENCY_CAP);
     }
 }

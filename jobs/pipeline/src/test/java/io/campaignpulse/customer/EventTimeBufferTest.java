@@ -24,7 +24,10 @@ class EventTimeBufferTest {
         List<Object> applied = new ArrayList<>();
         while (buffer.hasDue()) {
             PendingEvent p = buffer.next();
-            applied.add(p.getAsOf() != null ? "parked " + ((CampaignSend) p.getEvent().getPayload()).getSendId() : p.getEvent().getPayload());
+            applied.add(
+                    p.getAsOf() != null
+                            ? "parked " + ((CampaignSend) p.getEvent().getPayload()).getSendId()
+                            : p.getEvent().getPayload());
         }
         return applied;
     }
@@ -37,7 +40,8 @@ class EventTimeBufferTest {
         var opened = holding("c", "CARD", HoldingStatus.ACTIVE, T0905);
         var praise = review("r1", "c", 5, "great", null, T0905);
         // Arrival order: sends before the change and the review that share their instant.
-        var buffer = new EventTimeBuffer(List.of(pending(sendB), pending(sendA), pending(opened), pending(early), pending(praise)), T0905);
+        var buffer = new EventTimeBuffer(
+                List.of(pending(sendB), pending(sendA), pending(opened), pending(early), pending(praise)), T0905);
 
         assertThat(drain(buffer)).containsExactly(early, opened, praise, sendA, sendB);
         assertThat(buffer.later()).isEmpty();

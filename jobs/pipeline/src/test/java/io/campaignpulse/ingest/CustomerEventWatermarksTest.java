@@ -4,6 +4,7 @@ import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.OfferType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.util.clock.RelativeClock;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +69,8 @@ class CustomerEventWatermarksTest {
     void aDeadLetterNeverMovesEventTime() {
         CustomerEventWatermarks g = generator(backlog);
         read(g, sendAt(T0900, 1));
-        Envelope bad = EnvelopeDecoder.deadLetter("campaign-sends", 1, 2, null, new byte[] {1}, DeadLetterReason.INVALID_TIMESTAMP, "2099");
+        Envelope bad = EnvelopeDecoder.deadLetter(
+                "campaign-sends", 1, 2, null, new byte[] {1}, DeadLetterReason.INVALID_TIMESTAMP, "2099");
         read(g, bad);
         g.onPeriodicEmit(out);
         assertThat(out.last()).isEqualTo(T0900 - BOUND.toMillis() - 1);
@@ -98,7 +103,9 @@ class CustomerEventWatermarksTest {
         clock.advance(QUIET_MS - 1);
         g.onPeriodicEmit(out);
         assertThat(out.idle).as("not quiet long enough").isFalse();
-        assertThat(backlog.asked).as("the broker is asked only after the quiet period").isEmpty();
+        assertThat(backlog.asked)
+                .as("the broker is asked only after the quiet period")
+                .isEmpty();
         clock.advance(1);
         g.onPeriodicEmit(out);
         assertThat(out.idle).isTrue();
@@ -106,7 +113,8 @@ class CustomerEventWatermarksTest {
         read(g, sendAt(T1000, 42));
         g.onPeriodicEmit(out);
         assertThat(out.idle).isFalse();
-        assertThat(out.last()).as("woken by a record: holds its old watermark while the others wake")
+        assertThat(out.last())
+                .as("woken by a record: holds its old watermark while the others wake")
                 .isEqualTo(T0900 - BOUND.toMillis() - 1);
         clock.advance(QuietPartition.WAKE_HOLD_MS);
         g.onPeriodicEmit(out);
@@ -124,7 +132,9 @@ class CustomerEventWatermarksTest {
 
         backlog.answers.put("campaign-sends-1@42", Boolean.FALSE); // a burst after a quiet night, not fetched yet
         g.onPeriodicEmit(out);
-        assertThat(out.idle).as("holds event time for the records it has not read yet").isFalse();
+        assertThat(out.idle)
+                .as("holds event time for the records it has not read yet")
+                .isFalse();
         assertThat(out.last()).isEqualTo(T0900 - BOUND.toMillis() - 1);
     }
 
@@ -166,7 +176,7 @@ class CustomerEventWatermarksTest {
     @Test
     void referenceDataHoldsEventTimeBackUntilItsBacklogIsReadThenStepsAside() {
         SettlingWatermarks g = settling("campaigns");
-        Envelope campaign = new Envelope("campaigns", 0, 5L, campaign("C1", "Card", io.campaignpulse.contract.OfferType.CROSS_SELL, "P"));
+        Envelope campaign = new Envelope("campaigns", 0, 5L, campaign("C1", "Card", OfferType.CROSS_SELL, "P"));
         g.onEvent(campaign, EventTimes.of(campaign), out);
         backlog.answers.put("campaigns-0@6", Boolean.FALSE);
         clock.advance(Duration.ofMinutes(10).toMillis()); // quiet, but the broker says more is there
@@ -184,10 +194,14 @@ class CustomerEventWatermarksTest {
         SettlingWatermarks g = settling("pulse-control");
         clock.advance(QUIET_MS);
         g.onPeriodicEmit(out);
-        assertThat(out.idle).as("nothing delivered yet, and the broker has not answered").isFalse();
+        assertThat(out.idle)
+                .as("nothing delivered yet, and the broker has not answered")
+                .isFalse();
         backlog.emptyTopics.put("pulse-control", Boolean.FALSE);
         g.onPeriodicEmit(out);
-        assertThat(out.idle).as("the log has records the reader has not delivered yet").isFalse();
+        assertThat(out.idle)
+                .as("the log has records the reader has not delivered yet")
+                .isFalse();
         backlog.emptyTopics.put("pulse-control", Boolean.TRUE);
         g.onPeriodicEmit(out);
         assertThat(out.idle).as("an empty log: nothing to wait for").isTrue();
@@ -195,10 +209,10 @@ class CustomerEventWatermarksTest {
 
     private SettlingWatermarks settling(String topic) {
         return (SettlingWatermarks) SettlingWatermarks.strategy(Duration.ofMillis(QUIET_MS), backlog, topic)
-                .createWatermarkGenerator(new org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context() {
+                .createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
                     @Override
-                    public org.apache.flink.metrics.MetricGroup getMetricGroup() {
-                        return new org.apache.flink.metrics.groups.UnregisteredMetricsGroup();
+                    public MetricGroup getMetricGroup() {
+                        return new UnregisteredMetricsGroup();
                     }
 
                     @Override

@@ -4,16 +4,24 @@ import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.ControlMessage;
+import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.HoldingStatus;
+import io.campaignpulse.contract.OfferType;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EnvelopeDecoderTest {
 
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
+    private final EnvelopeDecoder decoder =
+            new EnvelopeDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
 
     @Test
     void aValidRecordDecodesWithItsProvenance() {
@@ -28,43 +36,58 @@ class EnvelopeDecoderTest {
     @Test
     void garbageBecomesADeadLetterWithTheRawBytesAndNeverThrows() {
         byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
-        DeadLetter dl = (DeadLetter) decoder.decode("campaign-sends", 0, 7, "k".getBytes(StandardCharsets.UTF_8), garbage).getPayload();
+        DeadLetter dl =
+                (DeadLetter) decoder.decode("campaign-sends", 0, 7, "k".getBytes(StandardCharsets.UTF_8), garbage)
+                        .getPayload();
         assertThat(dl.getReason()).isEqualTo(DeadLetterReason.DECODE_ERROR);
         assertThat(dl.getSourceOffset()).isEqualTo(7);
         assertThat(dl.getPayload().array()).isEqualTo(garbage);
         assertThat(dl.getDetail()).doesNotContain("definitely");
 
         byte[] wrongType = AvroBinary.toBytes(holding("c", "P", HoldingStatus.ACTIVE, T0900));
-        assertThat(decoder.decode("campaign-sends", 0, 8, null, wrongType).getPayload()).isInstanceOf(DeadLetter.class);
-        assertThat(decoder.decode("campaign-sends", 0, 9, null, new byte[0]).getPayload()).isInstanceOf(DeadLetter.class);
-        assertThat(decoder.decode("campaign-sends", 0, 10, null, null).getPayload()).isInstanceOf(DeadLetter.class);
+        assertThat(decoder.decode("campaign-sends", 0, 8, null, wrongType).getPayload())
+                .isInstanceOf(DeadLetter.class);
+        assertThat(decoder.decode("campaign-sends", 0, 9, null, new byte[0]).getPayload())
+                .isInstanceOf(DeadLetter.class);
+        assertThat(decoder.decode("campaign-sends", 0, 10, null, null).getPayload())
+                .isInstanceOf(DeadLetter.class);
     }
 
     @Test
     void contractBreachesAreNamed() {
         HoldingChange unknownStatus = holding("c", "P", HoldingStatus.UNKNOWN, T0900);
-        DeadLetter dl = (DeadLetter) decoder.decode("customer-holdings", 0, 1, null, AvroBinary.toBytes(unknownStatus)).getPayload();
+        DeadLetter dl = (DeadLetter) decoder.decode("customer-holdings", 0, 1, null, AvroBinary.toBytes(unknownStatus))
+                .getPayload();
         assertThat(dl.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_ENUM);
         assertThat(dl.getDetail()).contains("status");
 
-        DeadLetter missing = (DeadLetter) decoder.decode("campaign-sends", 0, 2, null, AvroBinary.toBytes(send("s", "C", "", T0900))).getPayload();
+        DeadLetter missing =
+                (DeadLetter) decoder.decode("campaign-sends", 0, 2, null, AvroBinary.toBytes(send("s", "C", "", T0900)))
+                        .getPayload();
         assertThat(missing.getReason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
         assertThat(missing.getDetail()).contains("customer_id");
     }
 
     @Test
     void replayJsonGoesThroughTheSameChecks() {
-        JsonLineDecoder json = new JsonLineDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
-        Envelope ok = json.decode("customer-consent", 1, "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":1795165200000}");
-        assertThat(ok.getPayload()).isInstanceOf(io.campaignpulse.contract.ConsentChange.class);
+        JsonLineDecoder json =
+                new JsonLineDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
+        Envelope ok = json.decode(
+                "customer-consent", 1, "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":1795165200000}");
+        assertThat(ok.getPayload()).isInstanceOf(ConsentChange.class);
 
-        DeadLetter missing = (DeadLetter) json.decode("customer-consent", 2, "{\"customer_id\":\"c\",\"changed_at\":1}").getPayload();
+        DeadLetter missing = (DeadLetter) json.decode("customer-consent", 2, "{\"customer_id\":\"c\",\"changed_at\":1}")
+                .getPayload();
         assertThat(missing.getReason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
         assertThat(missing.getDetail()).contains("opted_in");
-        DeadLetter zoneless = (DeadLetter) json.decode("customer-consent", 3,
-                "{\"customer_id\":\"c\",\"opted_in\":true,\"changed_at\":\"2026-11-20T09:00:00\"}").getPayload();
+        DeadLetter zoneless = (DeadLetter) json.decode(
+                        "customer-consent",
+                        3,
+                        "{\"customer_id\":\"c\",\"opted_in\":true,\"changed_at\":\"2026-11-20T09:00:00\"}")
+                .getPayload();
         assertThat(zoneless.getReason()).isEqualTo(DeadLetterReason.INVALID_VALUE);
-        assertThat(new String(zoneless.getPayload().array(), StandardCharsets.UTF_8)).contains("2026-11-20T09:00:00");
+        assertThat(new String(zoneless.getPayload().array(), StandardCharsets.UTF_8))
+                .contains("2026-11-20T09:00:00");
     }
 
     @Test
@@ -72,46 +95,74 @@ class EnvelopeDecoderTest {
         // The wall clock stands at 10:00 on the fixtures' day; the default skew is 1 h.
         EventTimeGuard guard = new EventTimeGuard(config().eventTime(), () -> T1000);
         EnvelopeDecoder clocked = new EnvelopeDecoder(new InputTopics(config().topics()), guard);
-        long hour = java.time.Duration.ofHours(1).toMillis();
+        long hour = Duration.ofHours(1).toMillis();
 
-        assertThat(clocked.decode("campaign-sends", 0, 1, null, AvroBinary.toBytes(send("s", "C", "c", T1000 + hour))).getPayload())
-                .as("exactly the skew ahead is fine").isInstanceOf(CampaignSend.class);
-        DeadLetter ahead = (DeadLetter) clocked.decode("campaign-sends", 0, 2, null,
-                AvroBinary.toBytes(send("s", "C", "c", T1000 + hour + 1))).getPayload();
+        assertThat(clocked.decode("campaign-sends", 0, 1, null, AvroBinary.toBytes(send("s", "C", "c", T1000 + hour)))
+                        .getPayload())
+                .as("exactly the skew ahead is fine")
+                .isInstanceOf(CampaignSend.class);
+        DeadLetter ahead = (DeadLetter)
+                clocked.decode("campaign-sends", 0, 2, null, AvroBinary.toBytes(send("s", "C", "c", T1000 + hour + 1)))
+                        .getPayload();
         assertThat(ahead.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
         assertThat(ahead.getDetail()).contains("max-future-skew");
 
-        DeadLetter before = (DeadLetter) clocked.decode("customer-holdings", 0, 3, null,
-                AvroBinary.toBytes(holding("c", "P", HoldingStatus.ACTIVE, -1))).getPayload();
+        DeadLetter before = (DeadLetter) clocked.decode(
+                        "customer-holdings",
+                        0,
+                        3,
+                        null,
+                        AvroBinary.toBytes(holding("c", "P", HoldingStatus.ACTIVE, -1)))
+                .getPayload();
         assertThat(before.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
         assertThat(before.getDetail()).contains("event-time.earliest");
 
-        var campaignFromTheFuture = campaign("C9", "Later", io.campaignpulse.contract.OfferType.CROSS_SELL, "P");
-        campaignFromTheFuture.setUpdatedAt(java.time.Instant.parse("2099-01-01T00:00:00Z"));
-        assertThat(((DeadLetter) clocked.decode("campaigns", 0, 4, null, AvroBinary.toBytes(campaignFromTheFuture)).getPayload()).getReason())
+        var campaignFromTheFuture = campaign("C9", "Later", OfferType.CROSS_SELL, "P");
+        campaignFromTheFuture.setUpdatedAt(Instant.parse("2099-01-01T00:00:00Z"));
+        assertThat(((DeadLetter) clocked.decode("campaigns", 0, 4, null, AvroBinary.toBytes(campaignFromTheFuture))
+                                .getPayload())
+                        .getReason())
                 .isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
-        var unstorable = campaign("C9", "Forever", io.campaignpulse.contract.OfferType.CROSS_SELL, "P");
-        unstorable.setEndsAt(java.time.Instant.parse("+300000-01-01T00:00:00Z"));
-        assertThat(((DeadLetter) clocked.decode("campaigns", 0, 5, null, AvroBinary.toBytes(unstorable)).getPayload()).getReason())
+        var unstorable = campaign("C9", "Forever", OfferType.CROSS_SELL, "P");
+        unstorable.setEndsAt(Instant.parse("+300000-01-01T00:00:00Z"));
+        assertThat(((DeadLetter) clocked.decode("campaigns", 0, 5, null, AvroBinary.toBytes(unstorable))
+                                .getPayload())
+                        .getReason())
                 .isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
 
-        var control = io.campaignpulse.contract.ControlMessage.newBuilder().setControlId("x").setScope(io.campaignpulse.contract.ControlScope.GLOBAL)
-                .setSettings(java.util.Map.of("mute", "true")).setAuthor("a").setIssuedAt(java.time.Instant.ofEpochMilli(T1000 + 2 * hour)).build();
-        assertThat(((DeadLetter) clocked.decode("pulse-control", 0, 6, null, AvroBinary.toBytes(control)).getPayload()).getReason())
+        var control = ControlMessage.newBuilder()
+                .setControlId("x")
+                .setScope(ControlScope.GLOBAL)
+                .setSettings(Map.of("mute", "true"))
+                .setAuthor("a")
+                .setIssuedAt(Instant.ofEpochMilli(T1000 + 2 * hour))
+                .build();
+        assertThat(((DeadLetter) clocked.decode("pulse-control", 0, 6, null, AvroBinary.toBytes(control))
+                                .getPayload())
+                        .getReason())
                 .isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
     }
 
     @Test
     void replayTimestampsThatNoLongCanHoldAreInvalidTimestampsNotSomeOtherInstant() {
-        JsonLineDecoder json = new JsonLineDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
-        DeadLetter overflow = (DeadLetter) json.decode("customer-consent", 1,
-                "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":99999999999999999999}").getPayload();
+        JsonLineDecoder json =
+                new JsonLineDecoder(new InputTopics(config().topics()), new EventTimeGuard(config().eventTime()));
+        DeadLetter overflow = (DeadLetter) json.decode(
+                        "customer-consent",
+                        1,
+                        "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":99999999999999999999}")
+                .getPayload();
         assertThat(overflow.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
-        DeadLetter farYear = (DeadLetter) json.decode("customer-consent", 2,
-                "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":\"+999999999-01-01T00:00:00Z\"}").getPayload();
+        DeadLetter farYear = (DeadLetter) json.decode(
+                        "customer-consent",
+                        2,
+                        "{\"customer_id\":\"c\",\"opted_in\":false,\"changed_at\":\"+999999999-01-01T00:00:00Z\"}")
+                .getPayload();
         assertThat(farYear.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
-        DeadLetter future = (DeadLetter) json.decode("campaign-sends", 3,
-                "{\"send_id\":\"s\",\"campaign_id\":\"C\",\"customer_id\":\"c\",\"channel\":\"EMAIL\",\"sent_at\":\"2099-01-01T00:00:00Z\"}")
+        DeadLetter future = (DeadLetter) json.decode(
+                        "campaign-sends",
+                        3,
+                        "{\"send_id\":\"s\",\"campaign_id\":\"C\",\"customer_id\":\"c\",\"channel\":\"EMAIL\",\"sent_at\":\"2099-01-01T00:00:00Z\"}")
                 .getPayload();
         assertThat(future.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * docker-compose.yml cannot be run here (no container engine), so it is validated: by
@@ -23,13 +24,22 @@ class DockerComposeFileTest {
 
     @Test
     void dockerComposeAcceptsTheFile() throws Exception {
-        boolean installed = Files.isExecutable(Path.of("/usr/bin/docker-compose")) || Files.isExecutable(Path.of("/usr/local/bin/docker-compose"));
+        boolean installed = Files.isExecutable(Path.of("/usr/bin/docker-compose"))
+                || Files.isExecutable(Path.of("/usr/local/bin/docker-compose"));
         if (!installed) {
-            assertThat(System.getenv("CI")).as("CI must have docker-compose (.ci/run installs it)").isNull();
+            assertThat(System.getenv("CI"))
+                    .as("CI must have docker-compose (.ci/run installs it)")
+                    .isNull();
             Assumptions.abort("docker-compose is not installed (apt-get install docker-compose); CI checks this");
         }
-        Process p = new ProcessBuilder("docker-compose", "-f", ROOT.resolve("docker-compose.yml").toString(), "config", "-q")
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "docker-compose",
+                        "-f",
+                        ROOT.resolve("docker-compose.yml").toString(),
+                        "config",
+                        "-q")
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
@@ -38,9 +48,10 @@ class DockerComposeFileTest {
     @Test
     void theStackHasItsServicesAndEveryMountedFileExists() throws IOException {
         // SnakeYAML resolves anchors and merge keys (<<: *flink) as Compose does.
-        Object yaml = new org.yaml.snakeyaml.Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+        Object yaml = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
         JsonNode compose = new ObjectMapper().valueToTree(yaml);
-        assertThat(compose.path("services").fieldNames()).toIterable()
+        assertThat(compose.path("services").fieldNames())
+                .toIterable()
                 .contains("kafka", "postgres", "jobmanager", "taskmanager", "setup", "generator", "grafana");
         for (JsonNode raw : compose.path("services")) {
             JsonNode service = raw;
@@ -54,7 +65,9 @@ class DockerComposeFileTest {
                 }
             }
         }
-        assertThat(compose.path("services").path("jobmanager").path("image").asText()).isEqualTo("flink:2.2.0-java17");
-        assertThat(compose.path("services").path("setup").path("command").toString()).contains("flink run", "campaign-pulse.jar");
+        assertThat(compose.path("services").path("jobmanager").path("image").asText())
+                .isEqualTo("flink:2.2.0-java17");
+        assertThat(compose.path("services").path("setup").path("command").toString())
+                .contains("flink run", "campaign-pulse.jar");
     }
 }

@@ -10,6 +10,7 @@ import io.campaignpulse.sink.LiveSinks;
 import io.campaignpulse.source.KafkaSources;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,7 +35,8 @@ class OperatorUidTest {
     @Test
     void everyOperatorOfTheLiveJobHasAUid() {
         Set<String> withoutUid = liveJobGraph().getStreamNodes().stream()
-                .filter(node -> node.getTransformationUID() == null || node.getTransformationUID().isBlank())
+                .filter(node -> node.getTransformationUID() == null
+                        || node.getTransformationUID().isBlank())
                 .map(StreamNode::getOperatorName)
                 .collect(Collectors.toSet());
         assertThat(withoutUid).as("operators without a uid").isEmpty();
@@ -63,31 +65,47 @@ class OperatorUidTest {
         PulseConfig config = Fixtures.config(Map.of("parallelism", Integer.toString(parallelism)));
         StreamExecutionEnvironment env = JobEnvironment.create(config, true, new Configuration());
         PulsePipeline.defineWorkflow(env, config, new KafkaSources(), new LiveSinks(config));
-        Map<String, Integer> byOperator = new java.util.TreeMap<>();
+        Map<String, Integer> byOperator = new TreeMap<>();
         for (var vertex : env.getStreamGraph(false).getJobGraph().getVertices()) {
-            vertex.getOperatorIDs().forEach(id -> byOperator.put(id.getGeneratedOperatorID().toString(), vertex.getMaxParallelism()));
+            vertex.getOperatorIDs()
+                    .forEach(id -> byOperator.put(id.getGeneratedOperatorID().toString(), vertex.getMaxParallelism()));
         }
         return byOperator;
     }
 
     private static Set<String> uids(StreamGraph graph) {
-        return graph.getStreamNodes().stream().map(StreamNode::getTransformationUID).collect(Collectors.toSet());
+        return graph.getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID)
+                .collect(Collectors.toSet());
     }
 
     @Test
     void theStatefulOperatorsKeepTheirUids() {
-        Set<String> uids = liveJobGraph().getStreamNodes().stream().map(StreamNode::getTransformationUID).collect(Collectors.toSet());
-        assertThat(uids).contains(
-                "source-campaigns", "source-customer-events", // Kafka offsets
-                "customer-misfire-detector", // holdings, consent, tickets, suppressions, recent and pending sends, campaigns
-                "misfire-rate-alerter", "sentiment-alerter", // open alert windows, roll-up windows waiting for the watermark
-                "incident-tracker", // open incidents, campaigns, control settings
-                "source-control", // control log offsets
-                "kafka-sink-misfires", "kafka-sink-alerts", "kafka-sink-dead-letters", "kafka-sink-campaign-stats",
-                "kafka-sink-suppressions"); // Kafka transactions
-        assertThat(uids).as("the planner's stateless operators of the seven PostgreSQL sinks")
-                .filteredOn(uid -> uid.matches("postgres-\\d+_.*")).hasSize(28);
-        assertThat(uids).as("the roll-ups' window aggregations and window join")
-                .anyMatch(uid -> uid.matches("rollups-\\d+_global-window-aggregate")).anyMatch(uid -> uid.matches("rollups-\\d+_window-join"));
+        Set<String> uids = liveJobGraph().getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID)
+                .collect(Collectors.toSet());
+        assertThat(uids)
+                .contains(
+                        "source-campaigns",
+                        "source-customer-events", // Kafka offsets
+                        "customer-misfire-detector", // holdings, consent, tickets, suppressions, recent and pending
+                        // sends, campaigns
+                        "misfire-rate-alerter",
+                        "sentiment-alerter", // open alert windows, roll-up windows waiting for the watermark
+                        "incident-tracker", // open incidents, campaigns, control settings
+                        "source-control", // control log offsets
+                        "kafka-sink-misfires",
+                        "kafka-sink-alerts",
+                        "kafka-sink-dead-letters",
+                        "kafka-sink-campaign-stats",
+                        "kafka-sink-suppressions"); // Kafka transactions
+        assertThat(uids)
+                .as("the planner's stateless operators of the seven PostgreSQL sinks")
+                .filteredOn(uid -> uid.matches("postgres-\\d+_.*"))
+                .hasSize(28);
+        assertThat(uids)
+                .as("the roll-ups' window aggregations and window join")
+                .anyMatch(uid -> uid.matches("rollups-\\d+_global-window-aggregate"))
+                .anyMatch(uid -> uid.matches("rollups-\\d+_window-join"));
     }
 }

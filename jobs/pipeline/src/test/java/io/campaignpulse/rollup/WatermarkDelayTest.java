@@ -18,8 +18,12 @@ class WatermarkDelayTest {
             h.processWatermark(new Watermark(1_000_000));
             h.processWatermark(new Watermark(Long.MAX_VALUE));
 
-            assertThat(h.getOutput()).containsExactly(new Watermark(Long.MIN_VALUE), new StreamRecord<>("a", 1_000_000),
-                    new Watermark(400_000), new Watermark(Long.MAX_VALUE));
+            assertThat(h.getOutput())
+                    .containsExactly(
+                            new Watermark(Long.MIN_VALUE),
+                            new StreamRecord<>("a", 1_000_000),
+                            new Watermark(400_000),
+                            new Watermark(Long.MAX_VALUE));
         }
     }
 }

@@ -31,7 +31,8 @@ record LabelledSet(String name, List<Example> examples) {
                     continue;
                 }
                 int tab = line.indexOf('\t');
-                examples.add(new Example(Polarity.valueOf(line.substring(0, tab).toUpperCase(Locale.ROOT)), line.substring(tab + 1)));
+                examples.add(new Example(
+                        Polarity.valueOf(line.substring(0, tab).toUpperCase(Locale.ROOT)), line.substring(tab + 1)));
             }
         }
         return new LabelledSet(resource, examples);
@@ -53,7 +54,8 @@ record LabelledSet(String name, List<Example> examples) {
             } else {
                 counts.get(predicted)[1]++;
                 counts.get(e.label())[2]++;
-                misses.add(String.format(Locale.ROOT, "%-8s got %-8s %+.3f  %s", e.label(), predicted, score, e.text()));
+                misses.add(
+                        String.format(Locale.ROOT, "%-8s got %-8s %+.3f  %s", e.label(), predicted, score, e.text()));
             }
         }
         Map<Polarity, Double> f1 = new EnumMap<>(Polarity.class);

@@ -19,9 +19,16 @@ class SentimentAccuracyTest {
     void macroF1StaysAboveItsFloor(String resource, double floor) throws Exception {
         LabelledSet set = LabelledSet.load(resource);
         LabelledSet.Report report = set.evaluate(SentimentScorer.shared());
-        System.out.printf(Locale.ROOT, "%s: %d sentences, macro-F1 %.3f (negative %.3f, neutral %.3f, positive %.3f), accuracy %.3f%n",
-                resource, set.examples().size(), report.macroF1(), report.f1().get(SentimentScorer.Polarity.NEGATIVE),
-                report.f1().get(SentimentScorer.Polarity.NEUTRAL), report.f1().get(SentimentScorer.Polarity.POSITIVE), report.accuracy());
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d sentences, macro-F1 %.3f (negative %.3f, neutral %.3f, positive %.3f), accuracy %.3f%n",
+                resource,
+                set.examples().size(),
+                report.macroF1(),
+                report.f1().get(SentimentScorer.Polarity.NEGATIVE),
+                report.f1().get(SentimentScorer.Polarity.NEUTRAL),
+                report.f1().get(SentimentScorer.Polarity.POSITIVE),
+                report.accuracy());
         report.misses().forEach(m -> System.out.println("  miss: " + m));
         assertThat(set.examples()).hasSizeGreaterThan(120);
         assertThat(report.macroF1()).as("macro-F1 on " + resource).isGreaterThanOrEqualTo(floor);

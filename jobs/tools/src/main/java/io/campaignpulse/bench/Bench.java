@@ -15,8 +15,8 @@ import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EnvelopeDecoder;
 import io.campaignpulse.ingest.EventTimeGuard;
 import io.campaignpulse.ingest.InputTopics;
-import io.campaignpulse.sentiment.SentimentScorer;
 import io.campaignpulse.ingest.KafkaEnvelopeDeserializer;
+import io.campaignpulse.sentiment.SentimentScorer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -56,8 +57,15 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 public final class Bench {
 
     /** What the user chose. */
-    public record Settings(int customers, int partitions, int parallelism, long seed, Duration checkpointInterval, Path json,
-            Path configFile, Map<String, String> overrides) {}
+    public record Settings(
+            int customers,
+            int partitions,
+            int parallelism,
+            long seed,
+            Duration checkpointInterval,
+            Path json,
+            Path configFile,
+            Map<String, String> overrides) {}
 
     /** Events per second over the span in which an operator's record count grew, from its first record to its last. */
     record Rate(long events, double seconds) {
@@ -94,12 +102,26 @@ public final class Bench {
             infra.createTopics(config.topics(), settings.partitions());
             infra.createTables();
 
-            out.printf("pulse bench: %,d customers, %d partitions per topic, parallelism %d, %d cores%n", settings.customers(),
-                    settings.partitions(), settings.parallelism(), Runtime.getRuntime().availableProcessors());
+            out.printf(
+                    "pulse bench: %,d customers, %d partitions per topic, parallelism %d, %d cores%n",
+                    settings.customers(),
+                    settings.partitions(),
+                    settings.parallelism(),
+                    Runtime.getRuntime().availableProcessors());
             long t = System.nanoTime();
-            DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(),
-                    LocalDate.now(ZoneOffset.UTC).minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), true));
-            out.printf("  generated %,d events (%,d sends) in %.1f s%n", world.events().size(), world.sends(), seconds(t));
+            DemoWorld world = DemoWorld.generate(
+                    config,
+                    new DemoWorld.Options(
+                            settings.customers(),
+                            settings.seed(),
+                            LocalDate.now(ZoneOffset.UTC)
+                                    .minusDays(1)
+                                    .atStartOfDay(ZoneOffset.UTC)
+                                    .toInstant(),
+                            true));
+            out.printf(
+                    "  generated %,d events (%,d sends) in %.1f s%n",
+                    world.events().size(), world.sends(), seconds(t));
             t = System.nanoTime();
             try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
                 publisher.publish(world.events(), world.playFrom(), 0);
@@ -107,21 +129,31 @@ public final class Bench {
             out.printf("  preloaded into Kafka in %.1f s%n", seconds(t));
 
             Rate passthrough = passThrough(config);
-            out.printf("  pass-through (Kafka, decode, discard): %,d events, %,.0f events/s%n", passthrough.events(), passthrough.perSecond());
+            out.printf(
+                    "  pass-through (Kafka, decode, discard): %,d events, %,.0f events/s%n",
+                    passthrough.events(), passthrough.perSecond());
 
             PipelineRun pipeline = pipeline(config, work.resolve("job"));
-            out.printf("  pipeline: %,d events, %,.0f events/s; caught up %.1f s after submission%n", pipeline.rate().events(),
-                    pipeline.rate().perSecond(), pipeline.catchUpSeconds());
+            out.printf(
+                    "  pipeline: %,d events, %,.0f events/s; caught up %.1f s after submission%n",
+                    pipeline.rate().events(), pipeline.rate().perSecond(), pipeline.catchUpSeconds());
             Correctness correctness = check(world, infra);
-            out.printf("  correctness: %,d misfires expected, %,d found, %,d missing, %,d invented, %,d LATE_EVENT -> %s%n",
-                    correctness.expected(), correctness.found(), correctness.missing(), correctness.invented(), correctness.late(),
+            out.printf(
+                    "  correctness: %,d misfires expected, %,d found, %,d missing, %,d invented, %,d LATE_EVENT -> %s%n",
+                    correctness.expected(),
+                    correctness.found(),
+                    correctness.missing(),
+                    correctness.invented(),
+                    correctness.late(),
                     correctness.correct() ? "correct" : "WRONG");
 
             double scorer = scorerTextsPerSecond(world, config);
             Map<String, Object> figures = figures(world, passthrough, pipeline, correctness, scorer);
             table(figures);
             if (settings.json() != null) {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(settings.json().toFile(), figures);
+                new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValue(settings.json().toFile(), figures);
                 out.println("  figures written to " + settings.json());
             }
             return figures;
@@ -143,21 +175,29 @@ public final class Bench {
         KafkaSource<Envelope> source = KafkaSource.<Envelope>builder()
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setGroupId(config.kafka().groupId() + "-bench-passthrough")
-                .setTopics(List.of(topics.campaignSends(), topics.customerHoldings(), topics.customerConsent(), topics.tickets(), topics.reviews()))
+                .setTopics(List.of(
+                        topics.campaignSends(),
+                        topics.customerHoldings(),
+                        topics.customerConsent(),
+                        topics.tickets(),
+                        topics.reviews()))
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())
-                .setDeserializer(new KafkaEnvelopeDeserializer(new InputTopics(topics), new EventTimeGuard(config.eventTime())))
+                .setDeserializer(
+                        new KafkaEnvelopeDeserializer(new InputTopics(topics), new EventTimeGuard(config.eventTime())))
                 .setProperties(props)
                 .build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka: customer events")
-                .sinkTo(new DiscardingSink<>()).name(PASSTHROUGH_OPERATOR);
+                .sinkTo(new DiscardingSink<>())
+                .name(PASSTHROUGH_OPERATOR);
         Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PASSTHROUGH_OPERATOR, "numRecordsIn"));
         JobClient job = env.executeAsync("campaign-pulse-bench-passthrough");
         job.getJobExecutionResult().get(30, TimeUnit.MINUTES);
         return sampler.stop();
     }
 
-    record PipelineRun(Rate rate, double catchUpSeconds, List<Long> checkpointMs, List<Long> checkpointBytes, long stateBytes) {}
+    record PipelineRun(
+            Rate rate, double catchUpSeconds, List<Long> checkpointMs, List<Long> checkpointBytes, long stateBytes) {}
 
     /** The job as operators run it, from the earliest offsets until it has committed everything it read. */
     private PipelineRun pipeline(PulseConfig config, Path workDir) throws Exception {
@@ -165,19 +205,28 @@ public final class Bench {
         long submitted = System.nanoTime();
         Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
         try (LocalJob job = LocalJob.start(config, workDir, null, MetricProbe.install())) {
-            Thread report = new Thread(() -> {
-                try {
-                    while (true) {
-                        Thread.sleep(15_000);
-                        out.printf("    after %.0f s: %,d events in; busy / back-pressured / idle ms per s:%n", seconds(submitted),
-                                MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
-                        MetricProbe.taskTimes().forEach((task, ms) -> out.printf("      %4d %4d %4d  %s%n", ms[0], ms[1], ms[2],
-                                task.length() > 90 ? task.substring(0, 90) + "..." : task));
-                    }
-                } catch (InterruptedException e) {
-                    // the run is over
-                }
-            }, "bench-report");
+            Thread report = new Thread(
+                    () -> {
+                        try {
+                            while (true) {
+                                Thread.sleep(15_000);
+                                out.printf(
+                                        "    after %.0f s: %,d events in; busy / back-pressured / idle ms per s:%n",
+                                        seconds(submitted),
+                                        MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
+                                MetricProbe.taskTimes()
+                                        .forEach((task, ms) -> out.printf(
+                                                "      %4d %4d %4d  %s%n",
+                                                ms[0],
+                                                ms[1],
+                                                ms[2],
+                                                task.length() > 90 ? task.substring(0, 90) + "..." : task));
+                            }
+                        } catch (InterruptedException e) {
+                            // the run is over
+                        }
+                    },
+                    "bench-report");
             report.setDaemon(true);
             report.start();
             job.awaitCaughtUp(Duration.ofHours(2));
@@ -208,7 +257,8 @@ public final class Bench {
             try (ResultSet rs = s.executeQuery("SELECT send_id, rule FROM misfires")) {
                 while (rs.next()) {
                     found++;
-                    if (expected.getOrDefault(rs.getString(1), Set.of()).contains(MisfireRule.valueOf(rs.getString(2)))) {
+                    if (expected.getOrDefault(rs.getString(1), Set.of())
+                            .contains(MisfireRule.valueOf(rs.getString(2)))) {
                         matching++;
                     }
                 }
@@ -223,15 +273,19 @@ public final class Bench {
 
     /** The scorer alone on one thread, over the generated tickets' and reviews' texts. */
     private static double scorerTextsPerSecond(DemoWorld world, PulseConfig config) {
-        EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(config.topics()), new EventTimeGuard(config.eventTime()));
+        EnvelopeDecoder decoder =
+                new EnvelopeDecoder(new InputTopics(config.topics()), new EventTimeGuard(config.eventTime()));
         List<String> texts = new ArrayList<>();
         for (DemoWorld.Event e : world.events()) {
             if (texts.size() >= 20_000) {
                 break;
             }
             Object payload = decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload();
-            String text = payload instanceof TicketEvent ticket ? SentimentScorer.textOf(ticket.getSubject(), ticket.getBody())
-                    : payload instanceof Review review ? SentimentScorer.textOf(review.getTitle(), review.getBody()) : null;
+            String text = payload instanceof TicketEvent ticket
+                    ? SentimentScorer.textOf(ticket.getSubject(), ticket.getBody())
+                    : payload instanceof Review review
+                            ? SentimentScorer.textOf(review.getTitle(), review.getBody())
+                            : null;
             if (text != null) {
                 texts.add(text);
             }
@@ -257,7 +311,8 @@ public final class Bench {
         return sink == Double.MAX_VALUE ? 0 : rate; // sink keeps the scoring from being optimised away
     }
 
-    private Map<String, Object> figures(DemoWorld world, Rate passthrough, PipelineRun pipeline, Correctness correctness, double scorer) {
+    private Map<String, Object> figures(
+            DemoWorld world, Rate passthrough, PipelineRun pipeline, Correctness correctness, double scorer) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("cores", Runtime.getRuntime().availableProcessors());
         f.put("events", world.events().size());
@@ -266,15 +321,22 @@ public final class Bench {
         f.put("parallelism", settings.parallelism());
         f.put("correct", correctness.correct());
         // A wrong run has no throughput: its speed would be the speed of computing something else.
-        f.put("pipeline_events_per_s", correctness.correct() ? Math.round(pipeline.rate().perSecond()) : null);
+        f.put(
+                "pipeline_events_per_s",
+                correctness.correct() ? Math.round(pipeline.rate().perSecond()) : null);
         f.put("passthrough_events_per_s", Math.round(passthrough.perSecond()));
-        f.put("pipeline_to_passthrough", correctness.correct() && passthrough.perSecond() > 0
-                ? round(pipeline.rate().perSecond() / passthrough.perSecond(), 3) : null);
+        f.put(
+                "pipeline_to_passthrough",
+                correctness.correct() && passthrough.perSecond() > 0
+                        ? round(pipeline.rate().perSecond() / passthrough.perSecond(), 3)
+                        : null);
         f.put("pipeline_catch_up_s", round(pipeline.catchUpSeconds(), 1));
         f.put("checkpoint_interval_ms", settings.checkpointInterval().toMillis());
         f.put("checkpoint_ms", percentiles(pipeline.checkpointMs(), false));
         f.put("checkpoint_bytes", percentiles(pipeline.checkpointBytes(), false));
-        f.put("state_bytes_per_customer", pipeline.stateBytes() < 0 ? null : Math.round((double) pipeline.stateBytes() / settings.customers()));
+        f.put(
+                "state_bytes_per_customer",
+                pipeline.stateBytes() < 0 ? null : Math.round((double) pipeline.stateBytes() / settings.customers()));
         f.put("latency_ms_at_least_once", null);
         f.put("latency_ms_exactly_once", null);
         f.put("scorer_texts_per_s", Math.round(scorer));
@@ -322,7 +384,7 @@ public final class Bench {
 
     private static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (Exception e) {
             // A temporary folder: best effort.
         }
@@ -330,20 +392,20 @@ public final class Bench {
 
     /** Samples a record counter and the job's checkpoint gauges every 100 ms. */
     static final class Sampler implements Runnable {
-        private final java.util.function.LongSupplier counter;
+        private final LongSupplier counter;
         private final List<long[]> samples = new ArrayList<>();
         private final List<Long> checkpointMs = new ArrayList<>();
         private final List<Long> checkpointBytes = new ArrayList<>();
         private final Thread thread;
         private volatile boolean running = true;
 
-        private Sampler(java.util.function.LongSupplier counter) {
+        private Sampler(LongSupplier counter) {
             this.counter = counter;
             this.thread = new Thread(this, "bench-sampler");
             thread.setDaemon(true);
         }
 
-        static Sampler start(java.util.function.LongSupplier counter) {
+        static Sampler start(LongSupplier counter) {
             Sampler s = new Sampler(counter);
             s.thread.start();
             return s;

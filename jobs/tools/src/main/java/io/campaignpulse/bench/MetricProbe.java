@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.configuration.Configuration;
@@ -68,7 +69,7 @@ public final class MetricProbe implements MetricReporter {
      * by task name and subtask: where a run spends its time.
      */
     public static Map<String, long[]> taskTimes() {
-        Map<String, long[]> times = new java.util.TreeMap<>();
+        Map<String, long[]> times = new TreeMap<>();
         String[] kinds = {"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond", "idleTimeMsPerSecond"};
         for (Map.Entry<String, List<Metric>> e : METRICS.entrySet()) {
             if (!e.getKey().startsWith("task:")) {
@@ -76,7 +77,9 @@ public final class MetricProbe implements MetricReporter {
             }
             String[] parts = e.getKey().substring(5).split("\\|");
             int kind = Arrays.asList(kinds).indexOf(parts[parts.length - 1]);
-            if (kind >= 0 && !e.getValue().isEmpty() && e.getValue().get(e.getValue().size() - 1) instanceof Gauge<?> g
+            if (kind >= 0
+                    && !e.getValue().isEmpty()
+                    && e.getValue().get(e.getValue().size() - 1) instanceof Gauge<?> g
                     && g.getValue() instanceof Number n) {
                 times.computeIfAbsent(parts[0], k -> new long[3])[kind] = n.longValue();
             }
@@ -95,9 +98,11 @@ public final class MetricProbe implements MetricReporter {
         Map<String, String> vars = group.getAllVariables();
         String operator = vars.get("<operator_name>");
         String task = vars.get("<task_name>");
-        String key = operator != null ? operator + "|" + name
-                : task != null ? "task:" + task + "#" + vars.get("<subtask_index>") + "|" + name
-                : vars.containsKey("<job_id>") ? "job|" + name : null;
+        String key = operator != null
+                ? operator + "|" + name
+                : task != null
+                        ? "task:" + task + "#" + vars.get("<subtask_index>") + "|" + name
+                        : vars.containsKey("<job_id>") ? "job|" + name : null;
         if (key != null) {
             METRICS.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(metric);
         }

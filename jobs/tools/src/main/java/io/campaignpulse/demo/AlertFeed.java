@@ -1,6 +1,7 @@
 package io.campaignpulse.demo;
 
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.AlertState;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -37,18 +38,26 @@ final class AlertFeed implements Runnable {
     @Override
     public void run() {
         SpecificDatumReader<Alert> reader = new SpecificDatumReader<>(Alert.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     Alert a = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
                     received.incrementAndGet();
-                    out.printf("  +%3.0fs %-8s %-8s %s%s%n", (System.nanoTime() - startedNanos) / 1e9, a.getState(), a.getSeverity(),
-                            a.getTitle(), a.getOwner() == null ? "" : "  [" + a.getOwner() + "]");
-                    if (a.getState() == io.campaignpulse.contract.AlertState.OPENED && !a.getSuggestedAction().isEmpty()) {
+                    out.printf(
+                            "  +%3.0fs %-8s %-8s %s%s%n",
+                            (System.nanoTime() - startedNanos) / 1e9,
+                            a.getState(),
+                            a.getSeverity(),
+                            a.getTitle(),
+                            a.getOwner() == null ? "" : "  [" + a.getOwner() + "]");
+                    if (a.getState() == AlertState.OPENED
+                            && !a.getSuggestedAction().isEmpty()) {
                         out.printf("               -> %s%n", a.getSuggestedAction());
                     }
                 }

@@ -1,5 +1,6 @@
 package io.campaignpulse.demo;
 
+import io.campaignpulse.alerting.IncidentTracker;
 import io.campaignpulse.config.ConfigLoader;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.MisfireRule;
@@ -17,8 +18,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -32,10 +36,19 @@ import java.util.stream.Stream;
 public final class Demo {
 
     /** What the user chose on the command line. */
-    public record Settings(int customers, double daySeconds, long seed, boolean follow, boolean backlog, Path workDir, boolean keep,
-            Path configFile, Map<String, String> overrides) {}
+    public record Settings(
+            int customers,
+            double daySeconds,
+            long seed,
+            boolean follow,
+            boolean backlog,
+            Path workDir,
+            boolean keep,
+            Path configFile,
+            Map<String, String> overrides) {}
 
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
     private final Settings settings;
     private final PrintStream out;
@@ -69,13 +82,19 @@ public final class Demo {
             PulseConfig config = new ConfigLoader().load(settings.configFile(), overrides);
             infra.createTopics(config.topics(), 2);
             infra.createTables();
-            out.printf("  Kafka at %s, PostgreSQL at 127.0.0.1:%d (user postgres, database postgres) - up in %.1f s%n",
+            out.printf(
+                    "  Kafka at %s, PostgreSQL at 127.0.0.1:%d (user postgres, database postgres) - up in %.1f s%n",
                     infra.bootstrapServers(), infra.postgresPort(), seconds(t0));
-            out.printf("  query it while the demo runs:  psql -h 127.0.0.1 -p %d -U postgres -c 'SELECT rule, count(*) FROM misfires GROUP BY rule'%n",
+            out.printf(
+                    "  query it while the demo runs:  psql -h 127.0.0.1 -p %d -U postgres -c 'SELECT rule, count(*) FROM misfires GROUP BY rule'%n",
                     infra.postgresPort());
 
-            Instant day = LocalDate.now(ZoneOffset.UTC).minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-            DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(), day));
+            Instant day = LocalDate.now(ZoneOffset.UTC)
+                    .minusDays(1)
+                    .atStartOfDay(ZoneOffset.UTC)
+                    .toInstant();
+            DemoWorld world =
+                    DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(), day));
             describe(world);
 
             try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
@@ -87,16 +106,24 @@ public final class Demo {
                     publishStart = System.nanoTime(); // from here the job's catch-up is timed
                 }
                 try (LocalJob job = LocalJob.start(config, work.resolve("job"))) {
-                    out.printf("  job submitted to a local Flink MiniCluster (RocksDB, checkpoints every 2 s, exactly-once) at %.1f s%n", seconds(t0));
-                    AlertFeed feed = new AlertFeed(infra.bootstrapServers(), config.topics().alerts(), out, t0);
+                    out.printf(
+                            "  job submitted to a local Flink MiniCluster (RocksDB, checkpoints every 2 s, exactly-once) at %.1f s%n",
+                            seconds(t0));
+                    AlertFeed feed = new AlertFeed(
+                            infra.bootstrapServers(), config.topics().alerts(), out, t0);
                     Thread feedThread = new Thread(feed, "alert-feed");
                     feedThread.setDaemon(true);
                     feedThread.start();
                     Thread progress = progress(publisher, infra);
                     double speed = world.speedFor(settings.daySeconds());
                     if (!settings.backlog()) {
-                        out.printf("  playing %s from 06:00 UTC %s%n", LocalDate.ofInstant(day, ZoneOffset.UTC),
-                                speed > 0 ? String.format("at %.0fx (a day in about %.0f s)", speed, settings.daySeconds()) : "as fast as possible");
+                        out.printf(
+                                "  playing %s from 06:00 UTC %s%n",
+                                LocalDate.ofInstant(day, ZoneOffset.UTC),
+                                speed > 0
+                                        ? String.format(
+                                                "at %.0fx (a day in about %.0f s)", speed, settings.daySeconds())
+                                        : "as fast as possible");
                         publisher.publish(world.events(), world.playFrom(), speed);
                     }
                     job.awaitCaughtUp(Duration.ofMinutes(10));
@@ -105,13 +132,21 @@ public final class Demo {
                         follow(config, world, job, publisher, speed);
                     }
                     progress.interrupt();
-                    out.printf("  all %,d events published and read; stopping the job with a savepoint and drain (flushes the last windows)%n",
+                    out.printf(
+                            "  all %,d events published and read; stopping the job with a savepoint and drain (flushes the last windows)%n",
                             publisher.published());
                     String savepoint = job.stopAndDrain();
                     Thread.sleep(1500); // let the feed print the alerts of the final commit
                     feed.stop();
-                    summary(world, infra, feed, publisher.published(), pipelineSeconds, savepoint, seconds(t0),
-                            job.accumulator(io.campaignpulse.alerting.IncidentTracker.SIGNALS_ACCUMULATOR));
+                    summary(
+                            world,
+                            infra,
+                            feed,
+                            publisher.published(),
+                            pipelineSeconds,
+                            savepoint,
+                            seconds(t0),
+                            job.accumulator(IncidentTracker.SIGNALS_ACCUMULATOR));
                 }
             }
         } finally {
@@ -126,12 +161,14 @@ public final class Demo {
      * --follow: the next days, one after another, with the same customers (their history is not
      * published again), until Ctrl-C; each day's misfires are checked against its ground truth.
      */
-    private void follow(PulseConfig config, DemoWorld first, LocalJob job, PacedPublisher publisher, double speed) throws Exception {
+    private void follow(PulseConfig config, DemoWorld first, LocalJob job, PacedPublisher publisher, double speed)
+            throws Exception {
         out.println("  --follow: playing the following days until you press Ctrl-C");
         Instant day = Instant.ofEpochMilli(first.day());
         for (int n = 1; ; n++) {
             day = day.plus(Duration.ofDays(1));
-            DemoWorld next = DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed() + n, day, false));
+            DemoWorld next = DemoWorld.generate(
+                    config, new DemoWorld.Options(settings.customers(), settings.seed() + n, day, false));
             out.printf("  day %d (%s): %,d sends%n", n + 1, LocalDate.ofInstant(day, ZoneOffset.UTC), next.sends());
             publisher.publish(next.events(), next.playFrom(), speed);
             job.awaitCaughtUp(Duration.ofMinutes(5));
@@ -139,10 +176,16 @@ public final class Demo {
     }
 
     private void describe(DemoWorld world) {
-        out.printf("  generated a day: %,d customers, %,d sends over %d campaigns, %,d events in all "
+        out.printf(
+                "  generated a day: %,d customers, %,d sends over %d campaigns, %,d events in all "
                         + "(%,d producer redeliveries, %d tickets, %d reviews)%n",
-                settings.customers(), world.sends(), world.campaigns().size(), world.events().size(), world.redeliveries(),
-                world.tickets(), world.reviews());
+                settings.customers(),
+                world.sends(),
+                world.campaigns().size(),
+                world.events().size(),
+                world.redeliveries(),
+                world.tickets(),
+                world.reviews());
         StringBuilder planted = new StringBuilder();
         world.planted().forEach((rule, ids) -> planted.append(String.format("%s %,d, ", rule, ids.size())));
         out.println("  planted misfires: " + planted.substring(0, planted.length() - 2));
@@ -150,80 +193,127 @@ public final class Demo {
     }
 
     private Thread progress(PacedPublisher publisher, LocalInfrastructure infra) {
-        Thread t = new Thread(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(5000);
-                    long sim = publisher.simulatedNow();
-                    out.printf("  [%s UTC simulated] %,d events published, %,d misfires in PostgreSQL so far%n",
-                            sim > 0 ? CLOCK.format(Instant.ofEpochMilli(sim)) : "--:--", publisher.published(), count(infra, "misfires"));
-                }
-            } catch (InterruptedException e) {
-                // done
-            }
-        }, "demo-progress");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            Thread.sleep(5000);
+                            long sim = publisher.simulatedNow();
+                            out.printf(
+                                    "  [%s UTC simulated] %,d events published, %,d misfires in PostgreSQL so far%n",
+                                    sim > 0 ? CLOCK.format(Instant.ofEpochMilli(sim)) : "--:--",
+                                    publisher.published(),
+                                    count(infra, "misfires"));
+                        }
+                    } catch (InterruptedException e) {
+                        // done
+                    }
+                },
+                "demo-progress");
         t.setDaemon(true);
         t.start();
         return t;
     }
 
-    private void summary(DemoWorld world, LocalInfrastructure infra, AlertFeed feed, long events, double pipelineSeconds,
-            String savepoint, double totalSeconds, long signals) throws SQLException {
+    private void summary(
+            DemoWorld world,
+            LocalInfrastructure infra,
+            AlertFeed feed,
+            long events,
+            double pipelineSeconds,
+            String savepoint,
+            double totalSeconds,
+            long signals)
+            throws SQLException {
         Map<String, Set<MisfireRule>> expected = world.expectedMisfires();
         int expectedCount = expected.values().stream().mapToInt(Set::size).sum();
         int plantedCount = world.planted().values().stream().mapToInt(Set::size).sum();
         out.println();
         out.println("Summary");
-        out.printf("  pipeline: %,d events published and processed in %.1f s = %.0f events/s%s%n", events, pipelineSeconds,
-                events / pipelineSeconds, settings.daySeconds() > 0 ? " (paced by the generator; --day-seconds 0 for the maximum)" : "");
+        out.printf(
+                "  pipeline: %,d events published and processed in %.1f s = %.0f events/s%s%n",
+                events,
+                pipelineSeconds,
+                events / pipelineSeconds,
+                settings.daySeconds() > 0 ? " (paced by the generator; --day-seconds 0 for the maximum)" : "");
         out.println("  misfires by campaign and rule (PostgreSQL table misfires):");
         query(infra, """
-                SELECT campaign_id, rule, count(*) FROM misfires GROUP BY campaign_id, rule ORDER BY campaign_id, rule""",
-                rs -> out.printf("    %-12s %-34s %,6d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
+                SELECT campaign_id, rule, count(*) FROM misfires GROUP BY campaign_id, rule ORDER BY campaign_id, rule""", rs -> out.printf("    %-12s %-34s %,6d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
         int found = count(infra, "misfires");
         int matching = 0;
-        java.util.List<String> invented = new java.util.ArrayList<>();
-        try (Connection c = connect(infra); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT send_id, rule, customer_id, detail FROM misfires ORDER BY sent_at")) {
+        List<String> invented = new ArrayList<>();
+        try (Connection c = connect(infra);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT send_id, rule, customer_id, detail FROM misfires ORDER BY sent_at")) {
             while (rs.next()) {
                 if (expected.getOrDefault(rs.getString(1), Set.of()).contains(MisfireRule.valueOf(rs.getString(2)))) {
                     matching++;
                 } else {
-                    invented.add(rs.getString(1) + " " + rs.getString(2) + " (" + rs.getString(3) + "): " + rs.getString(4));
+                    invented.add(
+                            rs.getString(1) + " " + rs.getString(2) + " (" + rs.getString(3) + "): " + rs.getString(4));
                 }
             }
         }
-        out.printf("  ground truth: %,d misfires expected (%,d planted, the rest accidental), %,d found, %,d of them expected, %,d invented%n",
+        out.printf(
+                "  ground truth: %,d misfires expected (%,d planted, the rest accidental), %,d found, %,d of them expected, %,d invented%n",
                 expectedCount, plantedCount, found, matching, found - matching);
         invented.stream().limit(5).forEach(m -> out.println("    not in the ground truth: " + m));
-        out.printf("  alerts: %,d windows where an alert condition held became %d incidents in %d messages on the alerts topic "
-                + "(opened, updated, resolved; PostgreSQL table alerts has one row per incident)%n", signals, count(infra, "alerts"), feed.received());
-        query(infra, "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
+        out.printf(
+                "  alerts: %,d windows where an alert condition held became %d incidents in %d messages on the alerts topic "
+                        + "(opened, updated, resolved; PostgreSQL table alerts has one row per incident)%n",
+                signals, count(infra, "alerts"), feed.received());
+        query(
+                infra,
+                "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
                 rs -> out.printf("    %-15s %-9s %d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
-        out.println("  campaign scorecard (PostgreSQL view campaign_scorecard: the 24 h window up to each campaign's latest send; sentiment -1..1):");
-        out.printf("    %-12s %7s %9s %11s %8s %9s %9s %8s%n", "campaign", "sends", "misfire%", "conversions", "tickets", "sentiment", "baseline",
-                "trend");
-        query(infra, """
+        out.println(
+                "  campaign scorecard (PostgreSQL view campaign_scorecard: the 24 h window up to each campaign's latest send; sentiment -1..1):");
+        out.printf(
+                "    %-12s %7s %9s %11s %8s %9s %9s %8s%n",
+                "campaign", "sends", "misfire%", "conversions", "tickets", "sentiment", "baseline", "trend");
+        query(
+                infra,
+                """
                 SELECT campaign_id, sends, misfire_rate, conversions, tickets, avg_sentiment, baseline_avg_sentiment, sentiment_direction
                 FROM campaign_scorecard ORDER BY campaign_id""",
-                rs -> out.printf("    %-12s %,7d %8.1f%% %,11d %,8d %9s %9s %8s%n", rs.getString(1), rs.getLong(2), 100 * rs.getDouble(3),
-                        rs.getLong(4), rs.getLong(5), signed(rs, 6), signed(rs, 7), rs.getString(8)));
-        query(infra, "SELECT title FROM alerts WHERE kind <> 'MISFIRE_RATE' ORDER BY window_end, title",
+                rs -> out.printf(
+                        "    %-12s %,7d %8.1f%% %,11d %,8d %9s %9s %8s%n",
+                        rs.getString(1),
+                        rs.getLong(2),
+                        100 * rs.getDouble(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        signed(rs, 6),
+                        signed(rs, 7),
+                        rs.getString(8)));
+        query(
+                infra,
+                "SELECT title FROM alerts WHERE kind <> 'MISFIRE_RATE' ORDER BY window_end, title",
                 rs -> out.println("    alert: " + rs.getString(1)));
-        out.println("  suppression list (topic suppressions, table suppressions): entries by reason, active / retracted");
-        query(infra, "SELECT reason, count(*) FILTER (WHERE active), count(*) FILTER (WHERE NOT active) FROM suppressions GROUP BY reason ORDER BY reason",
+        out.println(
+                "  suppression list (topic suppressions, table suppressions): entries by reason, active / retracted");
+        query(
+                infra,
+                "SELECT reason, count(*) FILTER (WHERE active), count(*) FILTER (WHERE NOT active) FROM suppressions GROUP BY reason ORDER BY reason",
                 rs -> out.printf("    %-34s %,6d / %,d%n", rs.getString(1), rs.getInt(2), rs.getInt(3)));
-        out.printf("  late events (LATE_EVENT dead letters): %,d%n", countWhere(infra, "dead_letters", "reason = 'LATE_EVENT'"));
+        out.printf(
+                "  late events (LATE_EVENT dead letters): %,d%n",
+                countWhere(infra, "dead_letters", "reason = 'LATE_EVENT'"));
         out.println("  dead letters by reason (table dead_letters):");
-        query(infra, "SELECT reason, count(*) FROM dead_letters GROUP BY reason ORDER BY reason",
+        query(
+                infra,
+                "SELECT reason, count(*) FROM dead_letters GROUP BY reason ORDER BY reason",
                 rs -> out.printf("    %-18s %d%n", rs.getString(1), rs.getInt(2)));
         out.println("  final savepoint: " + savepoint);
-        out.printf("  demo took %.0f s. Queries to try against your own PostgreSQL: see README.md, 'Output tables'.%n", totalSeconds);
+        out.printf(
+                "  demo took %.0f s. Queries to try against your own PostgreSQL: see README.md, 'Output tables'.%n",
+                totalSeconds);
     }
 
     private static String signed(ResultSet rs, int column) throws SQLException {
         double v = rs.getDouble(column);
-        return rs.wasNull() ? "-" : String.format(java.util.Locale.ROOT, "%+.2f", v);
+        return rs.wasNull() ? "-" : String.format(Locale.ROOT, "%+.2f", v);
     }
 
     private interface Row {
@@ -231,7 +321,9 @@ public final class Demo {
     }
 
     private static void query(LocalInfrastructure infra, String sql, Row row) throws SQLException {
-        try (Connection c = connect(infra); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect(infra);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 row.print(rs);
             }
@@ -243,7 +335,8 @@ public final class Demo {
     }
 
     private static int countWhere(LocalInfrastructure infra, String table, String condition) {
-        try (Connection c = connect(infra); Statement s = c.createStatement();
+        try (Connection c = connect(infra);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table + " WHERE " + condition)) {
             rs.next();
             return rs.getInt(1);

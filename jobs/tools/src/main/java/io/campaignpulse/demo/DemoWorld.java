@@ -14,8 +14,12 @@ import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.ingest.AvroBinary;
+import io.campaignpulse.misfire.SuppressionList;
+import io.campaignpulse.sentiment.SentimentScorer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -27,6 +31,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -60,7 +66,9 @@ public final class DemoWorld {
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 3_600_000L;
     private static final long DAY_MS = 24 * HOUR;
-    private static final String[] PRODUCTS = {"CARD-PLAT", "CARD-CLASSIC", "SAVINGS-PLUS", "MORTGAGE", "LOAN-PERSONAL", "INSURANCE-HOME"};
+    private static final String[] PRODUCTS = {
+        "CARD-PLAT", "CARD-CLASSIC", "SAVINGS-PLUS", "MORTGAGE", "LOAN-PERSONAL", "INSURANCE-HOME"
+    };
     private static final double[] PRODUCT_SHARE = {0.15, 0.40, 0.35, 0.10, 0.10, 0.12};
 
     private final PulseConfig config;
@@ -135,14 +143,10 @@ public final class DemoWorld {
             boolean all = r < 0.07;
             boolean emailOnly = r >= 0.07 && r < 0.12;
             boolean smsOnly = r >= 0.12 && r < 0.15;
-            if (!options.history()) {
-                // The consent history was published on the first day.
-            } else if (all) {
-                consent(c, null, false, day - (1 + rnd.nextInt(90)) * DAY_MS, 0);
-            } else if (emailOnly) {
-                consent(c, Channel.EMAIL, false, day - (1 + rnd.nextInt(90)) * DAY_MS, 0);
-            } else if (smsOnly) {
-                consent(c, Channel.SMS, false, day - (1 + rnd.nextInt(90)) * DAY_MS, 0);
+            // The consent history is published on the first day only.
+            if (options.history() && (all || emailOnly || smsOnly)) {
+                Channel channel = all ? null : emailOnly ? Channel.EMAIL : Channel.SMS;
+                consent(c, channel, false, day - (1 + rnd.nextInt(90)) * DAY_MS, 0);
             }
             emailOk.put(c, !all && !emailOnly);
             smsOk.put(c, !all && !smsOnly);
@@ -151,13 +155,26 @@ public final class DemoWorld {
 
         campaign("C-SECURITY", "Card Security Notice", OfferType.SERVICE, null, Channel.EMAIL, "service-team");
         campaign("C-PLAT", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT", Channel.EMAIL, "cards-team");
-        campaign("C-LOAN", "Welcome Personal Loan", OfferType.ACQUISITION, "LOAN-PERSONAL", Channel.SMS, "lending-team");
+        campaign(
+                "C-LOAN", "Welcome Personal Loan", OfferType.ACQUISITION, "LOAN-PERSONAL", Channel.SMS, "lending-team");
         campaign("C-NEWS", "Savings Plus Newsletter", OfferType.UPSELL, "SAVINGS-PLUS", Channel.EMAIL, "savings-team");
-        campaign("C-HOME", "Home Insurance Offer", OfferType.CROSS_SELL, "INSURANCE-HOME", Channel.PUSH, "insurance-team");
+        campaign(
+                "C-HOME",
+                "Home Insurance Offer",
+                OfferType.CROSS_SELL,
+                "INSURANCE-HOME",
+                Channel.PUSH,
+                "insurance-team");
         campaign("C-KEEP", "Platinum Retention", OfferType.RETENTION, "CARD-PLAT", Channel.EMAIL, "cards-team");
         campaign("C-FLASH", "Evening Flash Sale", OfferType.CROSS_SELL, "CARD-CLASSIC", Channel.PUSH, "cards-team");
         campaign("C-CASH", "Double Cashback Card", OfferType.CROSS_SELL, "CARD-CASHBACK", Channel.EMAIL, "cards-team");
-        campaign("C-UPGRADE", "Premium Account Upgrade", OfferType.UPSELL, "ACCOUNT-PREMIUM", Channel.EMAIL, "cards-team");
+        campaign(
+                "C-UPGRADE",
+                "Premium Account Upgrade",
+                OfferType.UPSELL,
+                "ACCOUNT-PREMIUM",
+                Channel.EMAIL,
+                "cards-team");
 
         Map<String, Integer> promoSends = new HashMap<>();
 
@@ -244,14 +261,21 @@ public final class DemoWorld {
                 CampaignSend s = send("C-CASH", c, Channel.EMAIL, between(9, 13));
                 promoSends.merge(c, 1, Integer::sum);
                 if (rnd.nextDouble() < 0.04) {
-                    holding(c, "CARD-CASHBACK", HoldingStatus.ACTIVE, s.getSentAt().toEpochMilli() + (long) (rnd.nextDouble() * 8 * HOUR), 0);
+                    holding(
+                            c,
+                            "CARD-CASHBACK",
+                            HoldingStatus.ACTIVE,
+                            s.getSentAt().toEpochMilli() + (long) (rnd.nextDouble() * 8 * HOUR),
+                            0);
                 }
             }
         }
         // Flash sale late in the evening, after every other send, to everyone who already had three
         // promotional sends today: a fourth.
         for (String c : customers) {
-            if (promoSends.getOrDefault(c, 0) >= 3 && pushOk.get(c) && !heldAtStart.get(c).contains("CARD-CLASSIC")) {
+            if (promoSends.getOrDefault(c, 0) >= 3
+                    && pushOk.get(c)
+                    && !heldAtStart.get(c).contains("CARD-CLASSIC")) {
                 CampaignSend s = send("C-FLASH", c, Channel.PUSH, between(22, 23));
                 planted.get(MisfireRule.FREQUENCY_CAP).add(s.getSendId());
             }
@@ -284,21 +308,28 @@ public final class DemoWorld {
         }
         // The CRM keeps publishing after the campaigns: event time moves on past the last sends.
         for (int i = 0; i < Math.max(50, customers.size() / 20); i++) {
-            holding(customers.get(rnd.nextInt(customers.size())), "SAVINGS-PLUS", HoldingStatus.ACTIVE,
-                    day + DAY_MS + (long) (rnd.nextDouble() * 2 * HOUR), 0);
+            holding(
+                    customers.get(rnd.nextInt(customers.size())),
+                    "SAVINGS-PLUS",
+                    HoldingStatus.ACTIVE,
+                    day + DAY_MS + (long) (rnd.nextDouble() * 2 * HOUR),
+                    0);
         }
 
         feedback();
         // The cards team follows its cashback push with an upgrade offer to half its recipients in
         // the evening, complaints or not: an open angry ticket makes that an OPEN_COMPLAINT.
         Map<String, List<TicketEvent>> ticketsBy = new HashMap<>();
-        ticketEvents.forEach(e -> ticketsBy.computeIfAbsent(e.getCustomerId(), k -> new ArrayList<>()).add(e));
-        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
+        ticketEvents.forEach(e -> ticketsBy
+                .computeIfAbsent(e.getCustomerId(), k -> new ArrayList<>())
+                .add(e));
+        SentimentScorer scorer = SentimentScorer.shared();
         for (CampaignSend cash : new ArrayList<>(sends)) {
             if (cash.getCampaignId().equals("C-CASH") && rnd.nextDouble() < 0.5) {
                 long t = between(19, 21);
                 CampaignSend s = send("C-UPGRADE", cash.getCustomerId(), Channel.EMAIL, t);
-                if (hasOpenComplaint(ticketsBy.getOrDefault(cash.getCustomerId(), List.of()), t, config.misfire(), scorer)) {
+                if (hasOpenComplaint(
+                        ticketsBy.getOrDefault(cash.getCustomerId(), List.of()), t, config.misfire(), scorer)) {
                     planted.get(MisfireRule.OPEN_COMPLAINT).add(s.getSendId());
                 }
             }
@@ -309,7 +340,9 @@ public final class DemoWorld {
     }
 
     private String dayTag() {
-        return java.time.LocalDate.ofInstant(Instant.ofEpochMilli(day), java.time.ZoneOffset.UTC).toString().replace("-", "");
+        return LocalDate.ofInstant(Instant.ofEpochMilli(day), ZoneOffset.UTC)
+                .toString()
+                .replace("-", "");
     }
 
     private long between(int fromHour, int toHour) {
@@ -317,32 +350,54 @@ public final class DemoWorld {
     }
 
     private void campaign(String id, String name, OfferType offer, String product, Channel channel, String owner) {
-        Campaign c = Campaign.newBuilder().setCampaignId(id).setName(name).setOfferType(offer).setOfferProductId(product)
-                .setChannel(channel).setOwner(owner).setStartsAt(Instant.ofEpochMilli(day))
-                .setEndsAt(Instant.ofEpochMilli(day + DAY_MS)).setUpdatedAt(Instant.ofEpochMilli(day - DAY_MS)).build();
+        Campaign c = Campaign.newBuilder()
+                .setCampaignId(id)
+                .setName(name)
+                .setOfferType(offer)
+                .setOfferProductId(product)
+                .setChannel(channel)
+                .setOwner(owner)
+                .setStartsAt(Instant.ofEpochMilli(day))
+                .setEndsAt(Instant.ofEpochMilli(day + DAY_MS))
+                .setUpdatedAt(Instant.ofEpochMilli(day - DAY_MS))
+                .build();
         campaigns.put(id, c);
         // Published first of all, like a compacted topic's backlog.
-        events.add(new Event(c.getUpdatedAt().toEpochMilli(), Long.MIN_VALUE, topics().campaigns(), id, AvroBinary.toBytes(c)));
+        events.add(new Event(
+                c.getUpdatedAt().toEpochMilli(), Long.MIN_VALUE, topics().campaigns(), id, AvroBinary.toBytes(c)));
     }
 
     private CampaignSend send(String campaignId, String customer, Channel channel, long at) {
-        CampaignSend s = CampaignSend.newBuilder().setSendId(String.format("snd-%s-%06d", dayTag(), ++sendCounter)).setCampaignId(campaignId)
-                .setCustomerId(customer).setChannel(channel).setSentAt(Instant.ofEpochMilli(at)).build();
+        CampaignSend s = CampaignSend.newBuilder()
+                .setSendId(String.format("snd-%s-%06d", dayTag(), ++sendCounter))
+                .setCampaignId(campaignId)
+                .setCustomerId(customer)
+                .setChannel(channel)
+                .setSentAt(Instant.ofEpochMilli(at))
+                .build();
         sends.add(s);
         validSendEvents.add(publish(at, jitter(), topics().campaignSends(), customer, s));
         return s;
     }
 
     private void holding(String customer, String product, HoldingStatus status, long at, long delay) {
-        HoldingChange h = HoldingChange.newBuilder().setCustomerId(customer).setProductId(product).setStatus(status)
-                .setChangedAt(Instant.ofEpochMilli(at)).build();
+        HoldingChange h = HoldingChange.newBuilder()
+                .setCustomerId(customer)
+                .setProductId(product)
+                .setStatus(status)
+                .setChangedAt(Instant.ofEpochMilli(at))
+                .build();
         holdings.add(h);
         publish(at, delay > 0 ? delay : jitter(), topics().customerHoldings(), customer, h);
     }
 
     private void consent(String customer, Channel channel, boolean optedIn, long at, long delay) {
-        ConsentChange c = ConsentChange.newBuilder().setCustomerId(customer).setChannel(channel).setOptedIn(optedIn)
-                .setChangedAt(Instant.ofEpochMilli(at)).build();
+        ConsentChange c = ConsentChange.newBuilder()
+                .setCustomerId(customer)
+                .setChannel(channel)
+                .setOptedIn(optedIn)
+                .setChangedAt(Instant.ofEpochMilli(at))
+                .build();
         consents.add(c);
         publish(at, delay > 0 ? delay : jitter(), topics().customerConsent(), customer, c);
     }
@@ -364,37 +419,6 @@ public final class DemoWorld {
         return config.topics();
     }
 
-    private static final String[][] ANGRY = {
-        {"Why am I getting this?", "I already have the Platinum card. Stop sending me offers for it, this is ridiculous."},
-        {"Unsubscribe did not work", "I unsubscribed months ago and I still get your emails. Thanks for nothing."},
-        {"Loan offer", "I have been a customer for 10 years and you send me a welcome offer? Very disappointing."},
-        {"Still waiting", "Still waiting for my refund after three weeks. No one ever called back."},
-    };
-    private static final String[][] CASHBACK_ANGRY = {
-        {"Double cashback?", "Your email promised double cashback on everything. It only applies to fuel on Sundays. This is misleading."},
-        {"Cashback not paid", "I signed up for the cashback offer and got nothing. Very disappointed, I want my money back."},
-        {"Misleading offer", "The offer was not what the email promised. Cancel my card."},
-        {"Where is my cashback?", "Still waiting after two weeks, and no one ever called back."},
-        {"Hidden fee", "The card has a fee that the advert never mentioned. Absolutely ridiculous."},
-    };
-    private static final String[][] CASHBACK_REVIEWS = {
-        {"Misleading", "The cashback is a joke, the terms are hidden in the small print."},
-        {"Not worth it", "Cashback never arrived and support was useless."},
-    };
-    private static final String[][] HAPPY = {
-        {"Thank you", "Got my home insurance in minutes, really easy. Thanks!"},
-        {"Great cover", "The agent explained the policy clearly. Great service."},
-        {"Shed cover", "Can I add my garden shed to the policy? Love the app so far."},
-    };
-    private static final String[][] HAPPY_REVIEWS = {
-        {"Easy and good value", "Easy to set up and great value."},
-        {"Does what it says", "Quick claim, friendly staff, would recommend."},
-    };
-    private static final String[][] QUESTIONS = {
-        {"Address change", "I am moving house next month, how do I update my address?"},
-        {"Statement", "Please send me a copy of my last statement."},
-    };
-
     /**
      * Tickets and reviews: recipients of misfires complain; the over-promising cashback campaign
      * draws angry tickets (some resolved later, with a low CSAT) and poor reviews; the home
@@ -406,40 +430,55 @@ public final class DemoWorld {
             long sent = s.getSentAt().toEpochMilli();
             String campaign = s.getCampaignId();
             if (misfire && rnd.nextDouble() < 0.15) {
-                ticket(s, ANGRY[rnd.nextInt(ANGRY.length)], "complaint", sent);
+                ticket(s, FeedbackTexts.ANGRY[rnd.nextInt(FeedbackTexts.ANGRY.length)], "complaint", sent);
             } else if (campaign.equals("C-CASH") && rnd.nextDouble() < 0.12) {
-                ticket(s, CASHBACK_ANGRY[rnd.nextInt(CASHBACK_ANGRY.length)], "complaint", sent);
+                ticket(
+                        s,
+                        FeedbackTexts.CASHBACK_ANGRY[rnd.nextInt(FeedbackTexts.CASHBACK_ANGRY.length)],
+                        "complaint",
+                        sent);
                 if (rnd.nextDouble() < 0.3) {
                     TicketEvent last = ticketEvents.get(ticketEvents.size() - 1);
                     long at = last.getOccurredAt().toEpochMilli() + 4 * HOUR + (long) (rnd.nextDouble() * 6 * HOUR);
-                    TicketEvent resolved = TicketEvent.newBuilder(last).setStatus(TicketStatus.RESOLVED).setSubject(null).setBody(null)
-                            .setCsat(1 + rnd.nextInt(2)).setOccurredAt(Instant.ofEpochMilli(at)).build();
+                    TicketEvent resolved = TicketEvent.newBuilder(last)
+                            .setStatus(TicketStatus.RESOLVED)
+                            .setSubject(null)
+                            .setBody(null)
+                            .setCsat(1 + rnd.nextInt(2))
+                            .setOccurredAt(Instant.ofEpochMilli(at))
+                            .build();
                     ticketEvents.add(resolved);
                     publish(at, jitter(), topics().tickets(), s.getCustomerId(), resolved);
                 }
             } else if (campaign.equals("C-HOME") && rnd.nextDouble() < 0.015) {
                 // Pleased customers seldom open a ticket; they write reviews (below).
-                ticket(s, HAPPY[rnd.nextInt(HAPPY.length)], "question", sent);
+                ticket(s, FeedbackTexts.HAPPY[rnd.nextInt(FeedbackTexts.HAPPY.length)], "question", sent);
             } else if (rnd.nextDouble() < 0.01) {
-                ticket(s, QUESTIONS[rnd.nextInt(QUESTIONS.length)], "question", sent);
+                ticket(s, FeedbackTexts.QUESTIONS[rnd.nextInt(FeedbackTexts.QUESTIONS.length)], "question", sent);
             }
             String[] review = null;
             int rating = 0;
             if (campaign.equals("C-CASH") && rnd.nextDouble() < 0.05) {
-                review = CASHBACK_REVIEWS[rnd.nextInt(CASHBACK_REVIEWS.length)];
+                review = FeedbackTexts.CASHBACK_REVIEWS[rnd.nextInt(FeedbackTexts.CASHBACK_REVIEWS.length)];
                 rating = 1 + rnd.nextInt(2);
             } else if (campaign.equals("C-HOME") && rnd.nextDouble() < 0.07) {
-                review = HAPPY_REVIEWS[rnd.nextInt(HAPPY_REVIEWS.length)];
+                review = FeedbackTexts.HAPPY_REVIEWS[rnd.nextInt(FeedbackTexts.HAPPY_REVIEWS.length)];
                 rating = 4 + rnd.nextInt(2);
             } else if (rnd.nextDouble() < 0.005) {
                 rating = 3 + rnd.nextInt(3); // a rating without text: the stars stand in
             }
             if (review != null || rating > 0) {
                 long at = sent + HOUR + (long) (rnd.nextDouble() * 7 * HOUR);
-                Review r = Review.newBuilder().setReviewId("rev-" + dayTag() + "-" + (reviewList.size() + 1)).setCustomerId(s.getCustomerId())
-                        .setProductId(campaigns.get(campaign).getOfferProductId()).setRating(rating)
-                        .setTitle(review == null ? null : review[0]).setBody(review == null ? null : review[1])
-                        .setSource("app-store").setOccurredAt(Instant.ofEpochMilli(at)).build();
+                Review r = Review.newBuilder()
+                        .setReviewId("rev-" + dayTag() + "-" + (reviewList.size() + 1))
+                        .setCustomerId(s.getCustomerId())
+                        .setProductId(campaigns.get(campaign).getOfferProductId())
+                        .setRating(rating)
+                        .setTitle(review == null ? null : review[0])
+                        .setBody(review == null ? null : review[1])
+                        .setSource("app-store")
+                        .setOccurredAt(Instant.ofEpochMilli(at))
+                        .build();
                 reviewList.add(r);
                 publish(at, jitter(), topics().reviews(), s.getCustomerId(), r);
                 reviews++;
@@ -450,10 +489,16 @@ public final class DemoWorld {
     private String ticket(CampaignSend s, String[] text, String category, long sent) {
         long at = sent + HOUR / 2 + (long) (rnd.nextDouble() * 5.5 * HOUR);
         String id = "tkt-" + dayTag() + "-" + (ticketEvents.size() + 1);
-        TicketEvent t = TicketEvent.newBuilder().setTicketId(id).setCustomerId(s.getCustomerId())
-                .setStatus(TicketStatus.OPEN).setSubject(text[0]).setBody(text[1])
-                .setCampaignId(rnd.nextDouble() < 0.3 ? s.getCampaignId() : null).setCategory(category)
-                .setOccurredAt(Instant.ofEpochMilli(at)).build();
+        TicketEvent t = TicketEvent.newBuilder()
+                .setTicketId(id)
+                .setCustomerId(s.getCustomerId())
+                .setStatus(TicketStatus.OPEN)
+                .setSubject(text[0])
+                .setBody(text[1])
+                .setCampaignId(rnd.nextDouble() < 0.3 ? s.getCampaignId() : null)
+                .setCategory(category)
+                .setOccurredAt(Instant.ofEpochMilli(at))
+                .build();
         ticketEvents.add(t);
         publish(at, jitter(), topics().tickets(), s.getCustomerId(), t);
         tickets++;
@@ -463,38 +508,67 @@ public final class DemoWorld {
     private void badRecords() {
         long mid = day + 12 * HOUR;
         for (int i = 0; i < 5; i++) {
-            events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), "cust-x",
+            events.add(new Event(
+                    mid,
+                    mid + i * MINUTE,
+                    topics().campaignSends(),
+                    "cust-x",
                     ("{\"not\": \"avro\", \"n\": " + i + "}").getBytes(StandardCharsets.UTF_8)));
         }
         plantedDeadLetters.put(DeadLetterReason.DECODE_ERROR, 5);
         for (int i = 0; i < 3; i++) {
-            CampaignSend s = CampaignSend.newBuilder().setSendId("bad-missing-" + dayTag() + "-" + i).setCampaignId("C-PLAT").setCustomerId("")
-                    .setChannel(Channel.EMAIL).setSentAt(Instant.ofEpochMilli(mid)).build();
+            CampaignSend s = CampaignSend.newBuilder()
+                    .setSendId("bad-missing-" + dayTag() + "-" + i)
+                    .setCampaignId("C-PLAT")
+                    .setCustomerId("")
+                    .setChannel(Channel.EMAIL)
+                    .setSentAt(Instant.ofEpochMilli(mid))
+                    .build();
             events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), "", AvroBinary.toBytes(s)));
         }
         plantedDeadLetters.put(DeadLetterReason.MISSING_FIELD, 3);
         for (int i = 0; i < 2; i++) {
-            HoldingChange h = HoldingChange.newBuilder().setCustomerId(customers.get(i)).setProductId("CARD-PLAT")
-                    .setStatus(HoldingStatus.UNKNOWN).setChangedAt(Instant.ofEpochMilli(mid)).build();
-            events.add(new Event(mid, mid + i * MINUTE, topics().customerHoldings(), customers.get(i), AvroBinary.toBytes(h)));
+            HoldingChange h = HoldingChange.newBuilder()
+                    .setCustomerId(customers.get(i))
+                    .setProductId("CARD-PLAT")
+                    .setStatus(HoldingStatus.UNKNOWN)
+                    .setChangedAt(Instant.ofEpochMilli(mid))
+                    .build();
+            events.add(new Event(
+                    mid, mid + i * MINUTE, topics().customerHoldings(), customers.get(i), AvroBinary.toBytes(h)));
         }
         plantedDeadLetters.put(DeadLetterReason.UNKNOWN_ENUM, 2);
         for (int i = 0; i < 2; i++) {
-            CampaignSend s = CampaignSend.newBuilder().setSendId("ghost-" + dayTag() + "-" + i).setCampaignId("C-GHOST").setCustomerId(customers.get(i))
-                    .setChannel(Channel.EMAIL).setSentAt(Instant.ofEpochMilli(mid + i)).build();
+            CampaignSend s = CampaignSend.newBuilder()
+                    .setSendId("ghost-" + dayTag() + "-" + i)
+                    .setCampaignId("C-GHOST")
+                    .setCustomerId(customers.get(i))
+                    .setChannel(Channel.EMAIL)
+                    .setSentAt(Instant.ofEpochMilli(mid + i))
+                    .build();
             ghostSends.add(s); // never judged, but the customer got it: feedback after it is attributed to it
-            events.add(new Event(mid, mid + i * MINUTE, topics().campaignSends(), customers.get(i), AvroBinary.toBytes(s)));
+            events.add(new Event(
+                    mid, mid + i * MINUTE, topics().campaignSends(), customers.get(i), AvroBinary.toBytes(s)));
         }
         plantedDeadLetters.put(DeadLetterReason.UNKNOWN_CAMPAIGN, 2);
         // Bad clocks, published early in the day: a send stamped 2099 and a holding stamped 1960.
         // Taken as event times, the first would move its partition's watermark to 2099 and make
         // everything after it late; the decoder refuses both before any watermark sees them.
         long early = day + 6 * HOUR + MINUTE;
-        CampaignSend future = CampaignSend.newBuilder().setSendId("bad-clock-" + dayTag()).setCampaignId("C-PLAT")
-                .setCustomerId("cust-bad-clock").setChannel(Channel.EMAIL).setSentAt(Instant.parse("2099-01-01T09:00:00Z")).build();
+        CampaignSend future = CampaignSend.newBuilder()
+                .setSendId("bad-clock-" + dayTag())
+                .setCampaignId("C-PLAT")
+                .setCustomerId("cust-bad-clock")
+                .setChannel(Channel.EMAIL)
+                .setSentAt(Instant.parse("2099-01-01T09:00:00Z"))
+                .build();
         events.add(new Event(early, early, topics().campaignSends(), "cust-bad-clock", AvroBinary.toBytes(future)));
-        HoldingChange past = HoldingChange.newBuilder().setCustomerId("cust-bad-clock").setProductId("CARD-PLAT")
-                .setStatus(HoldingStatus.ACTIVE).setChangedAt(Instant.parse("1960-01-01T00:00:00Z")).build();
+        HoldingChange past = HoldingChange.newBuilder()
+                .setCustomerId("cust-bad-clock")
+                .setProductId("CARD-PLAT")
+                .setStatus(HoldingStatus.ACTIVE)
+                .setChangedAt(Instant.parse("1960-01-01T00:00:00Z"))
+                .build();
         events.add(new Event(early, early, topics().customerHoldings(), "cust-bad-clock", AvroBinary.toBytes(past)));
         plantedDeadLetters.put(DeadLetterReason.INVALID_TIMESTAMP, 2);
     }
@@ -504,7 +578,12 @@ public final class DemoWorld {
         List<Event> again = new ArrayList<>();
         for (Event e : validSendEvents) {
             if (rnd.nextDouble() < 0.01) {
-                again.add(new Event(e.eventTime(), e.publishAt() + (long) (rnd.nextDouble() * 2 * MINUTE), e.topic(), e.key(), e.value()));
+                again.add(new Event(
+                        e.eventTime(),
+                        e.publishAt() + (long) (rnd.nextDouble() * 2 * MINUTE),
+                        e.topic(),
+                        e.key(),
+                        e.value()));
             }
         }
         redeliveries = again.size();
@@ -537,20 +616,29 @@ public final class DemoWorld {
             campaigns.putAll(d.campaigns);
         }
         Map<String, List<TicketEvent>> ticketsBy = new HashMap<>();
-        ticketEvents.forEach(e -> ticketsBy.computeIfAbsent(e.getCustomerId(), k -> new ArrayList<>()).add(e));
-        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
+        ticketEvents.forEach(e -> ticketsBy
+                .computeIfAbsent(e.getCustomerId(), k -> new ArrayList<>())
+                .add(e));
+        SentimentScorer scorer = SentimentScorer.shared();
         Map<String, List<HoldingChange>> holdingsBy = new HashMap<>();
-        holdings.forEach(h -> holdingsBy.computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>()).add(h));
+        holdings.forEach(h -> holdingsBy
+                .computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>())
+                .add(h));
         Map<String, List<ConsentChange>> consentBy = new HashMap<>();
-        consents.forEach(c -> consentBy.computeIfAbsent(c.getCustomerId(), k -> new ArrayList<>()).add(c));
+        consents.forEach(c -> consentBy
+                .computeIfAbsent(c.getCustomerId(), k -> new ArrayList<>())
+                .add(c));
         Map<String, List<CampaignSend>> sendsBy = new HashMap<>();
-        sends.forEach(s -> sendsBy.computeIfAbsent(s.getCustomerId(), k -> new ArrayList<>()).add(s));
+        sends.forEach(s -> sendsBy.computeIfAbsent(s.getCustomerId(), k -> new ArrayList<>())
+                .add(s));
         // Sends of a campaign that never arrives are dead-lettered, not judged, but the customer got
         // them: they count toward the frequency cap as promotional (their offer is unknown).
         for (DemoWorld d : days) {
-            d.ghostSends.forEach(s -> sendsBy.computeIfAbsent(s.getCustomerId(), k -> new ArrayList<>()).add(s));
+            d.ghostSends.forEach(s -> sendsBy.computeIfAbsent(s.getCustomerId(), k -> new ArrayList<>())
+                    .add(s));
         }
-        Comparator<CampaignSend> judgedOrder = Comparator.comparing((CampaignSend s) -> s.getSentAt()).thenComparing(CampaignSend::getSendId);
+        Comparator<CampaignSend> judgedOrder =
+                Comparator.comparing((CampaignSend s) -> s.getSentAt()).thenComparing(CampaignSend::getSendId);
 
         Map<String, Set<MisfireRule>> expected = new TreeMap<>();
         for (CampaignSend s : sends) {
@@ -560,14 +648,19 @@ public final class DemoWorld {
             String product = s.getOfferProductId() != null ? s.getOfferProductId() : c.getOfferProductId();
             Set<MisfireRule> rules = new HashSet<>();
             Map<String, HoldingChange> latest = holdingsAsOf(holdingsBy.getOrDefault(s.getCustomerId(), List.of()), t);
-            if (product != null && offer != OfferType.RETENTION && offer != OfferType.SERVICE
-                    && latest.containsKey(product) && latest.get(product).getStatus() == HoldingStatus.ACTIVE) {
+            if (product != null
+                    && offer != OfferType.RETENTION
+                    && offer != OfferType.SERVICE
+                    && latest.containsKey(product)
+                    && latest.get(product).getStatus() == HoldingStatus.ACTIVE) {
                 rules.add(MisfireRule.ALREADY_HOLDS_PRODUCT);
             }
-            if (offer == OfferType.ACQUISITION && latest.values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE)) {
+            if (offer == OfferType.ACQUISITION
+                    && latest.values().stream().anyMatch(h -> h.getStatus() == HoldingStatus.ACTIVE)) {
                 rules.add(MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER);
             }
-            if (offer != OfferType.SERVICE && !optedIn(consentBy.getOrDefault(s.getCustomerId(), List.of()), s.getChannel(), t, m)) {
+            if (offer != OfferType.SERVICE
+                    && !optedIn(consentBy.getOrDefault(s.getCustomerId(), List.of()), s.getChannel(), t, m)) {
                 rules.add(MisfireRule.NO_CONSENT);
             }
             int promotional = offer != OfferType.SERVICE ? 1 : 0;
@@ -576,19 +669,23 @@ public final class DemoWorld {
                 if (other == s || judgedOrder.compare(other, s) > 0) {
                     continue;
                 }
-                if (other.getCampaignId().equals(s.getCampaignId()) && o > t - m.duplicateWindow().toMillis()) {
+                if (other.getCampaignId().equals(s.getCampaignId())
+                        && o > t - m.duplicateWindow().toMillis()) {
                     rules.add(MisfireRule.DUPLICATE_SEND);
                 }
                 Campaign oc = campaigns.get(other.getCampaignId());
-                OfferType otherOffer = other.getOfferType() != null ? other.getOfferType() : oc != null ? oc.getOfferType() : null;
-                if (otherOffer != OfferType.SERVICE && o > t - m.frequencyWindow().toMillis()) {
+                OfferType otherOffer =
+                        other.getOfferType() != null ? other.getOfferType() : oc != null ? oc.getOfferType() : null;
+                if (otherOffer != OfferType.SERVICE
+                        && o > t - m.frequencyWindow().toMillis()) {
                     promotional++;
                 }
             }
             if (offer != OfferType.SERVICE && promotional > m.frequencyCap()) {
                 rules.add(MisfireRule.FREQUENCY_CAP);
             }
-            if (offer != OfferType.SERVICE && hasOpenComplaint(ticketsBy.getOrDefault(s.getCustomerId(), List.of()), t, m, scorer)) {
+            if (offer != OfferType.SERVICE
+                    && hasOpenComplaint(ticketsBy.getOrDefault(s.getCustomerId(), List.of()), t, m, scorer)) {
                 rules.add(MisfireRule.OPEN_COMPLAINT);
             }
             if (!rules.isEmpty()) {
@@ -608,46 +705,76 @@ public final class DemoWorld {
     public static Map<String, Boolean> expectedSuppressions(List<DemoWorld> days) {
         PulseConfig.Misfire m = days.get(0).config.misfire();
         Map<String, Set<MisfireRule>> expected = expectedMisfires(days);
-        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
+        SentimentScorer scorer = SentimentScorer.shared();
         Map<String, List<HoldingChange>> holdingsBy = new HashMap<>();
         Map<String, List<ConsentChange>> consentBy = new HashMap<>();
         Map<String, List<TicketEvent>> ticketsBy = new HashMap<>();
-        Map<String, java.util.TreeSet<Long>> changeTimes = new HashMap<>();
+        Map<String, TreeSet<Long>> changeTimes = new HashMap<>();
         Map<String, List<CampaignSend>> misfiredBy = new HashMap<>();
         Map<String, Campaign> campaigns = new HashMap<>();
         for (DemoWorld d : days) {
             campaigns.putAll(d.campaigns);
             d.holdings.forEach(h -> {
-                holdingsBy.computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>()).add(h);
-                changeTimes.computeIfAbsent(h.getCustomerId(), k -> new java.util.TreeSet<>()).add(h.getChangedAt().toEpochMilli());
+                holdingsBy
+                        .computeIfAbsent(h.getCustomerId(), k -> new ArrayList<>())
+                        .add(h);
+                changeTimes
+                        .computeIfAbsent(h.getCustomerId(), k -> new TreeSet<>())
+                        .add(h.getChangedAt().toEpochMilli());
             });
             d.consents.forEach(c -> {
-                consentBy.computeIfAbsent(c.getCustomerId(), k -> new ArrayList<>()).add(c);
-                changeTimes.computeIfAbsent(c.getCustomerId(), k -> new java.util.TreeSet<>()).add(c.getChangedAt().toEpochMilli());
+                consentBy
+                        .computeIfAbsent(c.getCustomerId(), k -> new ArrayList<>())
+                        .add(c);
+                changeTimes
+                        .computeIfAbsent(c.getCustomerId(), k -> new TreeSet<>())
+                        .add(c.getChangedAt().toEpochMilli());
             });
             d.ticketEvents.forEach(t -> {
-                ticketsBy.computeIfAbsent(t.getCustomerId(), k -> new ArrayList<>()).add(t);
-                changeTimes.computeIfAbsent(t.getCustomerId(), k -> new java.util.TreeSet<>()).add(t.getOccurredAt().toEpochMilli());
+                ticketsBy
+                        .computeIfAbsent(t.getCustomerId(), k -> new ArrayList<>())
+                        .add(t);
+                changeTimes
+                        .computeIfAbsent(t.getCustomerId(), k -> new TreeSet<>())
+                        .add(t.getOccurredAt().toEpochMilli());
             });
-            d.reviewList.stream().filter(r -> r.getCustomerId() != null).forEach(r ->
-                    changeTimes.computeIfAbsent(r.getCustomerId(), k -> new java.util.TreeSet<>()).add(r.getOccurredAt().toEpochMilli()));
-            d.sends.stream().filter(x -> expected.containsKey(x.getSendId()))
-                    .forEach(x -> misfiredBy.computeIfAbsent(x.getCustomerId(), k -> new ArrayList<>()).add(x));
+            d.reviewList.stream()
+                    .filter(r -> r.getCustomerId() != null)
+                    .forEach(r -> changeTimes
+                            .computeIfAbsent(r.getCustomerId(), k -> new TreeSet<>())
+                            .add(r.getOccurredAt().toEpochMilli()));
+            d.sends.stream()
+                    .filter(x -> expected.containsKey(x.getSendId()))
+                    .forEach(x -> misfiredBy
+                            .computeIfAbsent(x.getCustomerId(), k -> new ArrayList<>())
+                            .add(x));
         }
         Map<String, Boolean> out = new TreeMap<>();
         misfiredBy.forEach((customer, misfired) -> {
             // Events in the job's order: at one instant, changes and feedback first, then sends by send_id.
-            java.util.TreeMap<Long, List<CampaignSend>> sendsAt = new java.util.TreeMap<>();
-            misfired.forEach(x -> sendsAt.computeIfAbsent(x.getSentAt().toEpochMilli(), k -> new ArrayList<>()).add(x));
-            java.util.TreeSet<Long> instants = new java.util.TreeSet<>(sendsAt.keySet());
-            instants.addAll(changeTimes.getOrDefault(customer, new java.util.TreeSet<>()));
+            TreeMap<Long, List<CampaignSend>> sendsAt = new TreeMap<>();
+            misfired.forEach(x -> sendsAt.computeIfAbsent(x.getSentAt().toEpochMilli(), k -> new ArrayList<>())
+                    .add(x));
+            TreeSet<Long> instants = new TreeSet<>(sendsAt.keySet());
+            instants.addAll(changeTimes.getOrDefault(customer, new TreeSet<>()));
             Map<String, Boolean> active = new TreeMap<>();
             Map<String, String> basis = new HashMap<>();
             for (long t : instants) {
-                if (changeTimes.getOrDefault(customer, new java.util.TreeSet<>()).contains(t)) {
+                if (changeTimes.getOrDefault(customer, new TreeSet<>()).contains(t)) {
                     for (Map.Entry<String, Boolean> e : active.entrySet()) {
-                        MisfireRule rule = MisfireRule.valueOf(e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
-                        if (e.getValue() && !stillApplies(rule, basis.get(e.getKey()), customer, t, holdingsBy, consentBy, ticketsBy, m, scorer)) {
+                        MisfireRule rule = MisfireRule.valueOf(
+                                e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
+                        if (e.getValue()
+                                && !stillApplies(
+                                        rule,
+                                        basis.get(e.getKey()),
+                                        customer,
+                                        t,
+                                        holdingsBy,
+                                        consentBy,
+                                        ticketsBy,
+                                        m,
+                                        scorer)) {
                             e.setValue(false);
                         }
                     }
@@ -656,16 +783,22 @@ public final class DemoWorld {
                 at.sort(Comparator.comparing(CampaignSend::getSendId));
                 for (CampaignSend x : at) {
                     for (MisfireRule rule : expected.get(x.getSendId())) {
-                        if (!io.campaignpulse.misfire.SuppressionList.preventable(rule)) {
+                        if (!SuppressionList.preventable(rule)) {
                             continue;
                         }
                         String key = x.getCampaignId() + "/" + customer + "/" + rule;
                         if (!Boolean.TRUE.equals(active.get(key))) {
                             active.put(key, true);
                             Campaign c = campaigns.get(x.getCampaignId());
-                            basis.put(key, rule == MisfireRule.ALREADY_HOLDS_PRODUCT
-                                    ? (x.getOfferProductId() != null ? x.getOfferProductId() : c.getOfferProductId())
-                                    : rule == MisfireRule.NO_CONSENT ? x.getChannel().name() : null);
+                            basis.put(
+                                    key,
+                                    rule == MisfireRule.ALREADY_HOLDS_PRODUCT
+                                            ? (x.getOfferProductId() != null
+                                                    ? x.getOfferProductId()
+                                                    : c.getOfferProductId())
+                                            : rule == MisfireRule.NO_CONSENT
+                                                    ? x.getChannel().name()
+                                                    : null);
                         }
                     }
                 }
@@ -675,9 +808,16 @@ public final class DemoWorld {
         return out;
     }
 
-    private static boolean stillApplies(MisfireRule rule, String basis, String customer, long t, Map<String, List<HoldingChange>> holdingsBy,
-            Map<String, List<ConsentChange>> consentBy, Map<String, List<TicketEvent>> ticketsBy, PulseConfig.Misfire m,
-            io.campaignpulse.sentiment.SentimentScorer scorer) {
+    private static boolean stillApplies(
+            MisfireRule rule,
+            String basis,
+            String customer,
+            long t,
+            Map<String, List<HoldingChange>> holdingsBy,
+            Map<String, List<ConsentChange>> consentBy,
+            Map<String, List<TicketEvent>> ticketsBy,
+            PulseConfig.Misfire m,
+            SentimentScorer scorer) {
         Map<String, HoldingChange> latest = holdingsAsOf(holdingsBy.getOrDefault(customer, List.of()), t);
         switch (rule) {
             case ALREADY_HOLDS_PRODUCT:
@@ -705,12 +845,16 @@ public final class DemoWorld {
     }
 
     /** Consent by brute force: the latest change at or before t covering the channel (on a tie the channel's own); none: the default. */
-    private static boolean optedIn(List<ConsentChange> customerConsent, Channel channel, long t, PulseConfig.Misfire m) {
+    private static boolean optedIn(
+            List<ConsentChange> customerConsent, Channel channel, long t, PulseConfig.Misfire m) {
         ConsentChange best = null;
         for (ConsentChange cc : customerConsent) {
             boolean covers = cc.getChannel() == null || cc.getChannel() == channel;
-            if (covers && cc.getChangedAt().toEpochMilli() <= t && (best == null || cc.getChangedAt().isAfter(best.getChangedAt())
-                    || (cc.getChangedAt().equals(best.getChangedAt()) && cc.getChannel() != null))) {
+            if (covers
+                    && cc.getChangedAt().toEpochMilli() <= t
+                    && (best == null
+                            || cc.getChangedAt().isAfter(best.getChangedAt())
+                            || (cc.getChangedAt().equals(best.getChangedAt()) && cc.getChannel() != null))) {
                 best = cc;
             }
         }
@@ -718,19 +862,21 @@ public final class DemoWorld {
     }
 
     /** OPEN_COMPLAINT by brute force: any ticket opened in (t - window, t], OPEN or PENDING as of t, averaging at most the threshold. */
-    private static boolean hasOpenComplaint(List<TicketEvent> customerTickets, long t, PulseConfig.Misfire m,
-            io.campaignpulse.sentiment.SentimentScorer scorer) {
+    private static boolean hasOpenComplaint(
+            List<TicketEvent> customerTickets, long t, PulseConfig.Misfire m, SentimentScorer scorer) {
         Map<String, List<TicketEvent>> byTicket = new TreeMap<>();
         for (TicketEvent e : customerTickets) {
             if (e.getOccurredAt().toEpochMilli() <= t) {
-                byTicket.computeIfAbsent(e.getTicketId(), k -> new ArrayList<>()).add(e);
+                byTicket.computeIfAbsent(e.getTicketId(), k -> new ArrayList<>())
+                        .add(e);
             }
         }
         for (List<TicketEvent> events : byTicket.values()) {
             events.sort(Comparator.comparing(TicketEvent::getOccurredAt));
             long opened = events.get(0).getOccurredAt().toEpochMilli();
             TicketStatus status = events.get(events.size() - 1).getStatus();
-            if (opened <= t - m.openComplaintWindow().toMillis() || (status != TicketStatus.OPEN && status != TicketStatus.PENDING)) {
+            if (opened <= t - m.openComplaintWindow().toMillis()
+                    || (status != TicketStatus.OPEN && status != TicketStatus.PENDING)) {
                 continue;
             }
             double sum = 0;
@@ -749,15 +895,24 @@ public final class DemoWorld {
         return false;
     }
 
-    private static Double scoreOf(io.campaignpulse.sentiment.SentimentScorer scorer, String heading, String body, Integer standIn) {
-        String text = io.campaignpulse.sentiment.SentimentScorer.textOf(heading, body);
-        return text != null ? Double.valueOf(scorer.score(text))
-                : standIn != null ? Double.valueOf(io.campaignpulse.sentiment.SentimentScorer.fromFivePointScale(standIn)) : null;
+    private static Double scoreOf(SentimentScorer scorer, String heading, String body, Integer standIn) {
+        String text = SentimentScorer.textOf(heading, body);
+        return text != null
+                ? Double.valueOf(scorer.score(text))
+                : standIn != null ? Double.valueOf(SentimentScorer.fromFivePointScale(standIn)) : null;
     }
 
     /** What one campaign's roll-up for one window must say (or the baseline's, under campaign "*"). */
-    public record ExpectedStats(long sends, long misfires, Map<MisfireRule, Long> misfiresByRule, long conversions, long feedback,
-            long tickets, long reviews, Double avgSentiment, Double negativeShare) {}
+    public record ExpectedStats(
+            long sends,
+            long misfires,
+            Map<MisfireRule, Long> misfiresByRule,
+            long conversions,
+            long feedback,
+            long tickets,
+            long reviews,
+            Double avgSentiment,
+            Double negativeShare) {}
 
     /**
      * The roll-ups for the window [start, end) by brute force: every send, feedback item and
@@ -769,7 +924,7 @@ public final class DemoWorld {
         long attributionMs = config.attribution().window().toMillis();
         long conversionMs = config.attribution().conversionWindow().toMillis();
         Map<String, Set<MisfireRule>> expected = expectedMisfires(days);
-        io.campaignpulse.sentiment.SentimentScorer scorer = io.campaignpulse.sentiment.SentimentScorer.shared();
+        SentimentScorer scorer = SentimentScorer.shared();
         List<CampaignSend> judged = new ArrayList<>();
         List<CampaignSend> received = new ArrayList<>();
         List<TicketEvent> ticketEvents = new ArrayList<>();
@@ -786,17 +941,20 @@ public final class DemoWorld {
             campaigns.putAll(d.campaigns);
         }
         Map<String, List<CampaignSend>> receivedBy = new HashMap<>();
-        received.forEach(x -> receivedBy.computeIfAbsent(x.getCustomerId(), k -> new ArrayList<>()).add(x));
+        received.forEach(x -> receivedBy
+                .computeIfAbsent(x.getCustomerId(), k -> new ArrayList<>())
+                .add(x));
 
-        Map<String, long[]> counts = new TreeMap<>(); // sends, misfires, conversions, feedback, tickets, reviews, scored, negative
+        Map<String, long[]> counts =
+                new TreeMap<>(); // sends, misfires, conversions, feedback, tickets, reviews, scored, negative
         Map<String, double[]> scoreSums = new HashMap<>();
         Map<String, Map<MisfireRule, Long>> byRule = new HashMap<>();
-        java.util.function.BiConsumer<String, Integer> add = (campaign, index) -> {
+        BiConsumer<String, Integer> add = (campaign, index) -> {
             for (String key : campaign == null ? List.of("*") : List.of(campaign, "*")) {
                 counts.computeIfAbsent(key, k -> new long[8])[index]++;
             }
         };
-        java.util.function.BiConsumer<String, Double> score = (campaign, value) -> {
+        BiConsumer<String, Double> score = (campaign, value) -> {
             if (value == null) {
                 return;
             }
@@ -816,7 +974,8 @@ public final class DemoWorld {
             add.accept(x.getCampaignId(), 0);
             for (MisfireRule r : expected.getOrDefault(x.getSendId(), Set.of())) {
                 add.accept(x.getCampaignId(), 1);
-                byRule.computeIfAbsent(x.getCampaignId(), k -> new java.util.EnumMap<>(MisfireRule.class)).merge(r, 1L, Long::sum);
+                byRule.computeIfAbsent(x.getCampaignId(), k -> new EnumMap<>(MisfireRule.class))
+                        .merge(r, 1L, Long::sum);
             }
         }
         for (HoldingChange h : holdings) {
@@ -828,8 +987,12 @@ public final class DemoWorld {
             for (CampaignSend x : receivedBy.getOrDefault(h.getCustomerId(), List.of())) {
                 long sent = x.getSentAt().toEpochMilli();
                 Campaign c = campaigns.get(x.getCampaignId());
-                String product = x.getOfferProductId() != null ? x.getOfferProductId() : c == null ? null : c.getOfferProductId();
-                if (sent < t && sent > t - conversionMs && h.getProductId().equals(product)
+                String product = x.getOfferProductId() != null
+                        ? x.getOfferProductId()
+                        : c == null ? null : c.getOfferProductId();
+                if (sent < t
+                        && sent > t - conversionMs
+                        && h.getProductId().equals(product)
                         && (offered == null || sent > offered.getSentAt().toEpochMilli())) {
                     offered = x;
                 }
@@ -844,9 +1007,11 @@ public final class DemoWorld {
         for (TicketEvent e : ticketEvents) {
             long t = e.getOccurredAt().toEpochMilli();
             boolean opens = !ticketCampaign.containsKey(e.getTicketId());
-            String campaign = e.getCampaignId() != null ? e.getCampaignId()
-                    : opens ? lastSendBefore(receivedBy.getOrDefault(e.getCustomerId(), List.of()), t, attributionMs)
-                    : ticketCampaign.get(e.getTicketId());
+            String campaign = e.getCampaignId() != null
+                    ? e.getCampaignId()
+                    : opens
+                            ? lastSendBefore(receivedBy.getOrDefault(e.getCustomerId(), List.of()), t, attributionMs)
+                            : ticketCampaign.get(e.getTicketId());
             if (opens) {
                 ticketCampaign.put(e.getTicketId(), campaign);
             }
@@ -864,15 +1029,26 @@ public final class DemoWorld {
             if (t < start || t >= end) {
                 continue;
             }
-            String campaign = r.getCampaignId() != null ? r.getCampaignId()
+            String campaign = r.getCampaignId() != null
+                    ? r.getCampaignId()
                     : lastSendBefore(receivedBy.getOrDefault(r.getCustomerId(), List.of()), t, attributionMs);
             add.accept(campaign, 3);
             add.accept(campaign, 5);
             score.accept(campaign, scoreOf(scorer, r.getTitle(), r.getBody(), r.getRating()));
         }
         Map<String, ExpectedStats> out = new TreeMap<>();
-        counts.forEach((key, c) -> out.put(key, new ExpectedStats(c[0], c[1], byRule.getOrDefault(key, Map.of()), c[2], c[3], c[4], c[5],
-                c[6] == 0 ? null : scoreSums.get(key)[0] / c[6], c[6] == 0 ? null : (double) c[7] / c[6])));
+        counts.forEach((key, c) -> out.put(
+                key,
+                new ExpectedStats(
+                        c[0],
+                        c[1],
+                        byRule.getOrDefault(key, Map.of()),
+                        c[2],
+                        c[3],
+                        c[4],
+                        c[5],
+                        c[6] == 0 ? null : scoreSums.get(key)[0] / c[6],
+                        c[6] == 0 ? null : (double) c[7] / c[6])));
         return out;
     }
 
@@ -881,8 +1057,12 @@ public final class DemoWorld {
         CampaignSend latest = null;
         for (CampaignSend x : customerSends) {
             long sent = x.getSentAt().toEpochMilli();
-            if (sent < t && sent > t - windowMs && (latest == null || sent > latest.getSentAt().toEpochMilli()
-                    || (sent == latest.getSentAt().toEpochMilli() && x.getSendId().compareTo(latest.getSendId()) > 0))) {
+            if (sent < t
+                    && sent > t - windowMs
+                    && (latest == null
+                            || sent > latest.getSentAt().toEpochMilli()
+                            || (sent == latest.getSentAt().toEpochMilli()
+                                    && x.getSendId().compareTo(latest.getSendId()) > 0))) {
                 latest = x;
             }
         }
@@ -913,16 +1093,22 @@ public final class DemoWorld {
         List<ExpectedAlert> windows = new ArrayList<>();
         misfiresPerWindow.forEach((k, n) -> {
             int total = sendsPerWindow.get(k.campaignId() + "|" + k.windowStart());
-            if (k.rule() == MisfireRule.NO_CONSENT || (n >= a.misfireRateMinCount() && (double) n / total >= a.misfireRateShare())) {
+            if (k.rule() == MisfireRule.NO_CONSENT
+                    || (n >= a.misfireRateMinCount() && (double) n / total >= a.misfireRateShare())) {
                 windows.add(k);
             }
         });
-        windows.sort(Comparator.comparing(ExpectedAlert::campaignId).thenComparing(ExpectedAlert::rule).thenComparing(ExpectedAlert::windowStart));
+        windows.sort(Comparator.comparing(ExpectedAlert::campaignId)
+                .thenComparing(ExpectedAlert::rule)
+                .thenComparing(ExpectedAlert::windowStart));
         Set<ExpectedAlert> incidents = new HashSet<>();
         ExpectedAlert previous = null;
         for (ExpectedAlert w : windows) {
-            boolean continues = previous != null && previous.campaignId().equals(w.campaignId()) && previous.rule() == w.rule()
-                    && w.windowStart().toEpochMilli() - previous.windowStart().toEpochMilli() <= a.resolveAfter().toMillis();
+            boolean continues = previous != null
+                    && previous.campaignId().equals(w.campaignId())
+                    && previous.rule() == w.rule()
+                    && w.windowStart().toEpochMilli() - previous.windowStart().toEpochMilli()
+                            <= a.resolveAfter().toMillis();
             if (!continues) {
                 incidents.add(w);
             }

@@ -2,12 +2,14 @@ package io.campaignpulse.demo;
 
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.sink.PostgresOutputs;
+import io.campaignpulse.source.TopicLayout;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
-import io.campaignpulse.source.TopicLayout;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -17,6 +19,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  * production stack. Not part of the job jar.
  */
 public final class LocalInfrastructure implements AutoCloseable {
+
+    public static final String POSTGRES_USER = "postgres";
 
     private final KafkaClusterTestKit kafka;
     private final EmbeddedPostgres postgres;
@@ -29,8 +33,11 @@ public final class LocalInfrastructure implements AutoCloseable {
     public static LocalInfrastructure start(Path workDir) throws Exception {
         Files.createDirectories(workDir);
         KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                        .setBaseDirectory(workDir.resolve("kafka")).build())
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .setBaseDirectory(workDir.resolve("kafka"))
+                        .build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
@@ -63,8 +70,8 @@ public final class LocalInfrastructure implements AutoCloseable {
 
     /** Kafka's storage formatter prints its metadata to stdout; the demo's output is for people. */
     private static void formatQuietly(KafkaClusterTestKit kafka) throws Exception {
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
             kafka.format();
         } finally {
@@ -84,16 +91,19 @@ public final class LocalInfrastructure implements AutoCloseable {
         return postgres.getPort();
     }
 
-    public static final String POSTGRES_USER = "postgres";
-
     /** Config overrides that point the job at this infrastructure. */
     public Map<String, String> configOverrides() {
         return Map.of(
-                "kafka.bootstrap-servers", bootstrapServers(),
-                "postgres.enabled", "true",
-                "postgres.url", "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/postgres",
-                "postgres.username", POSTGRES_USER,
-                "postgres.password", "");
+                "kafka.bootstrap-servers",
+                bootstrapServers(),
+                "postgres.enabled",
+                "true",
+                "postgres.url",
+                "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/postgres",
+                "postgres.username",
+                POSTGRES_USER,
+                "postgres.password",
+                "");
     }
 
     public Properties clientProperties() {

@@ -10,11 +10,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.dispatcher.UnavailableDispatcherOperationException;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -31,7 +35,7 @@ public final class LocalJob implements AutoCloseable {
 
     private final PulseConfig config;
     private final JobClient client;
-    private org.apache.flink.api.common.JobExecutionResult result;
+    private JobExecutionResult result;
     private final Path savepoints;
 
     private LocalJob(PulseConfig config, JobClient client, Path savepoints) {
@@ -50,13 +54,18 @@ public final class LocalJob implements AutoCloseable {
     }
 
     /** @param extra further Flink settings for the local cluster (e.g. a metric reporter) */
-    public static LocalJob start(PulseConfig config, Path workDir, String restoreFrom, Configuration extra) throws Exception {
+    public static LocalJob start(PulseConfig config, Path workDir, String restoreFrom, Configuration extra)
+            throws Exception {
         Configuration local = new Configuration(extra);
         if (restoreFrom != null) {
-            local.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+            local.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
         }
-        local.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, workDir.resolve("checkpoints").toUri().toString());
-        local.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, workDir.resolve("savepoints").toUri().toString());
+        local.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                workDir.resolve("checkpoints").toUri().toString());
+        local.set(
+                CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                workDir.resolve("savepoints").toUri().toString());
         StreamExecutionEnvironment env = JobEnvironment.create(config, true, local);
         PulsePipeline.defineWorkflow(env, config, new KafkaSources(), new LiveSinks(config));
         JobClient client = env.executeAsync("campaign-pulse");
@@ -74,11 +83,17 @@ public final class LocalJob implements AutoCloseable {
         try (Admin admin = Admin.create(config.kafka().clientProperties())) {
             List<String> topics = List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent());
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get().forEach((name, d) ->
-                    d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
-            Map<TopicPartition, OffsetAndMetadata> committed = admin
-                    .listConsumerGroupOffsets(config.kafka().groupId() + "-customer-events").partitionsToOffsetAndMetadata().get();
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get()
+                    .forEach((name, d) -> d.partitions()
+                            .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                    admin.listOffsets(latest).all().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                            config.kafka().groupId() + "-customer-events")
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             for (var end : ends.entrySet()) {
                 OffsetAndMetadata c = committed.get(end.getKey());
                 long done = c == null ? 0 : c.offset();
@@ -108,8 +123,8 @@ public final class LocalJob implements AutoCloseable {
     private boolean terminated() throws Exception {
         try {
             return client.getJobStatus().get().isGloballyTerminalState();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof org.apache.flink.runtime.dispatcher.UnavailableDispatcherOperationException) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnavailableDispatcherOperationException) {
                 return false;
             }
             throw e;

@@ -1,8 +1,11 @@
 package io.campaignpulse.demo;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -16,15 +19,15 @@ public final class PacedPublisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicLong published = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
     private volatile long simulatedNow;
 
     public PacedPublisher(String bootstrapServers) {
-        this(bootstrapServers, java.util.Map.of());
+        this(bootstrapServers, Map.of());
     }
 
     /** @param clientProperties extra producer properties (SASL/SSL), as in kafka.properties */
-    public PacedPublisher(String bootstrapServers, java.util.Map<String, String> clientProperties) {
+    public PacedPublisher(String bootstrapServers, Map<String, String> clientProperties) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put("bootstrap.servers", bootstrapServers);
@@ -53,7 +56,7 @@ public final class PacedPublisher implements AutoCloseable {
                 }
             }
             simulatedNow = Math.max(simulatedNow, e.publishAt());
-            byte[] key = e.key() == null ? null : e.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] key = e.key() == null ? null : e.key().getBytes(StandardCharsets.UTF_8);
             // The record's Kafka timestamp is when it was produced, as a real producer's would be;
             // the event time is in the payload. (Brokers refuse timestamps over an hour ahead.)
             producer.send(new ProducerRecord<>(e.topic(), key, e.value()), (metadata, error) -> {

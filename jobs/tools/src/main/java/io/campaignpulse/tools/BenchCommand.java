@@ -1,5 +1,6 @@
 package io.campaignpulse.tools;
 
+import io.campaignpulse.bench.Bench;
 import io.campaignpulse.cli.ConfigOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,24 +10,34 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pulse bench}: throughput, checkpoints and state of the pipeline over a preloaded backlog, checked against its ground truth. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure the pipeline on this machine: preloads a generated backlog of every input topic into an embedded "
-                + "Kafka, then runs a pass-through job (Kafka, decode, discard) and the full pipeline (RocksDB, checkpoints, "
-                + "exactly-once outputs to Kafka and PostgreSQL) over it, and the sentiment scorer alone. Prints a table; "
-                + "refuses to report a throughput for a run whose misfires differ from the generator's ground truth.",
-            "Give the JVM room for the generated backlog: PULSE_JAVA_OPTS=-Xmx8g for the default size."})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure the pipeline on this machine: preloads a generated backlog of every input topic into an embedded "
+                    + "Kafka, then runs a pass-through job (Kafka, decode, discard) and the full pipeline (RocksDB, checkpoints, "
+                    + "exactly-once outputs to Kafka and PostgreSQL) over it, and the sentiment scorer alone. Prints a table; "
+                    + "refuses to report a throughput for a run whose misfires differ from the generator's ground truth.",
+            "Give the JVM room for the generated backlog: PULSE_JAVA_OPTS=-Xmx8g for the default size."
+        })
 public final class BenchCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
-    @Option(names = "--customers", defaultValue = "1000000", description = "Customers in the generated bank (default: ${DEFAULT-VALUE}; about 3 events each).")
+    @Option(
+            names = "--customers",
+            defaultValue = "1000000",
+            description = "Customers in the generated bank (default: ${DEFAULT-VALUE}; about 3 events each).")
     int customers;
 
     @Option(names = "--quick", description = "A small run (100,000 customers) that finishes in a few minutes.")
     boolean quick;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions per input topic (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--partitions",
+            defaultValue = "4",
+            description = "Partitions per input topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
@@ -35,7 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "PT10S", description = "Checkpoint interval, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "PT10S",
+            description = "Checkpoint interval, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to this file as JSON.")
@@ -50,8 +64,17 @@ public final class BenchCommand implements Callable<Integer> {
         if (partitions < 1 || parallelism < 1) {
             throw new IllegalArgumentException("--partitions and --parallelism must be at least 1");
         }
-        var figures = io.campaignpulse.bench.Bench.run(new io.campaignpulse.bench.Bench.Settings(size, partitions, parallelism, seed,
-                checkpointInterval, json, configOptions.file, configOptions.overrides), System.out);
+        var figures = Bench.run(
+                new Bench.Settings(
+                        size,
+                        partitions,
+                        parallelism,
+                        seed,
+                        checkpointInterval,
+                        json,
+                        configOptions.file,
+                        configOptions.overrides),
+                System.out);
         return Boolean.TRUE.equals(figures.get("correct")) ? 0 : 3;
     }
 }

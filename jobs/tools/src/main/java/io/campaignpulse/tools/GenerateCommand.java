@@ -18,9 +18,13 @@ import picocli.CommandLine.Option;
  * campaigns, sends, holdings, consent, tickets and reviews of a simulated bank, day after day.
  * Needs only the Kafka client, so it also runs from the job jar next to Flink's lib/.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Publish generated campaign traffic (with planted misfires) to your Kafka topics.",
-            "Plays simulated days from 06:00 UTC, each in --day-seconds, until --days are done (0 = forever)."})
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Publish generated campaign traffic (with planted misfires) to your Kafka topics.",
+            "Plays simulated days from 06:00 UTC, each in --day-seconds, until --days are done (0 = forever)."
+        })
 public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
@@ -29,19 +33,32 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     GeneratorOptions generator = new GeneratorOptions();
 
-    @Option(names = "--days", defaultValue = "1", description = "Days to play; 0 = until stopped (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--days",
+            defaultValue = "1",
+            description = "Days to play; 0 = until stopped (default: ${DEFAULT-VALUE}).")
     int days;
 
     @Override
     public Integer call() throws Exception {
         generator.validate();
         PulseConfig config = configOptions.load();
-        Instant day = LocalDate.now(ZoneOffset.UTC).minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        try (PacedPublisher publisher = new PacedPublisher(config.kafka().bootstrapServers(), config.kafka().properties())) {
+        Instant day = LocalDate.now(ZoneOffset.UTC)
+                .minusDays(1)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
+        try (PacedPublisher publisher = new PacedPublisher(
+                config.kafka().bootstrapServers(), config.kafka().properties())) {
             for (int n = 0; days == 0 || n < days; n++) {
-                DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(generator.customers, generator.seed + n, day.plus(Duration.ofDays(n)), n == 0));
-                System.out.printf("generate: day %s, %,d sends, %,d events to %s%n",
-                        LocalDate.ofInstant(Instant.ofEpochMilli(world.day()), ZoneOffset.UTC), world.sends(), world.events().size(),
+                DemoWorld world = DemoWorld.generate(
+                        config,
+                        new DemoWorld.Options(
+                                generator.customers, generator.seed + n, day.plus(Duration.ofDays(n)), n == 0));
+                System.out.printf(
+                        "generate: day %s, %,d sends, %,d events to %s%n",
+                        LocalDate.ofInstant(Instant.ofEpochMilli(world.day()), ZoneOffset.UTC),
+                        world.sends(),
+                        world.events().size(),
                         config.kafka().bootstrapServers());
                 publisher.publish(world.events(), world.playFrom(), world.speedFor(generator.daySeconds));
             }

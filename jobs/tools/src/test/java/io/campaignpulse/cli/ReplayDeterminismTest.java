@@ -54,22 +54,29 @@ class ReplayDeterminismTest {
             if (run <= 2) {
                 ReplayCommand.replay(config, input, output);
             } else {
-                try (CpuLoad load = CpuLoad.saturatingAllCores()) {
+                try (CpuLoad ignored = CpuLoad.saturatingAllCores()) {
                     ReplayCommand.replay(config, input, output);
                 }
             }
             Map<String, List<String>> outputs = readOutputs(output);
             if (first == null) {
                 first = outputs;
-                assertThat(outputs.keySet()).contains("misfires.jsonl", "alerts.jsonl", "dead-letters.jsonl", "campaign-stats.jsonl",
-                        "feedback-scores.jsonl", "suppressions.jsonl");
+                assertThat(outputs.keySet())
+                        .contains(
+                                "misfires.jsonl",
+                                "alerts.jsonl",
+                                "dead-letters.jsonl",
+                                "campaign-stats.jsonl",
+                                "feedback-scores.jsonl",
+                                "suppressions.jsonl");
             } else {
                 for (String file : first.keySet()) {
                     List<String> onlyNow = new ArrayList<>(outputs.get(file));
                     onlyNow.removeAll(first.get(file));
                     List<String> onlyFirst = new ArrayList<>(first.get(file));
                     onlyFirst.removeAll(outputs.get(file));
-                    assertThat(outputs.get(file)).as("run %d, %s: only in this run %s, only in the first %s", run, file, onlyNow, onlyFirst)
+                    assertThat(outputs.get(file))
+                            .as("run %d, %s: only in this run %s, only in the first %s", run, file, onlyNow, onlyFirst)
                             .isEqualTo(first.get(file));
                 }
                 assertThat(outputs.keySet()).isEqualTo(first.keySet());
@@ -77,14 +84,21 @@ class ReplayDeterminismTest {
         }
 
         Set<String> expected = world.expectedMisfires().entrySet().stream()
-                .flatMap(e -> e.getValue().stream().map(r -> e.getKey() + "/" + r)).collect(Collectors.toSet());
-        Set<String> found = first.get("misfires.jsonl").stream().map(ReplayDeterminismTest::json)
-                .map(m -> m.get("send_id").asText() + "/" + m.get("rule").asText()).collect(Collectors.toSet());
+                .flatMap(e -> e.getValue().stream().map(r -> e.getKey() + "/" + r))
+                .collect(Collectors.toSet());
+        Set<String> found = first.get("misfires.jsonl").stream()
+                .map(ReplayDeterminismTest::json)
+                .map(m -> m.get("send_id").asText() + "/" + m.get("rule").asText())
+                .collect(Collectors.toSet());
         assertThat(found).as("misfires against the ground truth").isEqualTo(expected);
-        Map<String, Long> reasons = first.get("dead-letters.jsonl").stream().map(ReplayDeterminismTest::json)
+        Map<String, Long> reasons = first.get("dead-letters.jsonl").stream()
+                .map(ReplayDeterminismTest::json)
                 .collect(Collectors.groupingBy(d -> d.get("reason").asText(), TreeMap::new, Collectors.counting()));
-        assertThat(reasons).as("dead letters by reason").doesNotContainKey(DeadLetterReason.LATE_EVENT.name())
-                .containsEntry(DeadLetterReason.INVALID_TIMESTAMP.name(), 4L); // two planted by the world, two added here
+        assertThat(reasons)
+                .as("dead letters by reason")
+                .doesNotContainKey(DeadLetterReason.LATE_EVENT.name())
+                .containsEntry(
+                        DeadLetterReason.INVALID_TIMESTAMP.name(), 4L); // two planted by the world, two added here
     }
 
     /** One file per topic, each in the order a single partition would have delivered it. */
@@ -105,10 +119,16 @@ class ReplayDeterminismTest {
         }
         var t = config.topics();
         // More bad clocks, early in their files: a number past a long, and a year no sink can store.
-        lines.get(t.campaignSends()).add(2, "{\"send_id\": \"overflow\", \"campaign_id\": \"C-PLAT\", \"customer_id\": \"cust-overflow\", "
-                + "\"channel\": \"EMAIL\", \"sent_at\": 99999999999999999999}");
-        lines.get(t.customerConsent()).add(1, "{\"customer_id\": \"cust-far\", \"channel\": \"EMAIL\", \"opted_in\": false, "
-                + "\"changed_at\": \"+999999999-01-01T00:00:00Z\"}");
+        lines.get(t.campaignSends())
+                .add(
+                        2,
+                        "{\"send_id\": \"overflow\", \"campaign_id\": \"C-PLAT\", \"customer_id\": \"cust-overflow\", "
+                                + "\"channel\": \"EMAIL\", \"sent_at\": 99999999999999999999}");
+        lines.get(t.customerConsent())
+                .add(
+                        1,
+                        "{\"customer_id\": \"cust-far\", \"channel\": \"EMAIL\", \"opted_in\": false, "
+                                + "\"changed_at\": \"+999999999-01-01T00:00:00Z\"}");
         for (var file : lines.entrySet()) {
             Files.write(folder.resolve(file.getKey() + ".jsonl"), file.getValue());
         }
@@ -116,7 +136,8 @@ class ReplayDeterminismTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> T decode(AvroBinary avro, byte[] bytes, Class<T> type) throws IOException {
+    private static <T extends SpecificRecord> T decode(AvroBinary avro, byte[] bytes, Class<T> type)
+            throws IOException {
         return avro.decode(bytes, type, new SpecificDatumReader<>(type));
     }
 

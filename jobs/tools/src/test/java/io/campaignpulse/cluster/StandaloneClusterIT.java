@@ -2,6 +2,7 @@ package io.campaignpulse.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.campaignpulse.Fixtures;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.MisfireRule;
@@ -9,6 +10,8 @@ import io.campaignpulse.demo.DemoWorld;
 import io.campaignpulse.demo.LocalInfrastructure;
 import io.campaignpulse.demo.LocalJob;
 import io.campaignpulse.demo.PacedPublisher;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,7 +19,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,12 +52,12 @@ class StandaloneClusterIT {
     void submitStopWithSavepointUpgradeAndRescaleOnAStandaloneCluster() throws Exception {
         if (Files.exists(work)) {
             try (Stream<Path> old = Files.walk(work)) {
-                old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         // The ops team's chat: a webhook on loopback, whose bearer token is the planted secret too.
-        List<String> authorizations = java.util.Collections.synchronizedList(new ArrayList<>());
-        com.sun.net.httpserver.HttpServer chat = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
+        HttpServer chat = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         chat.createContext("/hook", exchange -> {
             authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
             exchange.getRequestBody().readAllBytes();
@@ -68,22 +76,26 @@ class StandaloneClusterIT {
                 """.formatted(chat.getAddress().getPort()));
         try (LocalInfrastructure infra = LocalInfrastructure.start(work.resolve("infra"));
                 // Planted secrets, passed as operators do: in the environment of the JVM that runs main().
-                StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(work.resolve("flink"),
+                StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(
+                        work.resolve("flink"),
                         Map.of("PULSE_POSTGRES_PASSWORD", SECRET, "PULSE_WEBHOOK_TOKEN", SECRET));
                 PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
             Map<String, String> settings = new HashMap<>(infra.configOverrides());
             settings.put("kafka.group-id", "cluster-it");
             settings.put("kafka.transactional-id-prefix", "cluster-it");
             settings.put("checkpoints.interval", "1s");
-            settings.put("checkpoints.directory", work.resolve("checkpoints").toUri().toString());
+            settings.put(
+                    "checkpoints.directory", work.resolve("checkpoints").toUri().toString());
             settings.put("event-time.idleness", "5s");
             settings.put("event-time.campaigns-settle", "2s");
             PulseConfig config = Fixtures.config(settings);
-            settings.remove("postgres.password"); // the job takes it from PULSE_POSTGRES_PASSWORD (PostgreSQL here trusts any)
+            settings.remove(
+                    "postgres.password"); // the job takes it from PULSE_POSTGRES_PASSWORD (PostgreSQL here trusts any)
             infra.createTopics(config.topics(), 2);
             infra.createTables();
             DemoWorld day1 = DemoWorld.generate(config, new DemoWorld.Options(500, 21, Fixtures.DAY));
-            DemoWorld day2 = DemoWorld.generate(config, new DemoWorld.Options(500, 22, Fixtures.DAY.plus(Duration.ofDays(1)), false));
+            DemoWorld day2 = DemoWorld.generate(
+                    config, new DemoWorld.Options(500, 22, Fixtures.DAY.plus(Duration.ofDays(1)), false));
             Path jar = Path.of("..", "pipeline", "target", "campaign-pulse.jar");
             assertThat(jar).as("the shaded job jar (built by `package`)").exists();
 
@@ -91,76 +103,128 @@ class StandaloneClusterIT {
             String jarId = cluster.uploadJar(jar);
             long submitted = System.nanoTime();
             String first = cluster.run(jarId, "io.campaignpulse.cli.PulseCli", runArgs(settings), 2, null);
-            await("first misfire in PostgreSQL", Duration.ofMinutes(2), () -> count(infra, "misfires") > 0, cluster, first);
-            System.out.printf("cluster: submit to first misfire in PostgreSQL %.1f s%n", (System.nanoTime() - submitted) / 1e9);
-            int day1Expected = day1.expectedMisfires().values().stream().mapToInt(Set::size).sum();
+            await(
+                    "first misfire in PostgreSQL",
+                    Duration.ofMinutes(2),
+                    () -> count(infra, "misfires") > 0,
+                    cluster,
+                    first);
+            System.out.printf(
+                    "cluster: submit to first misfire in PostgreSQL %.1f s%n", (System.nanoTime() - submitted) / 1e9);
+            int day1Expected = day1.expectedMisfires().values().stream()
+                    .mapToInt(Set::size)
+                    .sum();
             // Every day-1 misfire written is enough before the savepoint: records not read yet would
             // simply be read after the restore (their offsets are in the savepoint).
-            await("day 1 judged", Duration.ofMinutes(3), () -> count(infra, "misfires") == day1Expected, cluster, first);
+            await(
+                    "day 1 judged",
+                    Duration.ofMinutes(3),
+                    () -> count(infra, "misfires") == day1Expected,
+                    cluster,
+                    first);
 
             // Custom metrics through the REST API: every valid day-1 send was evaluated once (redeliveries,
             // bad records and sends of unknown campaigns are not).
-            await("sendsEvaluated metric", Duration.ofSeconds(60),
-                    () -> cluster.operatorMetricSum(first, "Misfire detection per customer", "sendsEvaluated") == day1.sends(), cluster, first);
+            await(
+                    "sendsEvaluated metric",
+                    Duration.ofSeconds(60),
+                    () -> cluster.operatorMetricSum(first, "Misfire detection per customer", "sendsEvaluated")
+                            == day1.sends(),
+                    cluster,
+                    first);
 
-            for (String visible : List.of("/jobs/" + first + "/config", "/jobs/" + first + "/plan", "/jobs/" + first,
-                    "/jobmanager/config", "/jobs/" + first + "/exceptions")) {
-                assertThat(cluster.get(visible).toString()).as("REST " + visible).doesNotContain(SECRET);
+            for (String visible : List.of(
+                    "/jobs/" + first + "/config",
+                    "/jobs/" + first + "/plan",
+                    "/jobs/" + first,
+                    "/jobmanager/config",
+                    "/jobs/" + first + "/exceptions")) {
+                assertThat(cluster.get(visible).toString())
+                        .as("REST " + visible)
+                        .doesNotContain(SECRET);
             }
 
             String savepoint = cluster.stopWithSavepoint(first, work.resolve("savepoints"), false);
-            System.out.printf("cluster: savepoint of %d customers' state: %,d bytes%n", 500, size(Path.of(java.net.URI.create(savepoint))));
+            System.out.printf(
+                    "cluster: savepoint of %d customers' state: %,d bytes%n",
+                    500, size(Path.of(URI.create(savepoint))));
 
             // The upgrade: a changed threshold, and one slot instead of two.
             List<String> changed = new ArrayList<>(runArgs(settings));
             changed.addAll(List.of("--set", "alerting.misfire-rate-min-count=5"));
             String second = cluster.run(jarId, "io.campaignpulse.cli.PulseCli", changed, 1, savepoint);
-            await("restored job running", Duration.ofMinutes(1), () -> "RUNNING".equals(cluster.jobState(second)), cluster, second);
+            await(
+                    "restored job running",
+                    Duration.ofMinutes(1),
+                    () -> "RUNNING".equals(cluster.jobState(second)),
+                    cluster,
+                    second);
             publisher.publish(day2.events(), 0, 0);
             // The draining stop ends reading, so day 2 must have been read in full first.
-            await("day 2 read", Duration.ofMinutes(3), () -> {
-                boolean caughtUp = LocalJob.caughtUp(config);
-                System.out.printf("cluster: day 2 read in full: %s, %d misfires so far%n", caughtUp, count(infra, "misfires"));
-                return caughtUp;
-            }, cluster, second);
+            await(
+                    "day 2 read",
+                    Duration.ofMinutes(3),
+                    () -> {
+                        boolean caughtUp = LocalJob.caughtUp(config);
+                        System.out.printf(
+                                "cluster: day 2 read in full: %s, %d misfires so far%n",
+                                caughtUp, count(infra, "misfires"));
+                        return caughtUp;
+                    },
+                    cluster,
+                    second);
             cluster.stopWithSavepoint(second, work.resolve("savepoints"), true);
 
             Map<String, Set<MisfireRule>> expected = DemoWorld.expectedMisfires(List.of(day1, day2));
             Set<String> expectedKeys = new HashSet<>();
             expected.forEach((send, rules) -> rules.forEach(r -> expectedKeys.add(send + "/" + r)));
             assertThat(strings(infra, "SELECT send_id || '/' || rule FROM misfires"))
-                    .as("both days, exactly, across the savepoint and the rescale").containsExactlyInAnyOrderElementsOf(expectedKeys);
+                    .as("both days, exactly, across the savepoint and the rescale")
+                    .containsExactlyInAnyOrderElementsOf(expectedKeys);
             long dependsOnDay1 = expected.entrySet().stream()
-                    .filter(e -> e.getKey().contains(day2Tag(day2)) && e.getValue().contains(MisfireRule.ALREADY_HOLDS_PRODUCT))
+                    .filter(e -> e.getKey().contains(day2Tag(day2))
+                            && e.getValue().contains(MisfireRule.ALREADY_HOLDS_PRODUCT))
                     .count();
-            assertThat(dependsOnDay1).as("day-2 misfires that need holdings known only before the stop").isGreaterThan(10);
-            assertThat(strings(infra, "SELECT reason FROM dead_letters WHERE reason = 'LATE_EVENT'")).isEmpty();
+            assertThat(dependsOnDay1)
+                    .as("day-2 misfires that need holdings known only before the stop")
+                    .isGreaterThan(10);
+            assertThat(strings(infra, "SELECT reason FROM dead_letters WHERE reason = 'LATE_EVENT'"))
+                    .isEmpty();
             // The webhook token reached the chat from the environment, and (below) nowhere else.
-            assertThat(authorizations).as("alert messages delivered to the ops chat").isNotEmpty().containsOnly("Bearer " + SECRET);
+            assertThat(authorizations)
+                    .as("alert messages delivered to the ops chat")
+                    .isNotEmpty()
+                    .containsOnly("Bearer " + SECRET);
             System.out.printf("cluster: %d alert messages delivered to the webhook%n", authorizations.size());
         } finally {
             chat.stop(0);
         }
         try (Stream<Path> logs = Files.list(work.resolve("flink"))) {
             for (Path log : logs.filter(Files::isRegularFile).toList()) {
-                assertThat(Files.readString(log)).as(log.getFileName().toString()).doesNotContain(SECRET);
+                assertThat(Files.readString(log))
+                        .as(log.getFileName().toString())
+                        .doesNotContain(SECRET);
             }
         }
     }
 
     /** Day 2 publishes no holding history: its ALREADY_HOLDS misfires rest on day-1 state. */
     private static String day2Tag(DemoWorld day2) {
-        return "snd-" + java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(day2.day()), java.time.ZoneOffset.UTC)
-                .toString().replace("-", "") + "-";
+        return "snd-"
+                + LocalDate.ofInstant(Instant.ofEpochMilli(day2.day()), ZoneOffset.UTC)
+                        .toString()
+                        .replace("-", "") + "-";
     }
 
     private List<String> runArgs(Map<String, String> settings) {
-        List<String> args = new ArrayList<>(List.of("run", "--config", work.resolve("pulse-cluster.yaml").toString()));
+        List<String> args = new ArrayList<>(
+                List.of("run", "--config", work.resolve("pulse-cluster.yaml").toString()));
         settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
         return args;
     }
 
-    private static void await(String what, Duration timeout, Callable<Boolean> condition, StandaloneFlinkCluster cluster, String jobId)
+    private static void await(
+            String what, Duration timeout, Callable<Boolean> condition, StandaloneFlinkCluster cluster, String jobId)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
@@ -169,7 +233,8 @@ class StandaloneClusterIT {
                 throw new IllegalStateException(what + ": job " + state + "; logs in " + cluster.dir());
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + ": not within " + timeout + " (job " + state + "); logs in " + cluster.dir());
+                throw new IllegalStateException(
+                        what + ": not within " + timeout + " (job " + state + "); logs in " + cluster.dir());
             }
             Thread.sleep(500);
         }
@@ -177,7 +242,8 @@ class StandaloneClusterIT {
 
     private static int count(LocalInfrastructure infra, String table) throws Exception {
         try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
-                Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getInt(1);
         }
@@ -186,7 +252,8 @@ class StandaloneClusterIT {
     private static Set<String> strings(LocalInfrastructure infra, String sql) throws Exception {
         Set<String> out = new HashSet<>();
         try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
-                Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -196,7 +263,9 @@ class StandaloneClusterIT {
 
     private static long size(Path dir) throws Exception {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 }

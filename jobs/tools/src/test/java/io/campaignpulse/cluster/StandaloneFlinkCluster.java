@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,9 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -39,17 +44,40 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
             "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.sql/java.sql=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.management/sun.management=ALL-UNNAMED",
-            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED", "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+                    "--add-exports=java.management/sun.management=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
 
     /** Path fragments of jars a Flink distribution does not have: the job jar brings these itself. */
     private static final List<String> NOT_IN_FLINK_DIST = List.of(
-            "/target/classes", "/target/test-classes", "campaign-pulse-pipeline", "campaign-pulse-tools", "flink-connector-kafka", "flink-connector-jdbc", "flink-avro",
-            "flink-test-utils", "-tests.jar", "/org/apache/kafka/", "/org/apache/avro/", "/org/postgresql/", "/io/zonky/",
-            "/info/picocli/", "/com/fasterxml/", "/org/yaml/", "/org/junit/", "/org/assertj/", "/org/opentest4j/",
-            "/org/apiguardian/", "/org/scala-lang/", "/net/sourceforge/argparse4j/", "/com/yammer/", "/org/bitbucket/");
+            "/target/classes",
+            "/target/test-classes",
+            "campaign-pulse-pipeline",
+            "campaign-pulse-tools",
+            "flink-connector-kafka",
+            "flink-connector-jdbc",
+            "flink-avro",
+            "flink-test-utils",
+            "-tests.jar",
+            "/org/apache/kafka/",
+            "/org/apache/avro/",
+            "/org/postgresql/",
+            "/io/zonky/",
+            "/info/picocli/",
+            "/com/fasterxml/",
+            "/org/yaml/",
+            "/org/junit/",
+            "/org/assertj/",
+            "/org/opentest4j/",
+            "/org/apiguardian/",
+            "/org/scala-lang/",
+            "/net/sourceforge/argparse4j/",
+            "/com/yammer/",
+            "/org/bitbucket/");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,22 +85,27 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     static final Path SHIPPED_CONFIG = Path.of("..", "..", "conf", "flink", "config.yaml");
 
     /** The file with the given keys' values replaced (and missing keys appended); one key per line. */
+    private final Path dir;
+
+    private final int restPort;
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     static String overridden(String config, Map<String, String> values) {
-        Map<String, String> pending = new java.util.LinkedHashMap<>(values);
+        Map<String, String> pending = new LinkedHashMap<>(values);
         StringBuilder out = new StringBuilder();
         for (String line : config.split("\n", -1)) {
             int colon = line.indexOf(':');
-            String key = line.startsWith("#") || colon < 0 ? null : line.substring(0, colon).trim();
-            out.append(key != null && pending.containsKey(key) ? key + ": " + pending.remove(key) : line).append('\n');
+            String key = line.startsWith("#") || colon < 0
+                    ? null
+                    : line.substring(0, colon).trim();
+            out.append(key != null && pending.containsKey(key) ? key + ": " + pending.remove(key) : line)
+                    .append('\n');
         }
         pending.forEach((k, v) -> out.append(k).append(": ").append(v).append('\n'));
         return out.toString();
     }
-
-    private final Path dir;
-    private final int restPort;
-    private final List<Process> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private StandaloneFlinkCluster(Path dir, int restPort) {
         this.dir = dir;
@@ -88,7 +121,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         int restPort = freePort();
         // The shipped cluster configuration, with this machine's addresses, ports, sizes and folders.
-        Map<String, String> local = new java.util.LinkedHashMap<>();
+        Map<String, String> local = new LinkedHashMap<>();
         local.put("jobmanager.rpc.address", "127.0.0.1");
         local.put("jobmanager.rpc.port", Integer.toString(freePort()));
         local.put("jobmanager.bind-host", "127.0.0.1");
@@ -99,20 +132,44 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         local.put("rest.address", "127.0.0.1");
         local.put("rest.port", Integer.toString(restPort));
         local.put("web.upload.dir", dir.resolve("uploads").toString());
-        local.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
-        local.put("execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+        local.put(
+                "execution.checkpointing.dir",
+                dir.resolve("checkpoints").toUri().toString());
+        local.put(
+                "execution.checkpointing.savepoint-dir",
+                dir.resolve("savepoints").toUri().toString());
         Files.writeString(conf.resolve("config.yaml"), overridden(Files.readString(SHIPPED_CONFIG), local));
-        Files.writeString(conf.resolve("log4j2.properties"), String.join("\n",
-                "rootLogger.level = INFO", "rootLogger.appenderRef.file.ref = File",
-                "appender.file.name = File", "appender.file.type = File", "appender.file.fileName = ${sys:log.file}",
-                "appender.file.layout.type = PatternLayout", "appender.file.layout.pattern = %d %-5p %c - %m%n", ""));
+        Files.writeString(
+                conf.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = File",
+                        "appender.file.name = File",
+                        "appender.file.type = File",
+                        "appender.file.fileName = ${sys:log.file}",
+                        "appender.file.layout.type = PatternLayout",
+                        "appender.file.layout.pattern = %d %-5p %c - %m%n",
+                        ""));
         String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> NOT_IN_FLINK_DIST.stream().noneMatch(entry::contains))
                 .collect(Collectors.joining(File.pathSeparator));
         StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, restPort);
         try {
-            cluster.launch("jobmanager", "GET_JM_RESOURCE_PARAMS", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", classpath, conf, environment);
-            cluster.launch("taskmanager", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", classpath, conf, environment);
+            cluster.launch(
+                    "jobmanager",
+                    "GET_JM_RESOURCE_PARAMS",
+                    "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                    classpath,
+                    conf,
+                    environment);
+            cluster.launch(
+                    "taskmanager",
+                    "GET_TM_RESOURCE_PARAMS",
+                    "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                    classpath,
+                    conf,
+                    environment);
             cluster.awaitTaskManager(Duration.ofSeconds(90));
         } catch (Exception e) {
             cluster.close();
@@ -121,12 +178,27 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return cluster;
     }
 
-    private void launch(String name, String resourceQuery, String mainClass, String classpath, Path conf, Map<String, String> environment)
+    private void launch(
+            String name,
+            String resourceQuery,
+            String mainClass,
+            String classpath,
+            Path conf,
+            Map<String, String> environment)
             throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process util = new ProcessBuilder(java, "-cp", classpath, "org.apache.flink.runtime.util.bash.BashJavaUtils",
-                resourceQuery, "--configDir", conf.toString()).redirectErrorStream(true).start();
-        List<String> result = new String(util.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+        Process util = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        classpath,
+                        "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                        resourceQuery,
+                        "--configDir",
+                        conf.toString())
+                .redirectErrorStream(true)
+                .start();
+        List<String> result = new String(util.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
                 .filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
                 .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()))
                 .toList();
@@ -137,10 +209,18 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(Arrays.asList(result.get(result.size() - 2).trim().split("\\s+")));
         command.addAll(JAVA_OPENS);
-        command.addAll(List.of("-Dlog.file=" + dir.resolve(name + ".log"),
-                "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties"), "-cp", classpath, mainClass, "--configDir", conf.toString()));
+        command.addAll(List.of(
+                "-Dlog.file=" + dir.resolve(name + ".log"),
+                "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties"),
+                "-cp",
+                classpath,
+                mainClass,
+                "--configDir",
+                conf.toString()));
         command.addAll(Arrays.asList(result.get(result.size() - 1).trim().split("\\s+")));
-        ProcessBuilder process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile());
+        ProcessBuilder process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".out").toFile());
         process.environment().putAll(environment);
         processes.add(process.start());
     }
@@ -169,8 +249,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     String uploadJar(Path jar) throws Exception {
         String boundary = UUID.randomUUID().toString();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName()
-                + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                        + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         body.write(Files.readAllBytes(jar));
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         JsonNode answer = send(HttpRequest.newBuilder(uri("/jars/upload"))
@@ -182,12 +263,16 @@ final class StandaloneFlinkCluster implements AutoCloseable {
 
     /** POST /jars/:id/run: returns the job id. */
     String run(String jarId, String entryClass, List<String> args, int parallelism, String savepoint) throws Exception {
-        Map<String, Object> request = new java.util.HashMap<>(Map.of("entryClass", entryClass, "programArgsList", args, "parallelism", parallelism));
+        Map<String, Object> request =
+                new HashMap<>(Map.of("entryClass", entryClass, "programArgsList", args, "parallelism", parallelism));
         if (savepoint != null) {
             request.put("savepointPath", savepoint);
         }
-        return send(HttpRequest.newBuilder(uri("/jars/" + jarId + "/run")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))).path("jobid").asText();
+        return send(HttpRequest.newBuilder(uri("/jars/" + jarId + "/run"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))))
+                .path("jobid")
+                .asText();
     }
 
     String jobState(String jobId) throws Exception {
@@ -198,12 +283,16 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     long operatorMetricSum(String jobId, String vertexNameStart, String metric) throws Exception {
         for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
             if (vertex.path("name").asText().startsWith(vertexNameStart)) {
-                String base = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+                String base =
+                        "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
                 for (JsonNode available : get(base)) {
                     String id = available.path("id").asText();
                     if (id.endsWith("." + metric)) {
-                        JsonNode value = get(base + "?get=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8) + "&agg=sum");
-                        return value.size() == 0 ? -1 : (long) value.get(0).path("sum").asDouble();
+                        JsonNode value =
+                                get(base + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "&agg=sum");
+                        return value.size() == 0
+                                ? -1
+                                : (long) value.get(0).path("sum").asDouble();
                     }
                 }
             }
@@ -217,9 +306,15 @@ final class StandaloneFlinkCluster implements AutoCloseable {
 
     /** POST /jobs/:id/stop, then waits for the savepoint; returns its location. */
     String stopWithSavepoint(String jobId, Path directory, boolean drain) throws Exception {
-        String trigger = send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/stop")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
-                        Map.of("drain", drain, "targetDirectory", directory.toUri().toString()))))).path("request-id").asText();
+        String trigger = send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/stop"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
+                                "drain",
+                                drain,
+                                "targetDirectory",
+                                directory.toUri().toString())))))
+                .path("request-id")
+                .asText();
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
@@ -236,7 +331,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private JsonNode send(HttpRequest.Builder request) throws Exception {
-        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 300) {
             throw new IOException("REST " + response.statusCode() + ": " + response.body());
         }
@@ -252,7 +348,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
@@ -264,7 +360,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         }
         for (Process p : processes) {
             try {
-                if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                 }
             } catch (InterruptedException e) {

@@ -31,7 +31,9 @@ class CatchUpEndToEndTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     Path work;
@@ -59,8 +61,8 @@ class CatchUpEndToEndTest {
         infra.createTopics(config.topics(), 3);
         infra.createTables();
         world = DemoWorld.generate(config, new DemoWorld.Options(customers, 7, Fixtures.DAY));
-        try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers(),
-                Map.of("partitioner.class", SkewedPartitioner.class.getName()))) {
+        try (PacedPublisher publisher = new PacedPublisher(
+                infra.bootstrapServers(), Map.of("partitioner.class", SkewedPartitioner.class.getName()))) {
             publisher.publish(world.events(), 0, 0);
         }
     }
@@ -76,9 +78,12 @@ class CatchUpEndToEndTest {
     void aBacklogReadOnABusyMachineIsJudgedExactly() throws Exception {
         publishADayBeforeTheJobStarts(6000, Map.of());
         long started = System.nanoTime();
-        try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob job = LocalJob.start(config, work.resolve("job"))) {
+        try (CpuLoad ignored = CpuLoad.saturatingAllCores();
+                LocalJob job = LocalJob.start(config, work.resolve("job"))) {
             job.awaitCaughtUp(Duration.ofMinutes(8));
-            System.out.printf("catch-up: %,d events read under full CPU load in %.1f s%n", world.events().size(), (System.nanoTime() - started) / 1e9);
+            System.out.printf(
+                    "catch-up: %,d events read under full CPU load in %.1f s%n",
+                    world.events().size(), (System.nanoTime() - started) / 1e9);
             job.stopAndDrain();
         }
         assertExactlyTheGroundTruth();
@@ -90,20 +95,28 @@ class CatchUpEndToEndTest {
         publishADayBeforeTheJobStarts(30000, Map.of());
         String savepoint;
         int judgedBeforeTheStop;
-        try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob job = LocalJob.start(config, work.resolve("first"))) {
+        try (CpuLoad ignored = CpuLoad.saturatingAllCores();
+                LocalJob job = LocalJob.start(config, work.resolve("first"))) {
             // Stop once the first misfires are committed, long before the backlog is read.
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             while (tables().count("misfires") == 0) {
-                assertThat(System.nanoTime()).as("first misfires within 3 minutes").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("first misfires within 3 minutes")
+                        .isLessThan(deadline);
                 Thread.sleep(100);
             }
             savepoint = job.stopWithSavepoint();
             judgedBeforeTheStop = tables().count("misfires");
         }
         int expected = OutputTables.keys(world.expectedMisfires()).size();
-        System.out.printf("catch-up with a restart: stopped after %,d of %,d misfires; savepoint %s%n", judgedBeforeTheStop, expected, savepoint);
-        assertThat(judgedBeforeTheStop).as("stopped in the middle of the backlog").isLessThan(expected);
-        try (CpuLoad load = CpuLoad.saturatingAllCores(); LocalJob resumed = LocalJob.start(config, work.resolve("resumed"), savepoint)) {
+        System.out.printf(
+                "catch-up with a restart: stopped after %,d of %,d misfires; savepoint %s%n",
+                judgedBeforeTheStop, expected, savepoint);
+        assertThat(judgedBeforeTheStop)
+                .as("stopped in the middle of the backlog")
+                .isLessThan(expected);
+        try (CpuLoad ignored = CpuLoad.saturatingAllCores();
+                LocalJob resumed = LocalJob.start(config, work.resolve("resumed"), savepoint)) {
             resumed.awaitCaughtUp(Duration.ofMinutes(8));
             resumed.stopAndDrain();
         }
@@ -112,12 +125,15 @@ class CatchUpEndToEndTest {
 
     private void assertExactlyTheGroundTruth() throws SQLException {
         Set<String> expected = OutputTables.keys(world.expectedMisfires());
-        assertThat(tables().set("SELECT send_id || '/' || rule FROM misfires")).as("misfires in PostgreSQL")
+        assertThat(tables().set("SELECT send_id || '/' || rule FROM misfires"))
+                .as("misfires in PostgreSQL")
                 .containsExactlyInAnyOrderElementsOf(expected);
         Map<String, Integer> deadLetters = tables().deadLettersByReason();
         Map<String, Integer> planted = new HashMap<>();
         world.plantedDeadLetters().forEach((r, n) -> planted.put(r.name(), n));
-        assertThat(deadLetters).as("dead letters by reason: the planted ones, no LATE_EVENT").isEqualTo(planted)
+        assertThat(deadLetters)
+                .as("dead letters by reason: the planted ones, no LATE_EVENT")
+                .isEqualTo(planted)
                 .doesNotContainKey(DeadLetterReason.LATE_EVENT.name());
         assertThat(planted).containsKey(DeadLetterReason.INVALID_TIMESTAMP.name());
     }

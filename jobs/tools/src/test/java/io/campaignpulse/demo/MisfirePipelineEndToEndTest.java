@@ -2,41 +2,60 @@ package io.campaignpulse.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.campaignpulse.Fixtures;
 import io.campaignpulse.cli.ControlCommand;
+import io.campaignpulse.cli.PulseCli;
+import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
-import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
+import io.campaignpulse.ingest.AvroJson;
+import io.campaignpulse.sentiment.SentimentScorer;
+import io.campaignpulse.sink.PostgresOutputs;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The live job end to end on a real Kafka broker, a real PostgreSQL and a Flink MiniCluster
@@ -47,9 +66,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MisfirePipelineEndToEndTest {
 
+    private static final String ALERT_ROWS =
+            "SELECT alert_id || ' ' || kind || ' ' || campaign_id || ' ' || severity || ' ' || window_end FROM alerts";
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path work;
@@ -85,28 +109,44 @@ class MisfirePipelineEndToEndTest {
         return Fixtures.config(overrides);
     }
 
-    private static final String ALERT_ROWS = "SELECT alert_id || ' ' || kind || ' ' || campaign_id || ' ' || severity || ' ' || window_end FROM alerts";
-
     /** The cards team's chat (healthy), the savings team's (down) and the lending team's (too slow): webhooks on a local HTTP server. */
-    private static PulseConfig withWebhooks(PulseConfig c, com.sun.net.httpserver.HttpServer server) {
+    private static PulseConfig withWebhooks(PulseConfig c, HttpServer server) {
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
-        PulseConfig.Routing routing = new PulseConfig.Routing(List.of(
-                new PulseConfig.Webhook("cards-chat", base + "/cards", null, List.of(), List.of("cards-team"), "WARNING"),
-                new PulseConfig.Webhook("savings-chat", base + "/savings", null, List.of(), List.of("savings-team"), "INFO"),
-                new PulseConfig.Webhook("lending-chat", base + "/lending", null, List.of(), List.of("lending-team"), "INFO")),
-                Duration.ofSeconds(1), 2, Duration.ofMillis(50), 50);
-        return new PulseConfig(c.kafka(), c.topics(), c.eventTime(), c.misfire(), c.attribution(), c.rollups(), c.alerting(), routing,
-                c.postgres(), c.checkpoints(), c.parallelism());
+        PulseConfig.Routing routing = new PulseConfig.Routing(
+                List.of(
+                        new PulseConfig.Webhook(
+                                "cards-chat", base + "/cards", null, List.of(), List.of("cards-team"), "WARNING"),
+                        new PulseConfig.Webhook(
+                                "savings-chat", base + "/savings", null, List.of(), List.of("savings-team"), "INFO"),
+                        new PulseConfig.Webhook(
+                                "lending-chat", base + "/lending", null, List.of(), List.of("lending-team"), "INFO")),
+                Duration.ofSeconds(1),
+                2,
+                Duration.ofMillis(50),
+                50);
+        return new PulseConfig(
+                c.kafka(),
+                c.topics(),
+                c.eventTime(),
+                c.misfire(),
+                c.attribution(),
+                c.rollups(),
+                c.alerting(),
+                routing,
+                c.postgres(),
+                c.checkpoints(),
+                c.parallelism());
     }
 
     @Test
     void everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow() throws Exception {
-        Set<String> delivered = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-        com.sun.net.httpserver.HttpServer hooks = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        Set<String> delivered = ConcurrentHashMap.newKeySet();
+        AtomicInteger refused = new AtomicInteger();
+        HttpServer hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hooks.createContext("/cards", exchange -> {
-            var body = io.campaignpulse.ingest.AvroJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
-            delivered.add(body.get("alert_id").asText() + "#" + body.get("sequence").asInt());
+            var body = AvroJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            delivered.add(
+                    body.get("alert_id").asText() + "#" + body.get("sequence").asInt());
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
@@ -125,7 +165,7 @@ class MisfirePipelineEndToEndTest {
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
-        hooks.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a slow endpoint must not hold up the others
+        hooks.setExecutor(Executors.newCachedThreadPool()); // a slow endpoint must not hold up the others
         hooks.start();
         try {
             everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow(hooks, delivered, refused);
@@ -134,8 +174,8 @@ class MisfirePipelineEndToEndTest {
         }
     }
 
-    private void everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow(com.sun.net.httpserver.HttpServer hooks, Set<String> delivered,
-            java.util.concurrent.atomic.AtomicInteger refused) throws Exception {
+    private void everyExpectedMisfireIsFoundNoneInventedAndAReplayChangesNoRow(
+            HttpServer hooks, Set<String> delivered, AtomicInteger refused) throws Exception {
         PulseConfig config = withWebhooks(config("pulse-e2e"), hooks);
         infra.createTopics(config.topics(), 2);
         infra.createTables();
@@ -145,66 +185,105 @@ class MisfirePipelineEndToEndTest {
         }
         // Marketing ops mute the home insurance campaign before any data is judged, and someone
         // sends a bad threshold (the job must reject it, keep its settings, and say why).
-        ControlCommand.send(config, ControlMessage.newBuilder().setControlId("ctl-mute-home").setScope(ControlScope.CAMPAIGN)
-                .setTarget("C-HOME").setSettings(Map.of("mute", "true")).setAuthor("maria").setReason("resending by hand")
-                .setIssuedAt(Fixtures.DAY).build());
-        ControlCommand.send(config, ControlMessage.newBuilder().setControlId("ctl-typo").setScope(ControlScope.GLOBAL)
-                .setSettings(Map.of("misfire-rate-share", "5")).setAuthor("tom").setIssuedAt(Fixtures.DAY).build());
+        ControlCommand.send(
+                config,
+                ControlMessage.newBuilder()
+                        .setControlId("ctl-mute-home")
+                        .setScope(ControlScope.CAMPAIGN)
+                        .setTarget("C-HOME")
+                        .setSettings(Map.of("mute", "true"))
+                        .setAuthor("maria")
+                        .setReason("resending by hand")
+                        .setIssuedAt(Fixtures.DAY)
+                        .build());
+        ControlCommand.send(
+                config,
+                ControlMessage.newBuilder()
+                        .setControlId("ctl-typo")
+                        .setScope(ControlScope.GLOBAL)
+                        .setSettings(Map.of("misfire-rate-share", "5"))
+                        .setAuthor("tom")
+                        .setIssuedAt(Fixtures.DAY)
+                        .build());
 
         long started = System.nanoTime();
         try (LocalJob job = LocalJob.start(config, work.resolve("run-1"))) {
             job.awaitCaughtUp(Duration.ofMinutes(3));
             double seconds = (System.nanoTime() - started) / 1e9;
-            System.out.printf("e2e: %d events read in %.1f s (%.0f events/s, including job start)%n",
+            System.out.printf(
+                    "e2e: %d events read in %.1f s (%.0f events/s, including job start)%n",
                     world.events().size(), seconds, world.events().size() / seconds);
             assertThat(job.stopAndDrain()).isNotBlank();
         }
 
         Map<String, Set<MisfireRule>> expected = world.expectedMisfires();
         Set<String> expectedKeys = keys(expected);
-        System.out.printf("e2e: %d sends, %d expected misfires (%d planted), %d expected alerts%n", world.sends(), expectedKeys.size(),
-                world.planted().values().stream().mapToInt(Set::size).sum(), world.expectedAlerts(expected).size());
+        System.out.printf(
+                "e2e: %d sends, %d expected misfires (%d planted), %d expected alerts%n",
+                world.sends(),
+                expectedKeys.size(),
+                world.planted().values().stream().mapToInt(Set::size).sum(),
+                world.expectedAlerts(expected).size());
         for (var planted : world.planted().entrySet()) {
             assertThat(planted.getValue()).as("planted " + planted.getKey()).isNotEmpty();
             for (String sendId : planted.getValue()) {
-                assertThat(expected.get(sendId)).as("oracle knows planted %s %s", sendId, planted.getKey()).contains(planted.getKey());
+                assertThat(expected.get(sendId))
+                        .as("oracle knows planted %s %s", sendId, planted.getKey())
+                        .contains(planted.getKey());
             }
         }
 
         Set<String> inPostgres = querySet("SELECT send_id || '/' || rule FROM misfires");
         assertThat(inPostgres).as("misfires in PostgreSQL").containsExactlyInAnyOrderElementsOf(expectedKeys);
-        assertThat(misfiresInKafka(config)).as("misfires in Kafka, read_committed").containsExactlyInAnyOrderElementsOf(expectedKeys);
+        assertThat(misfiresInKafka(config))
+                .as("misfires in Kafka, read_committed")
+                .containsExactlyInAnyOrderElementsOf(expectedKeys);
 
         Set<String> expectedAlerts = world.expectedAlerts(expected).stream()
                 .filter(a -> !a.campaignId().equals("C-HOME")) // muted
-                .map(a -> a.campaignId() + "/" + a.rule() + "/" + a.windowStart()).collect(Collectors.toSet());
-        assertThat(world.expectedAlerts(expected)).as("the mute hides something").anyMatch(a -> a.campaignId().equals("C-HOME"));
+                .map(a -> a.campaignId() + "/" + a.rule() + "/" + a.windowStart())
+                .collect(Collectors.toSet());
+        assertThat(world.expectedAlerts(expected))
+                .as("the mute hides something")
+                .anyMatch(a -> a.campaignId().equals("C-HOME"));
         assertThat(count("alerts WHERE campaign_id = 'C-HOME'")).isZero();
-        assertThat(querySet("SELECT control_id || ':' || accepted || ':' || coalesce(rejection, '-') FROM control_audit")).containsExactlyInAnyOrder(
-                "ctl-mute-home:true:-", "ctl-typo:false:bad value for 'misfire-rate-share': must be in (0, 1], was 5");
+        assertThat(querySet(
+                        "SELECT control_id || ':' || accepted || ':' || coalesce(rejection, '-') FROM control_audit"))
+                .containsExactlyInAnyOrder(
+                        "ctl-mute-home:true:-",
+                        "ctl-typo:false:bad value for 'misfire-rate-share': must be in (0, 1], was 5");
         Set<String> alerts = alertKeys();
         assertThat(alerts).as("alerts").containsExactlyInAnyOrderElementsOf(expectedAlerts);
-        assertThat(expectedAlerts).as("the demo's problem campaigns raise alerts")
+        assertThat(expectedAlerts)
+                .as("the demo's problem campaigns raise alerts")
                 .anyMatch(a -> a.startsWith("C-PLAT/ALREADY_HOLDS_PRODUCT"))
                 .anyMatch(a -> a.startsWith("C-NEWS/NO_CONSENT"))
                 .noneMatch(a -> a.startsWith("C-SECURITY") || a.startsWith("C-KEEP"));
-        assertThat(querySet("SELECT DISTINCT severity FROM alerts WHERE title LIKE '%opted out%'")).containsExactly("CRITICAL");
+        assertThat(querySet("SELECT DISTINCT severity FROM alerts WHERE title LIKE '%opted out%'"))
+                .containsExactly("CRITICAL");
         // The drain ends event time, so every incident has run its course: opened, maybe updated, resolved.
         assertThat(querySet("SELECT DISTINCT state FROM alerts")).containsExactly("RESOLVED");
-        assertThat(querySet("SELECT alert_id FROM alerts WHERE sequence < 2 OR count_total < 1 OR example_ids = '[]'::jsonb")).isEmpty();
-        assertThat(querySet("SELECT owner FROM alerts WHERE campaign_id = 'C-PLAT'")).containsExactly("cards-team");
+        assertThat(
+                        querySet(
+                                "SELECT alert_id FROM alerts WHERE sequence < 2 OR count_total < 1 OR example_ids = '[]'::jsonb"))
+                .isEmpty();
+        assertThat(querySet("SELECT owner FROM alerts WHERE campaign_id = 'C-PLAT'"))
+                .containsExactly("cards-team");
 
         Map<String, Integer> deadLetters = new OutputTables(infra.jdbcUrl()).deadLettersByReason();
         Map<String, Integer> plantedDeadLetters = new HashMap<>();
         world.plantedDeadLetters().forEach((r, n) -> plantedDeadLetters.put(r.name(), n));
-        plantedDeadLetters.merge(DeadLetterReason.INVALID_VALUE.name(), 1, Integer::sum); // the rejected control message
+        plantedDeadLetters.merge(
+                DeadLetterReason.INVALID_VALUE.name(), 1, Integer::sum); // the rejected control message
         // Webhooks: every message of the cards team's incidents reached its chat; the savings
         // team's chat refused every attempt, so each of its messages is a dead letter.
         Set<String> cardsMessages = new HashSet<>();
         int savingsMessages = 0;
         int lendingMessages = 0;
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT alert_id, sequence, owner FROM alerts WHERE owner IN ('cards-team', 'savings-team', 'lending-team')")) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT alert_id, sequence, owner FROM alerts WHERE owner IN ('cards-team', 'savings-team', 'lending-team')")) {
             while (rs.next()) {
                 for (int seq = 1; seq <= rs.getInt(2); seq++) {
                     switch (rs.getString(3)) {
@@ -215,39 +294,67 @@ class MisfirePipelineEndToEndTest {
                 }
             }
         }
-        System.out.printf("e2e: webhooks: %d messages delivered to the cards team, %d refused attempts for the savings team%n", delivered.size(),
-                refused.get());
+        System.out.printf(
+                "e2e: webhooks: %d messages delivered to the cards team, %d refused attempts for the savings team%n",
+                delivered.size(), refused.get());
         assertThat(cardsMessages).isNotEmpty();
         assertThat(delivered).isEqualTo(cardsMessages);
         assertThat(savingsMessages).isPositive();
         assertThat(refused).as("two attempts per message").hasValue(2 * savingsMessages);
         assertThat(lendingMessages).isPositive();
         plantedDeadLetters.put(DeadLetterReason.DELIVERY_FAILED.name(), savingsMessages + lendingMessages);
-        assertThat(querySet("SELECT DISTINCT substring(detail from ': ([a-z]+ [a-z]+|HTTP [0-9]+) after') FROM dead_letters WHERE reason = 'DELIVERY_FAILED'"))
+        assertThat(
+                        querySet(
+                                "SELECT DISTINCT substring(detail from ': ([a-z]+ [a-z]+|HTTP [0-9]+) after') FROM dead_letters WHERE reason = 'DELIVERY_FAILED'"))
                 .containsExactlyInAnyOrder("HTTP 500", "timed out");
 
         // 'pulse alerts' shows a person the same feed: the cards team's messages, read_committed.
-        java.io.StringWriter feed = new java.io.StringWriter();
-        picocli.CommandLine cli = io.campaignpulse.cli.PulseCli.commandLine();
-        cli.setOut(new java.io.PrintWriter(feed));
-        assertThat(cli.execute("alerts", "--set", "kafka.bootstrap-servers=" + infra.bootstrapServers(), "--owner", "cards-team", "--since", "1d",
-                "--no-follow", "--json")).isZero();
+        StringWriter feed = new StringWriter();
+        CommandLine cli = PulseCli.commandLine();
+        cli.setOut(new PrintWriter(feed));
+        assertThat(cli.execute(
+                        "alerts",
+                        "--set",
+                        "kafka.bootstrap-servers=" + infra.bootstrapServers(),
+                        "--owner",
+                        "cards-team",
+                        "--since",
+                        "1d",
+                        "--no-follow",
+                        "--json"))
+                .isZero();
         Set<String> fed = new HashSet<>();
         for (String line : feed.toString().strip().split("\n")) {
-            var alert = io.campaignpulse.ingest.AvroJson.MAPPER.readTree(line);
+            var alert = AvroJson.MAPPER.readTree(line);
             assertThat(alert.get("owner").asText()).isEqualTo("cards-team");
             fed.add(alert.get("alert_id").asText() + "#" + alert.get("sequence").asInt());
         }
         assertThat(fed).isEqualTo(cardsMessages);
-        java.io.StringWriter lines = new java.io.StringWriter();
-        cli.setOut(new java.io.PrintWriter(lines));
-        assertThat(cli.execute("alerts", "--set", "kafka.bootstrap-servers=" + infra.bootstrapServers(), "--campaign", "C-PLAT", "--kind",
-                "MISFIRE_RATE", "--severity", "CRITICAL", "--since", "1d", "--no-follow")).isZero();
-        assertThat(lines.toString().strip().split("\n")).isNotEmpty()
-                .allMatch(l -> l.matches("2026-11-2\\d \\d\\d:\\d\\d  CRITICAL (OPENED|UPDATED|RESOLVED) +MISFIRE_RATE +C-PLAT \\[cards-team\\] .+"));
+        StringWriter lines = new StringWriter();
+        cli.setOut(new PrintWriter(lines));
+        assertThat(cli.execute(
+                        "alerts",
+                        "--set",
+                        "kafka.bootstrap-servers=" + infra.bootstrapServers(),
+                        "--campaign",
+                        "C-PLAT",
+                        "--kind",
+                        "MISFIRE_RATE",
+                        "--severity",
+                        "CRITICAL",
+                        "--since",
+                        "1d",
+                        "--no-follow"))
+                .isZero();
+        assertThat(lines.toString().strip().split("\n"))
+                .isNotEmpty()
+                .allMatch(
+                        l -> l.matches(
+                                "2026-11-2\\d \\d\\d:\\d\\d  CRITICAL (OPENED|UPDATED|RESOLVED) +MISFIRE_RATE +C-PLAT \\[cards-team\\] .+"));
         assertThat(deadLetters).as("dead letters by reason").isEqualTo(plantedDeadLetters);
         assertThat(querySet("SELECT source_topic || ':' || (payload IS NOT NULL) FROM dead_letters WHERE reason = '"
-                + DeadLetterReason.DECODE_ERROR + "'")).containsExactly("campaign-sends:true");
+                        + DeadLetterReason.DECODE_ERROR + "'"))
+                .containsExactly("campaign-sends:true");
 
         rollupsMatchTheGroundTruth(world);
 
@@ -255,13 +362,16 @@ class MisfirePipelineEndToEndTest {
         // active exactly when the brute-force walk through the customer's history says so.
         Map<String, Boolean> expectedSuppressions = DemoWorld.expectedSuppressions(List.of(world));
         Map<String, Boolean> suppressions = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
+        try (Connection c = connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT campaign_id, customer_id, reason, active FROM suppressions")) {
             while (rs.next()) {
                 suppressions.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getBoolean(4));
             }
         }
-        System.out.printf("e2e: suppression list: %d entries, %d active%n", suppressions.size(),
+        System.out.printf(
+                "e2e: suppression list: %d entries, %d active%n",
+                suppressions.size(),
                 suppressions.values().stream().filter(b -> b).count());
         assertThat(suppressions).isEqualTo(expectedSuppressions);
         assertThat(suppressions).containsValue(false).containsValue(true);
@@ -281,7 +391,8 @@ class MisfirePipelineEndToEndTest {
         assertThat(querySet(ALERT_ROWS)).isEqualTo(alertRows);
         assertThat(count("dead_letters")).isEqualTo(deadLetterRows);
         assertThat(count("campaign_stats")).isEqualTo(statsRows);
-        assertThat(querySet("SELECT alert_id FROM alerts WHERE kind <> 'MISFIRE_RATE'")).isEqualTo(sentimentAlerts);
+        assertThat(querySet("SELECT alert_id FROM alerts WHERE kind <> 'MISFIRE_RATE'"))
+                .isEqualTo(sentimentAlerts);
         assertThat(alertKeys()).containsExactlyInAnyOrderElementsOf(expectedAlerts);
     }
 
@@ -294,55 +405,90 @@ class MisfirePipelineEndToEndTest {
     private static void rollupsMatchTheGroundTruth(DemoWorld world) throws Exception {
         long day = world.day();
         int windows = 0;
-        for (long end = day + Duration.ofHours(12).toMillis(); end <= day + Duration.ofHours(25).toMillis(); end += Duration.ofHours(1).toMillis()) {
-            Map<String, DemoWorld.ExpectedStats> expected = DemoWorld.expectedStats(List.of(world), end - Duration.ofHours(24).toMillis(), end);
+        for (long end = day + Duration.ofHours(12).toMillis();
+                end <= day + Duration.ofHours(25).toMillis();
+                end += Duration.ofHours(1).toMillis()) {
+            Map<String, DemoWorld.ExpectedStats> expected = DemoWorld.expectedStats(
+                    List.of(world), end - Duration.ofHours(24).toMillis(), end);
             DemoWorld.ExpectedStats baseline = expected.get("*");
-            try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT * FROM campaign_stats WHERE window_end = to_timestamp(" + end / 1000 + ")")) {
+            try (Connection c = connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(
+                            "SELECT * FROM campaign_stats WHERE window_end = to_timestamp(" + end / 1000 + ")")) {
                 Map<String, DemoWorld.ExpectedStats> actual = new HashMap<>();
                 while (rs.next()) {
                     String campaign = rs.getString("campaign_id");
-                    Map<MisfireRule, Long> byRule = new java.util.EnumMap<>(MisfireRule.class);
-                    io.campaignpulse.ingest.AvroJson.MAPPER.readTree(rs.getString("misfires_by_rule")).fields()
-                            .forEachRemaining(e -> byRule.put(MisfireRule.valueOf(e.getKey()), e.getValue().asLong()));
-                    actual.put(campaign, new DemoWorld.ExpectedStats(rs.getLong("sends"), rs.getLong("misfires"), byRule, rs.getLong("conversions"),
-                            rs.getLong("feedback"), rs.getLong("tickets"), rs.getLong("reviews"), (Double) rs.getObject("avg_sentiment"),
-                            (Double) rs.getObject("negative_share")));
-                    assertThat(rs.getLong("baseline_feedback")).as("baseline feedback, window ending " + end).isEqualTo(baseline.feedback());
-                    assertThat(rs.getDouble("baseline_avg_sentiment")).isCloseTo(baseline.avgSentiment(), org.assertj.core.data.Offset.offset(1e-9));
-                    assertThat(rs.getString("scorer_version")).isEqualTo(io.campaignpulse.sentiment.SentimentScorer.VERSION);
+                    Map<MisfireRule, Long> byRule = new EnumMap<>(MisfireRule.class);
+                    AvroJson.MAPPER
+                            .readTree(rs.getString("misfires_by_rule"))
+                            .fields()
+                            .forEachRemaining(e -> byRule.put(
+                                    MisfireRule.valueOf(e.getKey()),
+                                    e.getValue().asLong()));
+                    actual.put(
+                            campaign,
+                            new DemoWorld.ExpectedStats(
+                                    rs.getLong("sends"),
+                                    rs.getLong("misfires"),
+                                    byRule,
+                                    rs.getLong("conversions"),
+                                    rs.getLong("feedback"),
+                                    rs.getLong("tickets"),
+                                    rs.getLong("reviews"),
+                                    (Double) rs.getObject("avg_sentiment"),
+                                    (Double) rs.getObject("negative_share")));
+                    assertThat(rs.getLong("baseline_feedback"))
+                            .as("baseline feedback, window ending " + end)
+                            .isEqualTo(baseline.feedback());
+                    assertThat(rs.getDouble("baseline_avg_sentiment"))
+                            .isCloseTo(baseline.avgSentiment(), Offset.offset(1e-9));
+                    assertThat(rs.getString("scorer_version")).isEqualTo(SentimentScorer.VERSION);
                 }
                 Map<String, DemoWorld.ExpectedStats> expectedCampaigns = new HashMap<>(expected);
                 expectedCampaigns.remove("*");
-                assertThat(actual.keySet()).as("campaigns with a window ending " + end).isEqualTo(expectedCampaigns.keySet());
+                assertThat(actual.keySet())
+                        .as("campaigns with a window ending " + end)
+                        .isEqualTo(expectedCampaigns.keySet());
                 long windowEnd = end;
                 expectedCampaigns.forEach((campaign, e) -> {
                     DemoWorld.ExpectedStats a = actual.get(campaign);
-                    String what = campaign + ", window ending " + java.time.Instant.ofEpochMilli(windowEnd);
-                    assertThat(a).as(what).usingRecursiveComparison().ignoringFields("avgSentiment", "negativeShare").isEqualTo(e);
+                    String what = campaign + ", window ending " + Instant.ofEpochMilli(windowEnd);
+                    assertThat(a)
+                            .as(what)
+                            .usingRecursiveComparison()
+                            .ignoringFields("avgSentiment", "negativeShare")
+                            .isEqualTo(e);
                     if (e.avgSentiment() == null) {
                         assertThat(a.avgSentiment()).as(what).isNull();
                     } else {
-                        assertThat(a.avgSentiment()).as(what).isCloseTo(e.avgSentiment(), org.assertj.core.data.Offset.offset(1e-9));
-                        assertThat(a.negativeShare()).as(what).isCloseTo(e.negativeShare(), org.assertj.core.data.Offset.offset(1e-9));
+                        assertThat(a.avgSentiment()).as(what).isCloseTo(e.avgSentiment(), Offset.offset(1e-9));
+                        assertThat(a.negativeShare()).as(what).isCloseTo(e.negativeShare(), Offset.offset(1e-9));
                     }
                 });
                 windows++;
             }
         }
         assertThat(windows).isEqualTo(14);
-        DemoWorld.ExpectedStats cash = DemoWorld.expectedStats(List.of(world), day, day + Duration.ofHours(24).toMillis()).get("C-CASH");
-        assertThat(cash.conversions()).as("the cashback card converts some recipients").isPositive();
+        DemoWorld.ExpectedStats cash = DemoWorld.expectedStats(
+                        List.of(world), day, day + Duration.ofHours(24).toMillis())
+                .get("C-CASH");
+        assertThat(cash.conversions())
+                .as("the cashback card converts some recipients")
+                .isPositive();
         assertThat(cash.feedback()).isGreaterThan(20);
 
         Set<String> sentiment = querySet("SELECT campaign_id || '/' || kind FROM alerts WHERE kind <> 'MISFIRE_RATE'");
-        System.out.println("e2e: sentiment alerts " + new java.util.TreeSet<>(sentiment));
-        assertThat(sentiment).contains("C-CASH/SENTIMENT_DROP", "C-CASH/TICKET_SURGE").noneMatch(a -> a.startsWith("C-HOME/"));
+        System.out.println("e2e: sentiment alerts " + new TreeSet<>(sentiment));
+        assertThat(sentiment)
+                .contains("C-CASH/SENTIMENT_DROP", "C-CASH/TICKET_SURGE")
+                .noneMatch(a -> a.startsWith("C-HOME/"));
         assertThat(querySet("SELECT detail FROM alerts WHERE campaign_id = 'C-CASH' AND kind = 'SENTIMENT_DROP'"))
                 .allMatch(d -> d.contains("Suggested action") && d.contains("tkt-"));
         assertThat(querySet("SELECT campaign_id || ':' || sentiment_direction FROM campaign_scorecard"))
-                .anyMatch(r -> r.startsWith("C-CASH:")).anyMatch(r -> r.startsWith("C-HOME:"));
-        // Each campaign's scorecard window holds its latest send, as the window ending soonest after it; rates are shares.
+                .anyMatch(r -> r.startsWith("C-CASH:"))
+                .anyMatch(r -> r.startsWith("C-HOME:"));
+        // Each campaign's scorecard window holds its latest send, as the window ending soonest after it; rates are
+        // shares.
         assertThat(querySet("""
                 SELECT campaign_id FROM campaign_scorecard
                 WHERE NOT (last_sent_at >= window_start AND last_sent_at < window_end AND last_sent_at >= window_end - interval '1 hour')
@@ -356,22 +502,28 @@ class MisfirePipelineEndToEndTest {
      * macro is expanded to a range covering the generated days and now; any other macro fails the test.
      */
     private static void everyGrafanaDashboardQueryRuns() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode dashboard = io.campaignpulse.ingest.AvroJson.MAPPER.readTree(
-                Path.of("..", "..", "conf", "grafana", "dashboards", "campaign-pulse.json").toFile());
+        JsonNode dashboard =
+                AvroJson.MAPPER.readTree(Path.of("..", "..", "conf", "grafana", "dashboards", "campaign-pulse.json")
+                        .toFile());
         List<String> queries = new ArrayList<>();
-        for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.path("panels")) {
-            for (com.fasterxml.jackson.databind.JsonNode target : panel.path("targets")) {
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
                 queries.add(target.path("rawSql").asText());
             }
         }
         assertThat(queries).as("dashboard queries").hasSizeGreaterThanOrEqualTo(6);
-        java.util.regex.Pattern timeFilter = java.util.regex.Pattern.compile("\\$__timeFilter\\(([^)]+)\\)");
+        Pattern timeFilter = Pattern.compile("\\$__timeFilter\\(([^)]+)\\)");
         for (String query : queries) {
-            String sql = timeFilter.matcher(query).replaceAll(
-                    // The generated days (event-time columns) and now (wall-clock columns such as dead letters' detected_at).
-                    "$1 BETWEEN least(now(), '2026-11-19T00:00:00Z') - interval '1 day' AND greatest(now(), '2026-11-23T00:00:00Z') + interval '1 hour'");
+            String sql = timeFilter
+                    .matcher(query)
+                    .replaceAll(
+                            // The generated days (event-time columns) and now (wall-clock columns such as dead letters'
+                            // detected_at).
+                            "$1 BETWEEN least(now(), '2026-11-19T00:00:00Z') - interval '1 day' AND greatest(now(), '2026-11-23T00:00:00Z') + interval '1 hour'");
             assertThat(sql).as("unexpanded Grafana macro in: " + query).doesNotContain("$__");
-            try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            try (Connection c = connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql)) {
                 assertThat(rs.next()).as("rows for: " + query).isTrue();
             }
         }
@@ -384,25 +536,39 @@ class MisfirePipelineEndToEndTest {
      */
     @Test
     void aQuietSpellLongerThanTheIdlenessTimeoutLeavesTheNextDayOnTime() throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE quiet");
         }
         String quietUrl = "jdbc:postgresql://127.0.0.1:" + infra.postgresPort() + "/quiet";
         // The default disorder bound (5 min): day 2 comes in one burst after the night, and no
         // partition may run ahead of one that is waking. With event time at +infinity every record would be late.
         Map<String, String> more = new HashMap<>(Map.of("postgres.url", quietUrl, "event-time.idleness", "2s"));
-        for (String topic : List.of("campaigns", "campaign-sends", "customer-holdings", "customer-consent", "tickets", "reviews",
-                "misfires", "alerts", "dead-letters", "campaign-stats", "suppressions", "control")) {
+        for (String topic : List.of(
+                "campaigns",
+                "campaign-sends",
+                "customer-holdings",
+                "customer-consent",
+                "tickets",
+                "reviews",
+                "misfires",
+                "alerts",
+                "dead-letters",
+                "campaign-stats",
+                "suppressions",
+                "control")) {
             more.put("topics." + topic, "quiet-" + topic);
         }
         PulseConfig config = config("pulse-e2e-quiet", more);
         infra.createTopics(config.topics(), 2);
-        io.campaignpulse.sink.PostgresOutputs.createTables(quietUrl, LocalInfrastructure.POSTGRES_USER, "");
+        PostgresOutputs.createTables(quietUrl, LocalInfrastructure.POSTGRES_USER, "");
         DemoWorld day1 = DemoWorld.generate(config, new DemoWorld.Options(400, 5, Fixtures.DAY));
-        DemoWorld day2 = DemoWorld.generate(config, new DemoWorld.Options(400, 6, Fixtures.DAY.plus(Duration.ofDays(1)), false));
+        DemoWorld day2 =
+                DemoWorld.generate(config, new DemoWorld.Options(400, 6, Fixtures.DAY.plus(Duration.ofDays(1)), false));
 
         try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
-            publisher.publish(day1.events(), 0, 0); // before the job starts, so every partition has data from its first fetch
+            publisher.publish(
+                    day1.events(), 0, 0); // before the job starts, so every partition has data from its first fetch
             try (LocalJob job = LocalJob.start(config, work.resolve("quiet"))) {
                 job.awaitCaughtUp(Duration.ofMinutes(3));
                 Thread.sleep(6000); // three idleness timeouts of silence
@@ -418,8 +584,8 @@ class MisfirePipelineEndToEndTest {
             ResultSet late = s.executeQuery("SELECT count(*) FROM dead_letters WHERE reason = 'LATE_EVENT'");
             late.next();
             assertThat(late.getInt(1)).as("late records after the quiet spell").isZero();
-            ResultSet days = s.executeQuery("SELECT count(*) FROM misfires WHERE sent_at >= '" + day2.campaigns().values().iterator().next()
-                    .getStartsAt() + "'");
+            ResultSet days = s.executeQuery("SELECT count(*) FROM misfires WHERE sent_at >= '"
+                    + day2.campaigns().values().iterator().next().getStartsAt() + "'");
             days.next();
             assertThat(days.getInt(1)).as("misfires on the second day").isGreaterThan(0);
             ResultSet first = s.executeQuery("SELECT send_id || '/' || rule FROM misfires WHERE sent_at < '"
@@ -428,7 +594,9 @@ class MisfirePipelineEndToEndTest {
             while (first.next()) {
                 firstDay.add(first.getString(1));
             }
-            assertThat(firstDay).as("the first day, exactly").containsExactlyInAnyOrderElementsOf(keys(day1.expectedMisfires()));
+            assertThat(firstDay)
+                    .as("the first day, exactly")
+                    .containsExactlyInAnyOrderElementsOf(keys(day1.expectedMisfires()));
         }
     }
 
@@ -439,10 +607,13 @@ class MisfirePipelineEndToEndTest {
     private static Set<String> alertKeys() throws Exception {
         // One row per incident: campaign, rule and the start of the window that opened it.
         Set<String> keys = new HashSet<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT campaign_id, rule, window_start FROM alerts WHERE kind = 'MISFIRE_RATE'")) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT campaign_id, rule, window_start FROM alerts WHERE kind = 'MISFIRE_RATE'")) {
             while (rs.next()) {
-                keys.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getTimestamp(3).toInstant());
+                keys.add(rs.getString(1) + "/" + rs.getString(2) + "/"
+                        + rs.getTimestamp(3).toInstant());
             }
         }
         return keys;
@@ -465,9 +636,13 @@ class MisfirePipelineEndToEndTest {
         props.put("isolation.level", "read_committed");
         List<String> keys = new ArrayList<>();
         SpecificDatumReader<Misfire> reader = new SpecificDatumReader<>(Misfire.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(config.topics().misfires()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer
+                    .partitionsFor(config.topics().misfires())
+                    .stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -477,7 +652,7 @@ class MisfirePipelineEndToEndTest {
                         Misfire m = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
                         keys.add(m.getSendId() + "/" + m.getRule());
                         assertThat(new String(r.key())).isEqualTo(m.getSendId() + "/" + m.getRule());
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         throw new IllegalStateException(e);
                     }
                 }

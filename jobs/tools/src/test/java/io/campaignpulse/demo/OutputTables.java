@@ -25,7 +25,8 @@ final class OutputTables {
     }
 
     int count(String tableAndCondition) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement();
+        try (Connection c = connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + tableAndCondition)) {
             rs.next();
             return rs.getInt(1);
@@ -35,7 +36,9 @@ final class OutputTables {
     /** The first column of every row. */
     Set<String> set(String sql) throws SQLException {
         Set<String> rows = new HashSet<>();
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 rows.add(rs.getString(1));
             }
@@ -45,7 +48,8 @@ final class OutputTables {
 
     Map<String, Integer> deadLettersByReason() throws SQLException {
         Map<String, Integer> byReason = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
+        try (Connection c = connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT reason, count(*) FROM dead_letters GROUP BY reason")) {
             while (rs.next()) {
                 byReason.put(rs.getString(1), rs.getInt(2));

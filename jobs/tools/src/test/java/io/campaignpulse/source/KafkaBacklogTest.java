@@ -33,7 +33,10 @@ class KafkaBacklogTest {
     static void start() throws Exception {
         infra = LocalInfrastructure.start(work.resolve("infra"));
         try (Admin admin = Admin.create(infra.clientProperties())) {
-            admin.createTopics(List.of(new NewTopic("backlog-test", 1, (short) 1), new NewTopic("empty-test", 2, (short) 1))).all().get();
+            admin.createTopics(List.of(
+                            new NewTopic("backlog-test", 1, (short) 1), new NewTopic("empty-test", 2, (short) 1)))
+                    .all()
+                    .get();
         }
     }
 
@@ -73,28 +76,37 @@ class KafkaBacklogTest {
     @Test
     void behindWhileCommittedRecordsAreLeftCaughtUpWhenOnlyMarkersAndAbortedRecordsAre() throws Exception {
         KafkaBacklog backlog = new KafkaBacklog(infra.clientProperties());
-        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(producer(null), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> plain =
+                new KafkaProducer<>(producer(null), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 10; i++) {
-                plain.send(new ProducerRecord<>("backlog-test", new byte[] {(byte) i})).get();
+                plain.send(new ProducerRecord<>("backlog-test", new byte[] {(byte) i}))
+                        .get();
             }
         }
         assertThat(answer(backlog, 5)).as("five records unread").isFalse();
         assertThat(answer(backlog, 10)).as("read to the end").isTrue();
 
-        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(producer("backlog-test-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(
+                producer("backlog-test-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
             tx.initTransactions();
             tx.beginTransaction();
             for (int i = 0; i < 3; i++) {
                 tx.send(new ProducerRecord<>("backlog-test", new byte[] {(byte) i}));
             }
             tx.abortTransaction();
-            assertThat(answer(backlog, 10)).as("offsets 10-13 are three aborted records and a marker: nothing to read").isTrue();
+            assertThat(answer(backlog, 10))
+                    .as("offsets 10-13 are three aborted records and a marker: nothing to read")
+                    .isTrue();
 
             tx.beginTransaction();
             tx.send(new ProducerRecord<>("backlog-test", new byte[] {42}));
             tx.commitTransaction();
-            assertThat(answer(backlog, 10)).as("a committed record after the aborted ones").isFalse();
-            assertThat(answer(backlog, 16)).as("past the committed record and its marker").isTrue();
+            assertThat(answer(backlog, 10))
+                    .as("a committed record after the aborted ones")
+                    .isFalse();
+            assertThat(answer(backlog, 16))
+                    .as("past the committed record and its marker")
+                    .isTrue();
         }
     }
 
@@ -102,12 +114,15 @@ class KafkaBacklogTest {
     void aTopicIsEmptyUntilACommittedRecordIsInAnyOfItsPartitions() throws Exception {
         KafkaBacklog backlog = new KafkaBacklog(infra.clientProperties());
         assertThat(emptyAnswer(backlog)).isTrue();
-        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(producer("empty-test-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> tx =
+                new KafkaProducer<>(producer("empty-test-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
             tx.initTransactions();
             tx.beginTransaction();
             tx.send(new ProducerRecord<>("empty-test", 1, null, new byte[] {1}));
             tx.abortTransaction();
-            assertThat(emptyAnswer(backlog)).as("an aborted record and a marker only").isTrue();
+            assertThat(emptyAnswer(backlog))
+                    .as("an aborted record and a marker only")
+                    .isTrue();
             tx.beginTransaction();
             tx.send(new ProducerRecord<>("empty-test", 1, null, new byte[] {2}));
             tx.commitTransaction();

@@ -19,8 +19,14 @@ class LocalMainTest {
         for (String command : new String[] {"demo", "generate", "bench", "run", "replay"}) {
             assertThat(cli.execute(command, "--help")).as(command).isZero();
         }
-        assertThat(out.toString()).contains("Usage: pulse demo", "Usage: pulse generate", "Usage: pulse bench", "Usage: pulse run",
-                "--customers", "--json");
+        assertThat(out.toString())
+                .contains(
+                        "Usage: pulse demo",
+                        "Usage: pulse generate",
+                        "Usage: pulse bench",
+                        "Usage: pulse run",
+                        "--customers",
+                        "--json");
     }
 
     @Test

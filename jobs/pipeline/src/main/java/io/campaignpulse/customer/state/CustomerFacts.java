@@ -24,8 +24,11 @@ public final class CustomerFacts {
 
     /** Nothing worth keeping: an anonymous review, a customer whose only ticket closed. */
     public static boolean isEmpty(CustomerState state) {
-        return state.getHoldings().isEmpty() && state.getConsent().isEmpty() && state.getRecentSends().isEmpty()
-                && state.getTickets().isEmpty() && state.getSuppressions().isEmpty();
+        return state.getHoldings().isEmpty()
+                && state.getConsent().isEmpty()
+                && state.getRecentSends().isEmpty()
+                && state.getTickets().isEmpty()
+                && state.getSuppressions().isEmpty();
     }
 
     /** Applies a holding or consent change if it is newer than what is known; returns whether it was. */

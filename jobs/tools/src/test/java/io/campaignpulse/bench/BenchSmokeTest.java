@@ -1,0 +1,63 @@
+package io.campaignpulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * pulse bench, small: it runs end to end on the embedded Kafka and PostgreSQL, checks its own run
+ * against the ground truth and writes every figure the JSON promises. Never a speed: a test on a
+ * shared machine cannot tell a slow pipeline from a busy neighbour.
+ */
+class BenchSmokeTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aSmallRunIsCorrectAndWritesEveryFigure() throws Exception {
+        Path json = work.resolve("bench.json");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Bench.run(
+                new Bench.Settings(2000, 2, 2, 11, Duration.ofSeconds(2), json, null, Map.of()),
+                new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        JsonNode figures = new ObjectMapper().readTree(json.toFile());
+        assertThat(figures.fieldNames())
+                .toIterable()
+                .contains(
+                        "cores",
+                        "events",
+                        "customers",
+                        "pipeline_events_per_s",
+                        "passthrough_events_per_s",
+                        "latency_ms_at_least_once",
+                        "latency_ms_exactly_once",
+                        "checkpoint_ms",
+                        "state_bytes_per_customer",
+                        "scorer_texts_per_s",
+                        "correct");
+        assertThat(figures.get("correct").asBoolean())
+                .as(printed.toString(StandardCharsets.UTF_8))
+                .isTrue();
+        assertThat(figures.get("customers").asInt()).isEqualTo(2000);
+        assertThat(figures.get("events").asLong()).isGreaterThan(2000);
+        assertThat(figures.get("pipeline_events_per_s").asLong()).isPositive();
+        assertThat(figures.get("passthrough_events_per_s").asLong()).isPositive();
+        assertThat(figures.get("checkpoint_ms").has("p50")).isTrue();
+        assertThat(figures.get("checkpoint_ms").has("max")).isTrue();
+        assertThat(figures.get("ground_truth").get("missing").asLong()).isZero();
+        assertThat(figures.get("ground_truth").get("invented").asLong()).isZero();
+        assertThat(figures.get("ground_truth").get("expected_misfires").asLong())
+                .isPositive();
+    }
+}
