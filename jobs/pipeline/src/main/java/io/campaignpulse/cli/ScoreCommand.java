@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Scores one text per line from stdin and prints one score per line, in [-1, 1]",
-            "(<= -0.05 negative, >= 0.05 positive, neutral between). The same scorer and lexicons as the job."
+            "(<= -" + SentimentScorer.NEUTRAL_BAND + " negative, >= " + SentimentScorer.NEUTRAL_BAND
+                    + " positive, neutral between). The same scorer and lexicons as the job."
         },
         footer = {"", "Example:", "  echo 'Thanks for nothing.' | pulse score --explain"})
 public final class ScoreCommand implements Callable<Integer> {

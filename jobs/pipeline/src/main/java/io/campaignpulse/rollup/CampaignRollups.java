@@ -51,6 +51,7 @@ public final class CampaignRollups {
             .toList();
 
     private static final String[] COLUMNS = columns();
+    private static final Map<String, Integer> COLUMN_INDEX = columnIndex();
     public static final TypeInformation<Row> ACTIVITY = Types.ROW_NAMED(COLUMNS, columnTypes());
 
     /**
@@ -81,6 +82,14 @@ public final class CampaignRollups {
                 "scorer_version",
                 "cohort_slice"));
         return names.toArray(String[]::new);
+    }
+
+    private static Map<String, Integer> columnIndex() {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < COLUMNS.length; i++) {
+            index.put(COLUMNS[i], i);
+        }
+        return index;
     }
 
     private static TypeInformation<?>[] columnTypes() {
@@ -277,28 +286,16 @@ public final class CampaignRollups {
     }
 
     static Row sendActivity(SendVerdict v) {
-        int[] byRule = new int[RULES.size()];
+        Row row = activity("SEND", v.getCampaignId(), v.getCampaignName());
+        row.setField(column("misfires"), v.getMisfires().size());
         for (Misfire m : v.getMisfires()) {
             int i = RULES.indexOf(m.getRule());
             if (i >= 0) {
-                byRule[i]++;
+                int ruleColumn = column("r" + i);
+                row.setField(ruleColumn, (Integer) row.getField(ruleColumn) + 1);
             }
         }
-        return activity(
-                "SEND",
-                v.getCampaignId(),
-                v.getCampaignName(),
-                v.getMisfires().size(),
-                byRule,
-                null,
-                null,
-                false,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return row;
     }
 
     /**
@@ -306,78 +303,41 @@ public final class CampaignRollups {
      *     so it counts toward the ticket rate of the windows holding that send
      */
     static Row feedbackActivity(AttributedFeedback f, long slideMs) {
-        LocalDateTime cohortSlice = !f.getOpensTicket() || f.getAttributedSentAt() == null
-                ? null
-                : utc(Math.floorDiv(f.getAttributedSentAt(), slideMs) * slideMs);
-        return activity(
-                "FEEDBACK",
-                f.getCampaignId(),
-                f.getCampaignName(),
-                0,
-                new int[RULES.size()],
-                f.getFeedbackId(),
-                f.getKind(),
-                f.getOpensTicket(),
-                f.getScore(),
-                f.getScore() == null ? null : Math.round(f.getScore() * SCORE_UNITS),
-                f.getRating(),
-                f.getCsat(),
-                f.getScorerVersion(),
-                cohortSlice);
+        Row row = activity("FEEDBACK", f.getCampaignId(), f.getCampaignName());
+        row.setField(column("feedback_id"), f.getFeedbackId());
+        row.setField(column("feedback_kind"), f.getKind());
+        row.setField(column("opens_ticket"), f.getOpensTicket());
+        row.setField(column("score"), f.getScore());
+        row.setField(column("score_units"), f.getScore() == null ? null : Math.round(f.getScore() * SCORE_UNITS));
+        row.setField(column("rating"), f.getRating());
+        row.setField(column("csat"), f.getCsat());
+        row.setField(column("scorer_version"), f.getScorerVersion());
+        if (f.getOpensTicket() && f.getAttributedSentAt() != null) {
+            row.setField(column("cohort_slice"), utc(Math.floorDiv(f.getAttributedSentAt(), slideMs) * slideMs));
+        }
+        return row;
     }
 
     static Row conversionActivity(Conversion c) {
-        return activity(
-                "CONVERSION",
-                c.getCampaignId(),
-                null,
-                0,
-                new int[RULES.size()],
-                null,
-                null,
-                false,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return activity("CONVERSION", c.getCampaignId(), null);
     }
 
-    private static Row activity(
-            String kind,
-            String campaignId,
-            String campaignName,
-            int misfires,
-            int[] byRule,
-            String feedbackId,
-            String feedbackKind,
-            boolean opensTicket,
-            Double score,
-            Long scoreUnits,
-            Integer rating,
-            Integer csat,
-            String scorerVersion,
-            LocalDateTime cohortSlice) {
+    /** A row of one kind with no counts, no feedback and no cohort, for the caller to fill in. */
+    private static Row activity(String kind, String campaignId, String campaignName) {
         Row row = new Row(COLUMNS.length);
-        int i = 0;
-        row.setField(i++, kind);
-        row.setField(i++, campaignId);
-        row.setField(i++, campaignName);
-        row.setField(i++, misfires);
-        for (int n : byRule) {
-            row.setField(i++, n);
+        row.setField(column("kind"), kind);
+        row.setField(column("campaign_id"), campaignId);
+        row.setField(column("campaign_name"), campaignName);
+        row.setField(column("misfires"), 0);
+        for (int i = 0; i < RULES.size(); i++) {
+            row.setField(column("r" + i), 0);
         }
-        row.setField(i++, feedbackId);
-        row.setField(i++, feedbackKind);
-        row.setField(i++, opensTicket);
-        row.setField(i++, score);
-        row.setField(i++, scoreUnits);
-        row.setField(i++, rating);
-        row.setField(i++, csat);
-        row.setField(i++, scorerVersion);
-        row.setField(i, cohortSlice);
+        row.setField(column("opens_ticket"), false);
         return row;
+    }
+
+    private static int column(String name) {
+        return COLUMN_INDEX.get(name);
     }
 
     private static LocalDateTime utc(long epochMs) {

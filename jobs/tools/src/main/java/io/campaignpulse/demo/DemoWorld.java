@@ -960,7 +960,7 @@ public final class DemoWorld {
             }
             for (String key : campaign == null ? List.of("*") : List.of(campaign, "*")) {
                 counts.computeIfAbsent(key, k -> new long[8])[6]++;
-                if (value <= -0.05) {
+                if (value <= -SentimentScorer.NEUTRAL_BAND) {
                     counts.get(key)[7]++;
                 }
                 scoreSums.computeIfAbsent(key, k -> new double[1])[0] += value;
