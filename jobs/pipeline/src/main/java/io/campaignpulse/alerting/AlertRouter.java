@@ -2,8 +2,12 @@ package io.campaignpulse.alerting;
 
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.Severity;
+import java.io.Serializable;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 
@@ -14,28 +18,37 @@ import org.apache.flink.util.Collector;
  */
 public final class AlertRouter implements FlatMapFunction<Alert, WebhookCall> {
 
-    private final List<PulseConfig.Webhook> webhooks;
+    /** A webhook's rule, with its kinds and severity parsed once, not for every alert. */
+    record Route(String webhook, Set<AlertKind> kinds, Set<String> owners, Severity minSeverity)
+            implements Serializable {
 
-    public AlertRouter(PulseConfig.Routing routing) {
-        this.webhooks = routing.webhooks();
+        static Route of(PulseConfig.Webhook w) {
+            Set<AlertKind> kinds = EnumSet.noneOf(AlertKind.class);
+            w.kinds().forEach(k -> kinds.add(AlertKind.valueOf(k)));
+            return new Route(w.name(), kinds, Set.copyOf(w.owners()), Severity.valueOf(w.minSeverity()));
+        }
+
+        /** Whether the webhook wants the message (an empty list of kinds or owners matches all). */
+        boolean matches(Alert a) {
+            boolean kind = kinds.isEmpty() || kinds.contains(a.getKind());
+            boolean owner = owners.isEmpty() || (a.getOwner() != null && owners.contains(a.getOwner()));
+            boolean severe =
+                    a.getSeverity() != Severity.UNKNOWN && a.getSeverity().ordinal() >= minSeverity.ordinal();
+            return kind && owner && severe;
+        }
     }
 
-    /** Whether the webhook wants the message. */
-    static boolean matches(PulseConfig.Webhook w, Alert a) {
-        boolean kind = w.kinds().isEmpty() || w.kinds().contains(a.getKind().name());
-        boolean owner =
-                w.owners().isEmpty() || (a.getOwner() != null && w.owners().contains(a.getOwner()));
-        boolean severe = a.getSeverity() != Severity.UNKNOWN
-                && a.getSeverity().ordinal()
-                        >= Severity.valueOf(w.minSeverity()).ordinal();
-        return kind && owner && severe;
+    private final List<Route> routes;
+
+    public AlertRouter(PulseConfig.Routing routing) {
+        this.routes = routing.webhooks().stream().map(Route::of).toList();
     }
 
     @Override
     public void flatMap(Alert alert, Collector<WebhookCall> out) {
-        for (PulseConfig.Webhook w : webhooks) {
-            if (matches(w, alert)) {
-                out.collect(new WebhookCall(w.name(), alert));
+        for (Route route : routes) {
+            if (route.matches(alert)) {
+                out.collect(new WebhookCall(route.webhook(), alert));
             }
         }
     }

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.campaignpulse.contract.AlertKind;
+import io.campaignpulse.contract.Severity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -374,16 +377,24 @@ public final class ConfigLoader {
             if (w.url() == null || !(w.url().startsWith("http://") || w.url().startsWith("https://"))) {
                 throw new ConfigException("bad value for '" + at + ".url': must be an http:// or https:// URL");
             }
+            List<String> kinds = known(AlertKind.values(), AlertKind.UNKNOWN);
             for (String kind : w.kinds()) {
-                if (!List.of("MISFIRE_RATE", "SENTIMENT_DROP", "TICKET_SURGE").contains(kind)) {
-                    throw new ConfigException("bad value for '" + at + ".kinds': unknown alert kind '" + kind + "'");
+                if (!kinds.contains(kind)) {
+                    throw new ConfigException("bad value for '" + at + ".kinds': unknown alert kind '" + kind
+                            + "' (one of " + String.join(", ", kinds) + ")");
                 }
             }
-            if (!List.of("INFO", "WARNING", "CRITICAL").contains(w.minSeverity())) {
-                throw new ConfigException("bad value for '" + at
-                        + ".min-severity': one of INFO, WARNING, CRITICAL, was '" + w.minSeverity() + "'");
+            List<String> severities = known(Severity.values(), Severity.UNKNOWN);
+            if (!severities.contains(w.minSeverity())) {
+                throw new ConfigException("bad value for '" + at + ".min-severity': one of "
+                        + String.join(", ", severities) + ", was '" + w.minSeverity() + "'");
             }
         }
+    }
+
+    /** The names of an enum of the contract, but its UNKNOWN (a reader's default, never a choice). */
+    private static List<String> known(Enum<?>[] values, Enum<?> unknown) {
+        return Arrays.stream(values).filter(v -> v != unknown).map(Enum::name).toList();
     }
 
     private static void warn(String message) {
