@@ -232,34 +232,24 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         }
         ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CAMPAIGNS);
         CustomerState state = CustomerFacts.orEmpty(customer.value());
-        long instant = Long.MIN_VALUE;
+        CustomerFacts.forgetSendsBefore(state, timestamp - sendMemoryMs);
         boolean changed = false;
         Set<String> feedbackSeen = new HashSet<>(0);
         while (buffer.hasDue()) {
             PendingEvent next = buffer.next();
-            long t = next.getDue();
-            if (t != instant) {
-                if (changed) {
-                    retractSuppressions(state, instant, ctx);
-                }
-                instant = t;
-                changed = false;
-                feedbackSeen.clear();
-                CustomerFacts.forgetSendsBefore(state, t - sendMemoryMs);
-            }
             Object payload = next.getEvent().getPayload();
             if (next.getAsOf() != null) {
-                judgeParked(next, (CampaignSend) payload, campaigns, state, t, ctx, out);
+                judgeParked(next, (CampaignSend) payload, campaigns, state, timestamp, ctx, out);
             } else if (payload instanceof CampaignSend send) {
                 if (changed) {
                     // Changes at t come before sends at t: an entry they end is retracted before the sends are judged.
-                    retractSuppressions(state, t, ctx);
+                    retractSuppressions(state, timestamp, ctx);
                     changed = false;
                 }
-                judge(next, send, campaigns, state, t, buffer, ctx, out);
+                judge(next, send, campaigns, state, timestamp, buffer, ctx, out);
             } else if (isFeedback(payload)) {
                 if (feedbackSeen.add(feedbackKey(payload))) {
-                    applyFeedback(state, payload, t, ctx);
+                    applyFeedback(state, payload, timestamp, ctx);
                     changed = true;
                 } else {
                     redeliveries.inc();
@@ -267,12 +257,12 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
             } else if (CustomerFacts.apply(state, payload)) {
                 changed = true;
                 if (payload instanceof HoldingChange h && h.getStatus() == HoldingStatus.ACTIVE) {
-                    convert(state, h, t, ctx);
+                    convert(state, h, timestamp, ctx);
                 }
             }
         }
         if (changed) {
-            retractSuppressions(state, instant, ctx);
+            retractSuppressions(state, timestamp, ctx);
         }
         List<PendingEvent> later = buffer.later();
         if (later.isEmpty()) {
