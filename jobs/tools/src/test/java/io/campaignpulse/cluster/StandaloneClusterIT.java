@@ -7,6 +7,7 @@ import io.campaignpulse.Fixtures;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.demo.DemoWorld;
+import io.campaignpulse.demo.GroundTruth;
 import io.campaignpulse.demo.LocalInfrastructure;
 import io.campaignpulse.demo.LocalJob;
 import io.campaignpulse.demo.PacedPublisher;
@@ -175,7 +176,7 @@ class StandaloneClusterIT {
                     second);
             cluster.stopWithSavepoint(second, work.resolve("savepoints"), true);
 
-            Map<String, Set<MisfireRule>> expected = DemoWorld.expectedMisfires(List.of(day1, day2));
+            Map<String, Set<MisfireRule>> expected = GroundTruth.misfires(List.of(day1, day2));
             Set<String> expectedKeys = new HashSet<>();
             expected.forEach((send, rules) -> rules.forEach(r -> expectedKeys.add(send + "/" + r)));
             assertThat(strings(infra, "SELECT send_id || '/' || rule FROM misfires"))

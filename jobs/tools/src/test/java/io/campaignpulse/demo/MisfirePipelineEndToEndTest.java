@@ -223,7 +223,7 @@ class MisfirePipelineEndToEndTest {
                 world.sends(),
                 expectedKeys.size(),
                 world.planted().values().stream().mapToInt(Set::size).sum(),
-                world.expectedAlerts(expected).size());
+                GroundTruth.alerts(world, expected).size());
         for (var planted : world.planted().entrySet()) {
             assertThat(planted.getValue()).as("planted " + planted.getKey()).isNotEmpty();
             for (String sendId : planted.getValue()) {
@@ -239,11 +239,11 @@ class MisfirePipelineEndToEndTest {
                 .as("misfires in Kafka, read_committed")
                 .containsExactlyInAnyOrderElementsOf(expectedKeys);
 
-        Set<String> expectedAlerts = world.expectedAlerts(expected).stream()
+        Set<String> expectedAlerts = GroundTruth.alerts(world, expected).stream()
                 .filter(a -> !a.campaignId().equals("C-HOME")) // muted
                 .map(a -> a.campaignId() + "/" + a.rule() + "/" + a.windowStart())
                 .collect(Collectors.toSet());
-        assertThat(world.expectedAlerts(expected))
+        assertThat(GroundTruth.alerts(world, expected))
                 .as("the mute hides something")
                 .anyMatch(a -> a.campaignId().equals("C-HOME"));
         assertThat(count("alerts WHERE campaign_id = 'C-HOME'")).isZero();
@@ -360,7 +360,7 @@ class MisfirePipelineEndToEndTest {
 
         // The suppression list: an entry for every preventable misfire's (campaign, customer, reason),
         // active exactly when the brute-force walk through the customer's history says so.
-        Map<String, Boolean> expectedSuppressions = DemoWorld.expectedSuppressions(List.of(world));
+        Map<String, Boolean> expectedSuppressions = GroundTruth.suppressions(List.of(world));
         Map<String, Boolean> suppressions = new HashMap<>();
         try (Connection c = connect();
                 Statement s = c.createStatement();
@@ -408,14 +408,14 @@ class MisfirePipelineEndToEndTest {
         for (long end = day + Duration.ofHours(12).toMillis();
                 end <= day + Duration.ofHours(25).toMillis();
                 end += Duration.ofHours(1).toMillis()) {
-            Map<String, DemoWorld.ExpectedStats> expected = DemoWorld.expectedStats(
+            Map<String, ExpectedStats> expected = RollupTruth.forWindow(
                     List.of(world), end - Duration.ofHours(24).toMillis(), end);
-            DemoWorld.ExpectedStats baseline = expected.get("*");
+            ExpectedStats baseline = expected.get("*");
             try (Connection c = connect();
                     Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery(
                             "SELECT * FROM campaign_stats WHERE window_end = to_timestamp(" + end / 1000 + ")")) {
-                Map<String, DemoWorld.ExpectedStats> actual = new HashMap<>();
+                Map<String, ExpectedStats> actual = new HashMap<>();
                 while (rs.next()) {
                     String campaign = rs.getString("campaign_id");
                     Map<MisfireRule, Long> byRule = new EnumMap<>(MisfireRule.class);
@@ -427,7 +427,7 @@ class MisfirePipelineEndToEndTest {
                                     e.getValue().asLong()));
                     actual.put(
                             campaign,
-                            new DemoWorld.ExpectedStats(
+                            new ExpectedStats(
                                     rs.getLong("sends"),
                                     rs.getLong("misfires"),
                                     byRule,
@@ -444,14 +444,14 @@ class MisfirePipelineEndToEndTest {
                             .isCloseTo(baseline.avgSentiment(), Offset.offset(1e-9));
                     assertThat(rs.getString("scorer_version")).isEqualTo(SentimentScorer.VERSION);
                 }
-                Map<String, DemoWorld.ExpectedStats> expectedCampaigns = new HashMap<>(expected);
+                Map<String, ExpectedStats> expectedCampaigns = new HashMap<>(expected);
                 expectedCampaigns.remove("*");
                 assertThat(actual.keySet())
                         .as("campaigns with a window ending " + end)
                         .isEqualTo(expectedCampaigns.keySet());
                 long windowEnd = end;
                 expectedCampaigns.forEach((campaign, e) -> {
-                    DemoWorld.ExpectedStats a = actual.get(campaign);
+                    ExpectedStats a = actual.get(campaign);
                     String what = campaign + ", window ending " + Instant.ofEpochMilli(windowEnd);
                     assertThat(a)
                             .as(what)
@@ -469,7 +469,7 @@ class MisfirePipelineEndToEndTest {
             }
         }
         assertThat(windows).isEqualTo(14);
-        DemoWorld.ExpectedStats cash = DemoWorld.expectedStats(
+        ExpectedStats cash = RollupTruth.forWindow(
                         List.of(world), day, day + Duration.ofHours(24).toMillis())
                 .get("C-CASH");
         assertThat(cash.conversions())
