@@ -1,13 +1,15 @@
 package io.campaignpulse.alerting;
 
-import io.campaignpulse.config.AlertingSettings;
-import io.campaignpulse.config.ConfigLoader;
+import io.campaignpulse.config.AlertSetting;
+import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -27,6 +29,11 @@ public final class AlertControls {
     public static final MapStateDescriptor<String, ControlMessage> DESCRIPTOR =
             new MapStateDescriptor<>("alert-controls", Types.STRING, new AvroTypeInfo<>(ControlMessage.class));
 
+    private static final String KINDS = Arrays.stream(AlertKind.values())
+            .filter(k -> k != AlertKind.UNKNOWN)
+            .map(Enum::name)
+            .collect(Collectors.joining(", "));
+
     private AlertControls() {}
 
     /** @return why the message cannot be applied, or null when it can */
@@ -41,14 +48,12 @@ public final class AlertControls {
             }
             case KIND -> {
                 if (target == null || target.isEmpty()) {
-                    return "scope KIND needs a target: one of MISFIRE_RATE, SENTIMENT_DROP, TICKET_SURGE";
+                    return "scope KIND needs a target: one of " + KINDS;
                 }
-                boolean known = false;
-                for (AlertKind k : AlertKind.values()) {
-                    known |= k != AlertKind.UNKNOWN && k.name().equals(target);
-                }
-                if (!known) {
-                    return "unknown alert kind '" + target + "': one of MISFIRE_RATE, SENTIMENT_DROP, TICKET_SURGE";
+                if (target.equals(AlertKind.UNKNOWN.name())
+                        || Arrays.stream(AlertKind.values())
+                                .noneMatch(k -> k.name().equals(target))) {
+                    return "unknown alert kind '" + target + "': one of " + KINDS;
                 }
             }
             case CAMPAIGN -> {
@@ -64,7 +69,7 @@ public final class AlertControls {
             return "no settings to change";
         }
         for (Map.Entry<String, String> e : new TreeMap<>(m.getSettings()).entrySet()) {
-            String why = AlertingSettings.check(e.getKey(), e.getKey(), e.getValue());
+            String why = AlertSetting.checkNamed(e.getKey(), e.getValue());
             if (why != null) {
                 return why;
             }
@@ -96,57 +101,35 @@ public final class AlertControls {
         }
     }
 
-    /** The value in force for a campaign and kind, or null when only conf/pulse.yaml speaks. */
-    public static String lookup(
-            ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind)
+    /**
+     * The value in force for a campaign and kind: the campaign's control message, else the kind's,
+     * else the global one, else {@code fallback}.
+     */
+    public static <T> T inForce(
+            ReadOnlyBroadcastState<String, ControlMessage> state,
+            AlertSetting<T> setting,
+            String campaignId,
+            AlertKind kind,
+            T fallback)
             throws Exception {
         for (String key : new String[] {"CAMPAIGN|" + campaignId, "KIND|" + kind, "GLOBAL"}) {
             ControlMessage m = state.get(key);
-            String value = m == null ? null : m.getSettings().get(setting);
+            String value = m == null ? null : m.getSettings().get(setting.name());
             if (value != null) {
-                return value;
+                return setting.parse(value);
             }
         }
-        return null;
+        return fallback;
     }
 
-    public static double number(
+    /** The same, falling back to the value in conf/pulse.yaml. */
+    public static <T> T inForce(
             ReadOnlyBroadcastState<String, ControlMessage> state,
-            String setting,
+            AlertSetting<T> setting,
             String campaignId,
             AlertKind kind,
-            double configured)
+            PulseConfig.Alerting configured)
             throws Exception {
-        String v = lookup(state, setting, campaignId, kind);
-        return v == null ? configured : Double.parseDouble(v);
-    }
-
-    public static int count(
-            ReadOnlyBroadcastState<String, ControlMessage> state,
-            String setting,
-            String campaignId,
-            AlertKind kind,
-            int configured)
-            throws Exception {
-        String v = lookup(state, setting, campaignId, kind);
-        return v == null ? configured : Integer.parseInt(v);
-    }
-
-    public static long millis(
-            ReadOnlyBroadcastState<String, ControlMessage> state,
-            String setting,
-            String campaignId,
-            AlertKind kind,
-            long configured)
-            throws Exception {
-        String v = lookup(state, setting, campaignId, kind);
-        return v == null ? configured : ConfigLoader.parseDuration(v).toMillis();
-    }
-
-    public static boolean flag(
-            ReadOnlyBroadcastState<String, ControlMessage> state, String setting, String campaignId, AlertKind kind)
-            throws Exception {
-        String v = lookup(state, setting, campaignId, kind);
-        return v != null && Boolean.parseBoolean(v);
+        return inForce(state, setting, campaignId, kind, setting.configured(configured));
     }
 }

@@ -1,5 +1,6 @@
 package io.campaignpulse.alerting;
 
+import io.campaignpulse.config.AlertSetting;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
@@ -9,6 +10,7 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Severity;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,10 +66,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     private transient LongCounter signalsTotal;
 
     private final MapStateDescriptor<String, Campaign> campaignsDescriptor;
-    private final long configuredCooldownMs;
-    private final double configuredUpdateStep;
-    private final long configuredResolveAfterMs;
-    private final long rollingResolveAfterMs;
+    private final PulseConfig.Alerting configured;
+    /** resolve-after for the roll-up kinds when no control message sets it. */
+    private final Duration rollingResolveAfter;
+
     private final long slackMs;
     private final int examples;
 
@@ -80,14 +82,13 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     public IncidentTracker(PulseConfig config, MapStateDescriptor<String, Campaign> campaigns) {
         this.campaignsDescriptor = campaigns;
-        this.configuredCooldownMs = config.alerting().cooldown().toMillis();
-        this.configuredUpdateStep = config.alerting().updateStep();
-        this.configuredResolveAfterMs = config.alerting().resolveAfter().toMillis();
+        this.configured = config.alerting();
         // Roll-up windows overlap for a whole window length: a sentiment or ticket condition that
         // lapses for less than that is the same data seen through a sliding window (a baseline
         // shifting as other campaigns leave it), not a new incident.
-        this.rollingResolveAfterMs =
-                Math.max(configuredResolveAfterMs, config.rollups().window().toMillis());
+        Duration resolveAfter = configured.resolveAfter();
+        Duration window = config.rollups().window();
+        this.rollingResolveAfter = resolveAfter.compareTo(window) >= 0 ? resolveAfter : window;
         // A misfire-rate signal for a window leaves its detector allowed-lateness after the window
         // ends; the resolve timer waits that long too, so it never overtakes a continuing signal.
         this.slackMs = config.alerting().allowedLateness().toMillis();
@@ -230,15 +231,17 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             String campaignId, AlertKind kind, ReadOnlyBroadcastState<String, ControlMessage> controls)
             throws Exception {
         return new Settings(
-                AlertControls.millis(controls, "cooldown", campaignId, kind, configuredCooldownMs),
-                AlertControls.number(controls, "update-step", campaignId, kind, configuredUpdateStep),
-                AlertControls.millis(
-                        controls,
-                        "resolve-after",
-                        campaignId,
-                        kind,
-                        kind == AlertKind.MISFIRE_RATE ? configuredResolveAfterMs : rollingResolveAfterMs),
-                AlertControls.flag(controls, "mute", campaignId, kind));
+                AlertControls.inForce(controls, AlertSetting.COOLDOWN, campaignId, kind, configured)
+                        .toMillis(),
+                AlertControls.inForce(controls, AlertSetting.UPDATE_STEP, campaignId, kind, configured),
+                AlertControls.inForce(
+                                controls,
+                                AlertSetting.RESOLVE_AFTER,
+                                campaignId,
+                                kind,
+                                kind == AlertKind.MISFIRE_RATE ? configured.resolveAfter() : rollingResolveAfter)
+                        .toMillis(),
+                AlertControls.inForce(controls, AlertSetting.MUTE, campaignId, kind, configured));
     }
 
     @Override

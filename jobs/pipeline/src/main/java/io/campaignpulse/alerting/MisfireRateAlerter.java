@@ -1,5 +1,6 @@
 package io.campaignpulse.alerting;
 
+import io.campaignpulse.config.AlertSetting;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.ControlMessage;
@@ -48,10 +49,7 @@ public class MisfireRateAlerter
 
     private final long windowMs;
     private final long latenessMs;
-    private final double shareThreshold;
-    private final int minCount;
-    private final double criticalShare;
-    private final int criticalCount;
+    private final PulseConfig.Alerting config;
     private final int examples;
 
     private transient MapState<Long, CampaignWindow> windows;
@@ -64,10 +62,7 @@ public class MisfireRateAlerter
     public MisfireRateAlerter(PulseConfig.Alerting config) {
         this.windowMs = config.window().toMillis();
         this.latenessMs = config.allowedLateness().toMillis();
-        this.shareThreshold = config.misfireRateShare();
-        this.minCount = config.misfireRateMinCount();
-        this.criticalShare = config.misfireRateCriticalShare();
-        this.criticalCount = config.misfireRateCriticalCount();
+        this.config = config;
         this.examples = config.examples();
     }
 
@@ -196,10 +191,10 @@ public class MisfireRateAlerter
     Thresholds thresholds(String campaignId, ReadOnlyBroadcastState<String, ControlMessage> controls) throws Exception {
         AlertKind k = AlertKind.MISFIRE_RATE;
         return new Thresholds(
-                AlertControls.number(controls, "misfire-rate-share", campaignId, k, shareThreshold),
-                AlertControls.count(controls, "misfire-rate-min-count", campaignId, k, minCount),
-                AlertControls.number(controls, "misfire-rate-critical-share", campaignId, k, criticalShare),
-                AlertControls.count(controls, "misfire-rate-critical-count", campaignId, k, criticalCount));
+                AlertControls.inForce(controls, AlertSetting.MISFIRE_RATE_SHARE, campaignId, k, config),
+                AlertControls.inForce(controls, AlertSetting.MISFIRE_RATE_MIN_COUNT, campaignId, k, config),
+                AlertControls.inForce(controls, AlertSetting.MISFIRE_RATE_CRITICAL_SHARE, campaignId, k, config),
+                AlertControls.inForce(controls, AlertSetting.MISFIRE_RATE_CRITICAL_COUNT, campaignId, k, config));
     }
 
     static Severity severity(MisfireRule rule, long misfires, long sends, Thresholds t) {

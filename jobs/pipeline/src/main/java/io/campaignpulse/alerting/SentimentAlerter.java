@@ -1,5 +1,6 @@
 package io.campaignpulse.alerting;
 
+import io.campaignpulse.config.AlertSetting;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.CampaignStats;
@@ -76,12 +77,12 @@ public class SentimentAlerter
         }
         waiting.remove(timestamp + 1);
         var controls = ctx.getBroadcastState(AlertControls.DESCRIPTOR);
-        PulseConfig.Alerting forDrop = inForce(config, s.getCampaignId(), AlertKind.SENTIMENT_DROP, controls);
+        Thresholds forDrop = inForce(config, s.getCampaignId(), AlertKind.SENTIMENT_DROP, controls);
         Severity drop = sentimentDrop(s, forDrop);
         if (drop != null) {
             out.collect(signal(AlertKind.SENTIMENT_DROP, drop, s, forDrop));
         }
-        PulseConfig.Alerting forSurge = inForce(config, s.getCampaignId(), AlertKind.TICKET_SURGE, controls);
+        Thresholds forSurge = inForce(config, s.getCampaignId(), AlertKind.TICKET_SURGE, controls);
         Severity surge = ticketSurge(s, forSurge);
         if (surge != null) {
             out.collect(signal(AlertKind.TICKET_SURGE, surge, s, forSurge));
@@ -94,44 +95,41 @@ public class SentimentAlerter
         AlertControls.apply(ctx.getBroadcastState(AlertControls.DESCRIPTOR), control);
     }
 
-    /** The thresholds in force for a campaign and kind: control messages over conf/pulse.yaml. */
-    static PulseConfig.Alerting inForce(
+    /** The sentiment-drop and ticket-surge thresholds in force for a campaign and kind. */
+    record Thresholds(
+            int minFeedback,
+            double dropBelowBaseline,
+            double negativeShare,
+            double ticketsPerThousandSends,
+            double ticketsBaselineFactor,
+            int minTickets,
+            int minSends) {}
+
+    /** Control messages (campaign over kind over global) over conf/pulse.yaml. */
+    static Thresholds inForce(
             PulseConfig.Alerting c,
             String campaign,
             AlertKind kind,
             ReadOnlyBroadcastState<String, ControlMessage> controls)
             throws Exception {
-        return new PulseConfig.Alerting(
-                c.window(),
-                c.misfireRateShare(),
-                c.misfireRateMinCount(),
-                c.allowedLateness(),
-                AlertControls.count(controls, "sentiment-min-feedback", campaign, kind, c.sentimentMinFeedback()),
-                AlertControls.number(
-                        controls, "sentiment-drop-below-baseline", campaign, kind, c.sentimentDropBelowBaseline()),
-                AlertControls.number(controls, "sentiment-negative-share", campaign, kind, c.sentimentNegativeShare()),
-                AlertControls.number(
-                        controls, "ticket-surge-per-thousand-sends", campaign, kind, c.ticketSurgePerThousandSends()),
-                AlertControls.number(
-                        controls, "ticket-surge-baseline-factor", campaign, kind, c.ticketSurgeBaselineFactor()),
-                AlertControls.count(controls, "ticket-surge-min-tickets", campaign, kind, c.ticketSurgeMinTickets()),
-                AlertControls.count(controls, "ticket-surge-min-sends", campaign, kind, c.ticketSurgeMinSends()),
-                c.misfireRateCriticalShare(),
-                c.misfireRateCriticalCount(),
-                c.cooldown(),
-                c.updateStep(),
-                c.resolveAfter(),
-                c.examples());
+        return new Thresholds(
+                AlertControls.inForce(controls, AlertSetting.SENTIMENT_MIN_FEEDBACK, campaign, kind, c),
+                AlertControls.inForce(controls, AlertSetting.SENTIMENT_DROP_BELOW_BASELINE, campaign, kind, c),
+                AlertControls.inForce(controls, AlertSetting.SENTIMENT_NEGATIVE_SHARE, campaign, kind, c),
+                AlertControls.inForce(controls, AlertSetting.TICKET_SURGE_PER_THOUSAND_SENDS, campaign, kind, c),
+                AlertControls.inForce(controls, AlertSetting.TICKET_SURGE_BASELINE_FACTOR, campaign, kind, c),
+                AlertControls.inForce(controls, AlertSetting.TICKET_SURGE_MIN_TICKETS, campaign, kind, c),
+                AlertControls.inForce(controls, AlertSetting.TICKET_SURGE_MIN_SENDS, campaign, kind, c));
     }
 
     /** @return the severity if the window shows a sentiment drop, else null */
-    static Severity sentimentDrop(CampaignStats s, PulseConfig.Alerting config) {
-        if (s.getAvgSentiment() == null || s.getFeedback() < config.sentimentMinFeedback()) {
+    static Severity sentimentDrop(CampaignStats s, Thresholds t) {
+        if (s.getAvgSentiment() == null || s.getFeedback() < t.minFeedback()) {
             return null;
         }
         boolean below = s.getBaselineAvgSentiment() != null
-                && s.getAvgSentiment() <= s.getBaselineAvgSentiment() - config.sentimentDropBelowBaseline();
-        boolean negative = s.getNegativeShare() != null && s.getNegativeShare() >= config.sentimentNegativeShare();
+                && s.getAvgSentiment() <= s.getBaselineAvgSentiment() - t.dropBelowBaseline();
+        boolean negative = s.getNegativeShare() != null && s.getNegativeShare() >= t.negativeShare();
         if (below && negative) {
             return Severity.CRITICAL;
         }
@@ -139,22 +137,22 @@ public class SentimentAlerter
     }
 
     /** @return the severity if the window shows a ticket surge, else null */
-    static Severity ticketSurge(CampaignStats s, PulseConfig.Alerting config) {
+    static Severity ticketSurge(CampaignStats s, Thresholds t) {
         Double rate = s.getTicketsPer1000Sends();
         if (rate == null
-                || s.getTicketsFromWindowSends() < config.ticketSurgeMinTickets()
-                || s.getSends() < config.ticketSurgeMinSends()
-                || rate < config.ticketSurgePerThousandSends()) {
+                || s.getTicketsFromWindowSends() < t.minTickets()
+                || s.getSends() < t.minSends()
+                || rate < t.ticketsPerThousandSends()) {
             return null;
         }
         Double baseline = s.getBaselineTicketsPer1000Sends();
-        if (baseline != null && rate < config.ticketSurgeBaselineFactor() * baseline) {
+        if (baseline != null && rate < t.ticketsBaselineFactor() * baseline) {
             return null;
         }
-        return rate >= 2 * config.ticketSurgePerThousandSends() ? Severity.CRITICAL : Severity.WARNING;
+        return rate >= 2 * t.ticketsPerThousandSends() ? Severity.CRITICAL : Severity.WARNING;
     }
 
-    private AlertSignal signal(AlertKind kind, Severity severity, CampaignStats s, PulseConfig.Alerting config) {
+    private AlertSignal signal(AlertKind kind, Severity severity, CampaignStats s, Thresholds t) {
         signals.get(kind).inc();
         String name = s.getCampaignName() != null ? s.getCampaignName() : s.getCampaignId();
         Map<String, Double> metrics = new HashMap<>();
@@ -179,7 +177,7 @@ public class SentimentAlerter
         String detail;
         if (kind == AlertKind.SENTIMENT_DROP) {
             boolean belowBaseline = s.getBaselineAvgSentiment() != null
-                    && s.getAvgSentiment() <= s.getBaselineAvgSentiment() - config.sentimentDropBelowBaseline();
+                    && s.getAvgSentiment() <= s.getBaselineAvgSentiment() - t.dropBelowBaseline();
             // Say which condition tripped: a campaign can be mostly negative without being worse than an unhappy
             // baseline.
             title = belowBaseline
@@ -212,9 +210,9 @@ public class SentimentAlerter
                     s.getAvgSentiment(),
                     orZero(s.getBaselineAvgSentiment()),
                     100 * orZero(s.getNegativeShare()),
-                    config.sentimentDropBelowBaseline(),
-                    100 * config.sentimentNegativeShare(),
-                    config.sentimentMinFeedback(),
+                    t.dropBelowBaseline(),
+                    100 * t.negativeShare(),
+                    t.minFeedback(),
                     samples,
                     s.getAvgRating() == null
                             ? "no ratings"
@@ -239,10 +237,10 @@ public class SentimentAlerter
                     s.getTicketsFromWindowSends(),
                     s.getTicketsPer1000Sends(),
                     orZero(s.getBaselineTicketsPer1000Sends()),
-                    config.ticketSurgePerThousandSends(),
-                    config.ticketSurgeBaselineFactor(),
-                    config.ticketSurgeMinTickets(),
-                    config.ticketSurgeMinSends(),
+                    t.ticketsPerThousandSends(),
+                    t.ticketsBaselineFactor(),
+                    t.minTickets(),
+                    t.minSends(),
                     samples);
         }
         String action = kind == AlertKind.SENTIMENT_DROP

@@ -1,6 +1,7 @@
 package io.campaignpulse.cli;
 
 import io.campaignpulse.alerting.AlertControls;
+import io.campaignpulse.config.AlertSetting;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
@@ -8,6 +9,7 @@ import io.campaignpulse.ingest.AvroBinary;
 import io.campaignpulse.ingest.AvroJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +37,16 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Change alerting at runtime: mute, unmute, thresholds and cooldowns, for a campaign, an alert kind, or all.",
-            "Settings: "
-                    + "mute, cooldown, update-step, resolve-after, misfire-rate-share, misfire-rate-min-count, misfire-rate-critical-share, "
-                    + "misfire-rate-critical-count, sentiment-min-feedback, sentiment-drop-below-baseline, sentiment-negative-share, "
-                    + "ticket-surge-per-thousand-sends, ticket-surge-baseline-factor, ticket-surge-min-tickets, ticket-surge-min-sends.",
             "Example: pulse control --campaign C-PLAT --mute --reason 'fixing the audience'"
         })
 public final class ControlCommand implements Callable<Integer> {
+
+    /** Lists the settings in the help from their declarations ({@link PulseCli#commandLine()} calls it). */
+    static void listSettings(CommandSpec control) {
+        List<String> lines = new ArrayList<>(List.of(control.usageMessage().description()));
+        lines.add(1, "Settings: " + AlertSetting.names() + ".");
+        control.usageMessage().description(lines.toArray(String[]::new));
+    }
 
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();

@@ -42,6 +42,7 @@ public final class PulseCli implements Runnable {
     /** The command line, with user errors (bad configuration, bad arguments) reported as one line, not a stack trace. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new PulseCli());
+        ControlCommand.listSettings(cli.getSubcommands().get("control").getCommandSpec());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("pulse " + commandLine.getCommandName() + ": " + e.getMessage());

@@ -302,11 +302,9 @@ public final class ConfigLoader {
         }
         atLeast("rollups.allowed-lateness", c.rollups().allowedLateness(), Duration.ZERO);
         // The settings a control message can change are checked by the same rules as control messages.
-        for (Map.Entry<String, String> e : AlertingSettings.of(c.alerting()).entrySet()) {
-            String why = AlertingSettings.check(e.getKey(), "alerting." + e.getKey(), e.getValue());
-            if (why != null) {
-                throw new ConfigException(why);
-            }
+        String why = AlertSetting.checkConfigured(c.alerting());
+        if (why != null) {
+            throw new ConfigException(why);
         }
         if (c.alerting().examples() < 1 || c.alerting().examples() > 20) {
             throw new ConfigException("bad value for 'alerting.examples': must be 1 to 20, was "

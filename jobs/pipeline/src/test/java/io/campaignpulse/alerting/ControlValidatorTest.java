@@ -63,7 +63,7 @@ class ControlValidatorTest {
         assertThat(AlertControls.validate(message(ControlScope.GLOBAL, null, Map.of("cooldown", "soon"))))
                 .isEqualTo("bad value for 'cooldown': 'soon' is not a duration");
         assertThat(AlertControls.validate(message(ControlScope.GLOBAL, null, Map.of("mute", "yes"))))
-                .isEqualTo("bad value for 'mute': must be true or false, was 'yes'");
+                .isEqualTo("bad value for 'mute': must be true or false, was yes");
         assertThat(AlertControls.validate(message(ControlScope.GLOBAL, null, Map.of("misfire-rate-min-count", "2.5"))))
                 .isEqualTo("bad value for 'misfire-rate-min-count': '2.5' is not a count");
     }

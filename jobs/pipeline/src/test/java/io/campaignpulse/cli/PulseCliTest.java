@@ -2,6 +2,7 @@ package io.campaignpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.config.AlertSetting;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -29,6 +30,13 @@ class PulseCliTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString().strip())
                 .isEqualTo("pulse run: bad value for 'misfire.frequency-cap': must be at least 1, was 0");
+    }
+
+    @Test
+    void theControlHelpListsEverySettingFromItsDeclaration() {
+        assertThat(run("control", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("Settings: " + AlertSetting.names() + ".");
+        assertThat(AlertSetting.names()).contains("ticket-surge-min-sends");
     }
 
     @Test
