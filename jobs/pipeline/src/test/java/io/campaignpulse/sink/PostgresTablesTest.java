@@ -1,0 +1,106 @@
+package io.campaignpulse.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The output tables' declarations against postgres-schema.sql, on a real PostgreSQL: the same
+ * tables, the same columns with matching types, the same primary keys (the upserts' conflict
+ * target). A column added to one and not the other fails here, not in production.
+ */
+class PostgresTablesTest {
+
+    @TempDir
+    static Path work;
+
+    private static EmbeddedPostgres postgres;
+    private static String url;
+
+    @BeforeAll
+    static void createTheSchema() throws Exception {
+        postgres = EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(work.toFile())
+                .setDataDirectory(work.resolve("data"))
+                .setCleanDataDirectory(true)
+                .start();
+        url = postgres.getJdbcUrl("postgres", "postgres");
+        PostgresOutputs.createTables(url, "postgres", null);
+        PostgresOutputs.createTables(url, "postgres", null); // idempotent
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        postgres.close();
+    }
+
+    @Test
+    void everyTableOfTheSchemaIsDeclaredAndNoOther() throws Exception {
+        // Views (the scorecard) are read by BI tools, not written by the job.
+
+        List<String> tables = query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1");
+        assertThat(tables)
+                .containsExactlyInAnyOrderElementsOf(
+                        PostgresTables.ALL.stream().map(OutputTable::name).toList());
+    }
+
+    @Test
+    void eachDeclarationHasTheSchemasColumnsTypesAndPrimaryKey() throws Exception {
+        for (OutputTable<?> table : PostgresTables.ALL) {
+            Map<String, String> declared = new LinkedHashMap<>();
+            table.columns().forEach(c -> declared.put(c.name(), c.type().postgres));
+            Map<String, String> actual = new LinkedHashMap<>();
+            try (Connection c = postgres.getPostgresDatabase().getConnection();
+                    PreparedStatement s =
+                            c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
+                                    + " WHERE table_schema = 'public' AND table_name = ? ORDER BY ordinal_position")) {
+                s.setString(1, table.name());
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        actual.put(r.getString(1), r.getString(2));
+                    }
+                }
+            }
+            assertThat(declared).as("columns and types of %s", table.name()).isEqualTo(actual);
+            assertThat(table.primaryKey())
+                    .as("primary key of %s", table.name())
+                    .isEqualTo(query(
+                            "SELECT k.column_name FROM information_schema.table_constraints t"
+                                    + " JOIN information_schema.key_column_usage k"
+                                    + " ON k.constraint_name = t.constraint_name AND k.table_name = t.table_name"
+                                    + " WHERE t.table_name = ? AND t.constraint_type = 'PRIMARY KEY'"
+                                    + " ORDER BY k.ordinal_position",
+                            table.name()));
+            assertThat(table.rowType().getArity()).isEqualTo(actual.size());
+        }
+    }
+
+    private static List<String> query(String sql, String... params) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setString(i + 1, params[i]);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+}
