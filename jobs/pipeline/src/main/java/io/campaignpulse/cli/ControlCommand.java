@@ -41,13 +41,6 @@ import picocli.CommandLine.Spec;
         })
 public final class ControlCommand implements Callable<Integer> {
 
-    /** Lists the settings in the help from their declarations ({@link PulseCli#commandLine()} calls it). */
-    static void listSettings(CommandSpec control) {
-        List<String> lines = new ArrayList<>(List.of(control.usageMessage().description()));
-        lines.add(1, "Settings: " + AlertSetting.names() + ".");
-        control.usageMessage().description(lines.toArray(String[]::new));
-    }
-
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
@@ -162,5 +155,12 @@ public final class ControlCommand implements Callable<Integer> {
                             AvroBinary.toBytes(message)))
                     .get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** Lists the settings in the help from their declarations ({@link PulseCli#commandLine()} calls it). */
+    static void listSettings(CommandSpec control) {
+        List<String> lines = new ArrayList<>(List.of(control.usageMessage().description()));
+        lines.add(1, "Settings: " + AlertSetting.names() + ".");
+        control.usageMessage().description(lines.toArray(String[]::new));
     }
 }

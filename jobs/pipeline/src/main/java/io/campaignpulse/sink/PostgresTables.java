@@ -27,8 +27,6 @@ import java.util.TreeMap;
  */
 public final class PostgresTables {
 
-    private PostgresTables() {}
-
     /** One row per send and broken rule. */
     public static final OutputTable<Misfire> MISFIRES = OutputTable.<Misfire>named("misfires")
             .key("send_id", TEXT, Misfire::getSendId)
@@ -148,6 +146,8 @@ public final class PostgresTables {
     /** Every output table, for the schema check. */
     public static final List<OutputTable<?>> ALL =
             List.of(MISFIRES, ALERTS, DEAD_LETTERS, CAMPAIGN_STATS, SUPPRESSIONS, CONTROL_AUDIT, FEEDBACK_SCORES);
+
+    private PostgresTables() {}
 
     private static String json(Object value) throws Exception {
         return AvroJson.MAPPER.writeValueAsString(value);
