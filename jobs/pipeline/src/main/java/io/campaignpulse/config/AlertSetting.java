@@ -20,6 +20,13 @@ public final class AlertSetting<T> {
 
     private static final Map<String, AlertSetting<?>> BY_NAME = new LinkedHashMap<>();
 
+    /**
+     * The longest duration a setting takes: far beyond any sensible cooldown, and far below what
+     * overflows when added to an event time in milliseconds (a control message that passes the
+     * check must never fail the job).
+     */
+    private static final Duration LONGEST = Duration.ofDays(365);
+
     /** Alerts of the scope are recorded but not sent; runtime only (false in conf/pulse.yaml). */
     public static final AlertSetting<Boolean> MUTE = new AlertSetting<>(
             "mute", "boolean", AlertSetting::trueOrFalse, "must be true or false", b -> b != null, a -> false);
@@ -28,16 +35,16 @@ public final class AlertSetting<T> {
             "cooldown",
             "duration",
             ConfigLoader::parseDuration,
-            "must not be negative",
-            d -> !d.isNegative(),
+            "must be from 0 to 365d",
+            d -> !d.isNegative() && d.compareTo(LONGEST) <= 0,
             PulseConfig.Alerting::cooldown);
     public static final AlertSetting<Double> UPDATE_STEP = positive("update-step", PulseConfig.Alerting::updateStep);
     public static final AlertSetting<Duration> RESOLVE_AFTER = new AlertSetting<>(
             "resolve-after",
             "positive duration",
             ConfigLoader::parseDuration,
-            "must be at least 1s",
-            d -> d.compareTo(Duration.ofSeconds(1)) >= 0,
+            "must be from 1s to 365d",
+            d -> d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(LONGEST) <= 0,
             PulseConfig.Alerting::resolveAfter);
 
     public static final AlertSetting<Double> MISFIRE_RATE_SHARE =

@@ -36,7 +36,7 @@ class AlertSettingTest {
                 .hasMessage("bad value for 'alerting.misfire-rate-share': must be in (0, 1], was 5.0");
         assertThatThrownBy(() -> Fixtures.config(Map.of("alerting.resolve-after", "500ms")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("bad value for 'alerting.resolve-after': must be at least 1s, was 500ms");
+                .hasMessage("bad value for 'alerting.resolve-after': must be from 1s to 365d, was 500ms");
         assertThatThrownBy(() -> Fixtures.config(Map.of("alerting.ticket-surge-baseline-factor", "0.5")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'alerting.ticket-surge-baseline-factor': must be at least 1");
@@ -53,6 +53,11 @@ class AlertSettingTest {
         assertThat(AlertSetting.checkNamed("ticket-surge-min-sends", "ten"))
                 .isEqualTo("bad value for 'ticket-surge-min-sends': 'ten' is not a count");
         assertThat(AlertSetting.COOLDOWN.parse(" 30m ")).isEqualTo(Duration.ofMinutes(30));
+        // Accepted once, then an overflow inside the incident tracker: a crash loop from broadcast state.
+        assertThat(AlertSetting.checkNamed("cooldown", "9999999999999d"))
+                .isEqualTo("bad value for 'cooldown': must be from 0 to 365d, was 9999999999999d");
+        assertThat(AlertSetting.checkNamed("resolve-after", "99999999999999999999999h"))
+                .isEqualTo("bad value for 'resolve-after': '99999999999999999999999h' is not a positive duration");
         assertThat(AlertSetting.MUTE.parse("TRUE")).isTrue();
         assertThat(AlertSetting.MISFIRE_RATE_MIN_COUNT.parse("7")).isEqualTo(7);
         assertThat(AlertSetting.named("update-step")).isSameAs(AlertSetting.UPDATE_STEP);
