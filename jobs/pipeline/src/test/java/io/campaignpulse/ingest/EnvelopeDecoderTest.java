@@ -12,6 +12,7 @@ import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.OfferType;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,31 @@ class EnvelopeDecoderTest {
                 .isInstanceOf(DeadLetter.class);
         assertThat(decoder.decode("campaign-sends", 0, 10, null, null).getPayload())
                 .isInstanceOf(DeadLetter.class);
+    }
+
+    @Test
+    void aLengthPrefixAskingForGigabytesIsADeadLetterWithoutTheAllocation() {
+        // A string length of 2^31 - 9 as the first field (send_id), and nothing after it.
+        assertDeadLetterAllocatingLittle("campaign-sends", (byte) 0xee, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f);
+        // A control message whose settings map announces 2^31 - 1 entries.
+        assertDeadLetterAllocatingLittle(
+                "pulse-control", 0x02, 'a', 0x00, 0x00, (byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f);
+    }
+
+    private void assertDeadLetterAllocatingLittle(String topic, int... values) {
+        byte[] crafted = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            crafted[i] = (byte) values[i];
+        }
+        decoder.decode(topic, 0, 10, null, new byte[] {0}); // the topic's reader is made once, not measured
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        Object payload = decoder.decode(topic, 0, 11, null, crafted).getPayload();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(((DeadLetter) payload).getReason()).as(topic).isEqualTo(DeadLetterReason.DECODE_ERROR);
+        assertThat(allocated)
+                .as("bytes allocated to decode %d bytes of %s", crafted.length, topic)
+                .isLessThan(1 << 20);
     }
 
     @Test
