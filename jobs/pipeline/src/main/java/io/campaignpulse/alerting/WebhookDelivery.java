@@ -47,6 +47,9 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
 
     private transient HttpClient client;
     private transient Map<String, PulseConfig.Webhook> byName;
+    /** Each webhook's URL, parsed once; absent when it is not a valid URL. */
+    private transient Map<String, URI> uris;
+
     private transient Counter delivered;
     private transient Counter failed;
     private transient Counter retries;
@@ -69,7 +72,14 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
     public void open(OpenContext openContext) {
         client = HttpClient.newBuilder().connectTimeout(routing.timeout()).build();
         byName = new HashMap<>();
-        routing.webhooks().forEach(w -> byName.put(w.name(), w));
+        uris = new HashMap<>();
+        routing.webhooks().forEach(w -> {
+            byName.put(w.name(), w);
+            URI uri = w.uri();
+            if (uri != null) {
+                uris.put(w.name(), uri);
+            }
+        });
         var metrics = getRuntimeContext().getMetricGroup();
         delivered = metrics.counter("webhookDeliveries");
         failed = metrics.counter("webhookFailures");
@@ -86,35 +96,53 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
             WebhookCall call, byte[] body, int attempt, ResultFuture<DeadLetter> result, AtomicBoolean done) {
         PulseConfig.Webhook w = byName.get(call.getWebhook());
         Alert a = call.getAlert();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(w.url()))
-                .timeout(routing.timeout())
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", a.getAlertId() + "#" + a.getSequence())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (w.token() != null && !w.token().isEmpty()) {
-            request.header("Authorization", "Bearer " + w.token());
+        URI uri = uris.get(call.getWebhook());
+        HttpRequest request;
+        try {
+            if (uri == null) {
+                throw new IllegalArgumentException("not a valid http(s) URL");
+            }
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+                    .timeout(routing.timeout())
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", a.getAlertId() + "#" + a.getSequence())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (w.token() != null && !w.token().isEmpty()) {
+                builder.header("Authorization", "Bearer " + w.token());
+            }
+            request = builder.build();
+        } catch (IllegalArgumentException e) {
+            // A request that cannot be made will not be made by retrying: one dead letter, and never
+            // the message, which can quote the URL or the token (the webhook's secrets).
+            if (done.compareAndSet(false, true)) {
+                failed.inc();
+                result.complete(List.of(deadLetter(
+                        call,
+                        body,
+                        "the webhook's URL or token cannot make an HTTP request; check its configuration")));
+            }
+            return;
         }
-        client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
-                .whenComplete((response, error) -> {
-                    String problem = error != null
-                            ? describe(error)
-                            : response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
-                    if (problem == null) {
-                        if (done.compareAndSet(false, true)) {
-                            delivered.inc();
-                            result.complete(List.of());
-                        }
-                    } else if (attempt < routing.maxAttempts()) {
-                        retries.inc();
-                        long delay = routing.backoff().toMillis() << (attempt - 1);
-                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
-                                .execute(() -> attempt(call, body, attempt + 1, result, done));
-                    } else if (done.compareAndSet(false, true)) {
-                        failed.inc();
-                        result.complete(List.of(deadLetter(
-                                call, body, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"))));
-                    }
-                });
+        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            String problem = error != null
+                    ? describe(error)
+                    : response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
+            if (problem == null) {
+                if (done.compareAndSet(false, true)) {
+                    delivered.inc();
+                    result.complete(List.of());
+                }
+            } else if (attempt < routing.maxAttempts()) {
+                retries.inc();
+                long delay = routing.backoff().toMillis() << (attempt - 1);
+                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                        .execute(() -> attempt(call, body, attempt + 1, result, done));
+            } else if (done.compareAndSet(false, true)) {
+                failed.inc();
+                result.complete(List.of(deadLetter(
+                        call, body, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"))));
+            }
+        });
     }
 
     @Override

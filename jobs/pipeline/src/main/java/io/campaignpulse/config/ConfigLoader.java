@@ -372,8 +372,15 @@ public final class ConfigLoader {
             if (w.name() == null || w.name().isBlank() || !names.add(w.name())) {
                 throw new ConfigException("bad value for '" + at + ".name': must be set and unique");
             }
-            if (w.url() == null || !(w.url().startsWith("http://") || w.url().startsWith("https://"))) {
-                throw new ConfigException("bad value for '" + at + ".url': must be an http:// or https:// URL");
+            // The message never quotes the URL or the token: a chat webhook's URL is its secret.
+            if (w.uri() == null) {
+                throw new ConfigException(
+                        "bad value for '" + at
+                                + ".url': must be an http:// or https:// URL with a host and no spaces or other characters a URL cannot hold");
+            }
+            if (w.token() != null && w.token().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw new ConfigException(
+                        "bad value for '" + at + ".token': must not contain control characters (a line break?)");
             }
             List<String> kinds = known(AlertKind.values(), AlertKind.UNKNOWN);
             for (String kind : w.kinds()) {

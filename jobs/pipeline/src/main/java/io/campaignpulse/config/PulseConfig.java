@@ -1,6 +1,8 @@
 package io.campaignpulse.config;
 
 import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -175,6 +177,20 @@ public record PulseConfig(
             kinds = kinds == null ? List.of() : List.copyOf(kinds);
             owners = owners == null ? List.of() : List.copyOf(owners);
             minSeverity = minSeverity == null ? "INFO" : minSeverity;
+        }
+
+        /** The URL if it is an absolute http(s) URL with a host, else null. */
+        public URI uri() {
+            if (url == null) {
+                return null;
+            }
+            try {
+                URI uri = new URI(url);
+                boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+                return http && uri.getHost() != null ? uri : null;
+            } catch (URISyntaxException e) {
+                return null;
+            }
         }
 
         /** Never print the token, nor the URL (chat webhook URLs carry their secret in the path). */

@@ -135,7 +135,15 @@ class WebhookDeliveryTest {
                                 List.of("savings-team"),
                                 "INFO"),
                         new PulseConfig.Webhook(
-                                "sluggish", url("/slow"), null, List.of(), List.of("lending-team"), "CRITICAL")),
+                                "sluggish", url("/slow"), null, List.of(), List.of("lending-team"), "CRITICAL"),
+                        // Not possible through the configuration check, but a job must survive it.
+                        new PulseConfig.Webhook(
+                                "malformed",
+                                "http://chat.example/hooks/se cret",
+                                null,
+                                List.of(),
+                                List.of("news-team"),
+                                "INFO")),
                 Duration.ofMillis(500),
                 3,
                 Duration.ofMillis(100),
@@ -151,7 +159,8 @@ class WebhookDeliveryTest {
                         1), // below the webhook's minimum: not sent
                 alert("a3", "savings-team", AlertKind.MISFIRE_RATE, Severity.WARNING, 1), // -> failing
                 alert("a4", "lending-team", AlertKind.SENTIMENT_DROP, Severity.CRITICAL, 1), // -> slow
-                alert("a5", "nobody", AlertKind.MISFIRE_RATE, Severity.CRITICAL, 1)); // no rule matches
+                alert("a5", "nobody", AlertKind.MISFIRE_RATE, Severity.CRITICAL, 1), // no rule matches
+                alert("a6", "news-team", AlertKind.MISFIRE_RATE, Severity.CRITICAL, 1)); // -> malformed URL
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
@@ -190,7 +199,8 @@ class WebhookDeliveryTest {
                 .extracting(DeadLetter::getSourceTopic, DeadLetter::getReason)
                 .containsExactlyInAnyOrder(
                         Tuple.tuple("webhook:broken", DeadLetterReason.DELIVERY_FAILED),
-                        Tuple.tuple("webhook:sluggish", DeadLetterReason.DELIVERY_FAILED));
+                        Tuple.tuple("webhook:sluggish", DeadLetterReason.DELIVERY_FAILED),
+                        Tuple.tuple("webhook:malformed", DeadLetterReason.DELIVERY_FAILED));
         DeadLetter broken = deadLetters.stream()
                 .filter(d -> d.getSourceTopic().equals("webhook:broken"))
                 .findFirst()
@@ -204,7 +214,8 @@ class WebhookDeliveryTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(slow.getDetail()).endsWith("not delivered: timed out after 3 attempts");
-        assertThat(deadLetters).allSatisfy(d -> assertThat(d.getDetail()).doesNotContain("127.0.0.1", "s3cret"));
+        assertThat(deadLetters)
+                .allSatisfy(d -> assertThat(d.getDetail()).doesNotContain("127.0.0.1", "s3cret", "cret"));
     }
 
     @Test

@@ -62,6 +62,18 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load("routing:\n  webhooks:\n    - name: x\n      url: ftp://nope\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'routing.webhooks[0].url'");
+        // A space in the URL: refused at start, and the message never quotes the URL (its secret).
+        assertThatThrownBy(() ->
+                        load("routing:\n  webhooks:\n    - name: x\n      url: https://chat.example/hooks/se cret\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.webhooks[0].url'")
+                .hasMessageNotContaining("cret");
+        assertThatThrownBy(
+                        () -> load(
+                                "routing:\n  webhooks:\n    - name: x\n      url: https://chat.example/h\n      token: \"ab\\ncd\"\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.webhooks[0].token'")
+                .hasMessageNotContaining("ab");
         assertThatThrownBy(() ->
                         load("routing:\n  webhooks:\n    - name: x\n      url: http://h\n      min-severity: LOUD\n"))
                 .isInstanceOf(ConfigException.class)
