@@ -9,6 +9,7 @@ import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.HoldingStatus;
+import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
@@ -45,7 +46,12 @@ final class ContractCheck {
                     required("customer_id", c.getCustomerId()), known("channel", c.getChannel() == Channel.UNKNOWN));
         }
         if (record instanceof Campaign c) {
-            return firstOf(required("campaign_id", c.getCampaignId()), required("name", c.getName()));
+            // Every rule depends on the offer type: a campaign whose type this version does not know
+            // cannot be judged, and its sends are dead-lettered as UNKNOWN_CAMPAIGN, never judged blind.
+            return firstOf(
+                    required("campaign_id", c.getCampaignId()),
+                    required("name", c.getName()),
+                    known("offer_type", c.getOfferType() == OfferType.UNKNOWN));
         }
         if (record instanceof TicketEvent t) {
             return firstOf(

@@ -45,9 +45,14 @@ public final class MisfireJudge implements Serializable {
         this.consentDefaultOptedIn = config.consentDefaultOptedIn();
     }
 
-    /** The send's offer type: its own when set, else its campaign's. */
+    /**
+     * The send's offer type: its own when set and known, else its campaign's. A symbol this
+     * version does not know (UNKNOWN) must never override the campaign's known type: it would
+     * turn an acquisition offer into something no rule checks.
+     */
     public static OfferType effectiveOfferType(CampaignSend send, Campaign campaign) {
-        return send.getOfferType() != null ? send.getOfferType() : campaign.getOfferType();
+        OfferType own = send.getOfferType();
+        return own != null && own != OfferType.UNKNOWN ? own : campaign.getOfferType();
     }
 
     /** The send's offered product: its own when set, else its campaign's (may be null). */

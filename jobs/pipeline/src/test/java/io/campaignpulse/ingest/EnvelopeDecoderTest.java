@@ -3,6 +3,8 @@ package io.campaignpulse.ingest;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.Fixtures;
+import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
 import io.campaignpulse.contract.ConsentChange;
 import io.campaignpulse.contract.ControlMessage;
@@ -92,6 +94,13 @@ class EnvelopeDecoderTest {
                         .getPayload();
         assertThat(missing.getReason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
         assertThat(missing.getDetail()).contains("customer_id");
+
+        // A campaign of an offer type this version does not know cannot be judged: a dead letter, not UNKNOWN in state.
+        Campaign unknownOffer = Fixtures.campaign("C-NEW", "New kind of offer", OfferType.UNKNOWN, null);
+        DeadLetter campaign = (DeadLetter) decoder.decode("campaigns", 0, 3, null, AvroBinary.toBytes(unknownOffer))
+                .getPayload();
+        assertThat(campaign.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_ENUM);
+        assertThat(campaign.getDetail()).contains("offer_type");
     }
 
     @Test

@@ -116,4 +116,14 @@ class MisfireJudgeTest {
         assertThat(rules(send, campaign("S", "Notice", OfferType.SERVICE, null), s))
                 .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT, MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER);
     }
+
+    @Test
+    void anOfferTypeThisVersionDoesNotKnowNeverOverridesTheCampaigns() {
+        CustomerState s = state();
+        CustomerFacts.apply(s, holding("c", "CARD-CLASSIC", HoldingStatus.ACTIVE, at("01:00")));
+        CampaignSend send = send("1", "L", "c", T0900);
+        send.setOfferType(OfferType.UNKNOWN); // a newer producer's symbol, read by this version
+        assertThat(rules(send, campaign("L", "Welcome loan", OfferType.ACQUISITION, "LOAN"), s))
+                .containsExactly(MisfireRule.ACQUISITION_TO_EXISTING_CUSTOMER);
+    }
 }
