@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -33,9 +35,34 @@ public final class JsonLineDecoder implements Serializable {
         this.decoder = new EnvelopeDecoder(topics, eventTimes);
     }
 
+    /**
+     * A line as read from a file: text that is not valid UTF-8 is a dead letter, never a guess
+     * with replacement characters in ids.
+     *
+     * @param lineNumber 1-based, recorded as the dead letter's offset
+     */
+    public Envelope decode(String topic, long lineNumber, byte[] raw) {
+        String line;
+        try {
+            line = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return EnvelopeDecoder.deadLetter(
+                    topic, 0, lineNumber, null, raw, DeadLetterReason.DECODE_ERROR, "not valid UTF-8 text");
+        }
+        return decode(topic, lineNumber, line, raw);
+    }
+
     /** @param lineNumber 1-based, recorded as the dead letter's offset */
     public Envelope decode(String topic, long lineNumber, String line) {
-        byte[] raw = line.getBytes(StandardCharsets.UTF_8);
+        return decode(topic, lineNumber, line, line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Envelope decode(String topic, long lineNumber, String line, byte[] raw) {
         Class<? extends SpecificRecord> type = topics.recordType(topic);
         if (type == null) {
             return EnvelopeDecoder.deadLetter(
