@@ -13,6 +13,11 @@ import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The rules a decoded record must meet beyond its Avro schema: ids present, and enum fields the
@@ -26,8 +31,74 @@ final class ContractCheck {
 
     private ContractCheck() {}
 
+    /** Ids, names, products, channels: what is kept per customer and used as keys. */
+    static final int MAX_ID_CHARS = 256;
+    /** Ticket and review texts, details. */
+    static final int MAX_TEXT_CHARS = 32 * 1024;
+
+    private static final Instant EARLIEST_STORABLE = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST_STORABLE = Instant.parse("9999-12-31T23:59:59Z");
+
     /** @return the violation, or null when the record meets the contract. */
     static Violation check(Object record) {
+        Violation v = checkFields(record);
+        return v != null || !(record instanceof SpecificRecord r) ? v : storable(r);
+    }
+
+    /**
+     * What every field of every record must be for the outputs to hold it: text without NUL
+     * characters (PostgreSQL refuses them, and the JDBC sink would fail the job on the record
+     * forever), of a bounded length (no megabyte product id in per-customer state), and instants
+     * within years 1 to 9999.
+     */
+    static Violation storable(SpecificRecord record) {
+        for (Schema.Field f : record.getSchema().getFields()) {
+            Violation v = storable(f.name(), record.get(f.pos()));
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static Violation storable(String field, Object value) {
+        if (value instanceof CharSequence text) {
+            int limit = field.endsWith("_id") || field.equals("name") || field.equals("channel")
+                    ? MAX_ID_CHARS
+                    : MAX_TEXT_CHARS;
+            if (text.length() > limit) {
+                return new Violation(
+                        DeadLetterReason.INVALID_VALUE,
+                        field + " is " + text.length() + " characters, over the limit of " + limit);
+            }
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) == 0) {
+                    return new Violation(
+                            DeadLetterReason.INVALID_VALUE,
+                            field + " contains a NUL character, which PostgreSQL cannot store");
+                }
+            }
+        } else if (value instanceof Instant t && (t.isBefore(EARLIEST_STORABLE) || t.isAfter(LATEST_STORABLE))) {
+            return new Violation(DeadLetterReason.INVALID_TIMESTAMP, field + " is outside the years 1 to 9999");
+        } else if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                Violation v = firstOf(storable(field, e.getKey()), storable(field, e.getValue()));
+                if (v != null) {
+                    return v;
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object item : list) {
+                Violation v = storable(field, item);
+                if (v != null) {
+                    return v;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Violation checkFields(Object record) {
         if (record instanceof CampaignSend s) {
             return firstOf(
                     required("send_id", s.getSendId()),

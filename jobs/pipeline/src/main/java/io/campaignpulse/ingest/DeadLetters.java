@@ -9,6 +9,12 @@ import org.apache.avro.specific.SpecificRecord;
 /** Builds dead letters. */
 public final class DeadLetters {
 
+    /**
+     * The most of a record's bytes a dead letter carries: a dead letter must always fit in one
+     * Kafka request (1 MB by default) and one PostgreSQL row without straining either.
+     */
+    public static final int MAX_PAYLOAD_BYTES = 256 * 1024;
+
     private DeadLetters() {}
 
     public static DeadLetter of(
@@ -20,14 +26,22 @@ public final class DeadLetters {
             DeadLetterReason reason,
             String detail,
             Instant detectedAt) {
+        String why = detail;
+        if (payload != null && payload.length > MAX_PAYLOAD_BYTES) {
+            why = detail + " (payload truncated to its first " + MAX_PAYLOAD_BYTES + " of " + payload.length
+                    + " bytes)";
+        }
         return DeadLetter.newBuilder()
                 .setSourceTopic(topic)
                 .setSourcePartition(partition)
                 .setSourceOffset(offset)
-                .setKey(key == null ? null : ByteBuffer.wrap(key))
-                .setPayload(payload == null ? null : ByteBuffer.wrap(payload))
+                .setKey(key == null ? null : ByteBuffer.wrap(key, 0, Math.min(key.length, MAX_PAYLOAD_BYTES)))
+                .setPayload(
+                        payload == null
+                                ? null
+                                : ByteBuffer.wrap(payload, 0, Math.min(payload.length, MAX_PAYLOAD_BYTES)))
                 .setReason(reason)
-                .setDetail(detail)
+                .setDetail(why)
                 .setDetectedAt(detectedAt)
                 .build();
     }

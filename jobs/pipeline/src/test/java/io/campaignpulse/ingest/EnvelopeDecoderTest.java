@@ -82,6 +82,34 @@ class EnvelopeDecoderTest {
     }
 
     @Test
+    void valuesTheOutputsCannotHoldAreDeadLettersBeforeTheyReachASink() {
+        DeadLetter nul = (DeadLetter)
+                decoder.decode("campaign-sends", 0, 20, null, AvroBinary.toBytes(send("s\u0000", "C", "c", T0900)))
+                        .getPayload();
+        assertThat(nul.getReason()).isEqualTo(DeadLetterReason.INVALID_VALUE);
+        assertThat(nul.getDetail()).isEqualTo("send_id contains a NUL character, which PostgreSQL cannot store");
+
+        HoldingChange huge = holding("c", "P".repeat(1 << 20), HoldingStatus.ACTIVE, T0900);
+        byte[] hugeBytes = AvroBinary.toBytes(huge);
+        DeadLetter big = (DeadLetter)
+                decoder.decode("customer-holdings", 0, 21, null, hugeBytes).getPayload();
+        assertThat(big.getReason()).isEqualTo(DeadLetterReason.INVALID_VALUE);
+        assertThat(big.getDetail()).startsWith("product_id is 1048576 characters, over the limit of 256");
+        assertThat(big.getPayload().remaining())
+                .as("a dead letter always fits one Kafka request")
+                .isEqualTo(DeadLetters.MAX_PAYLOAD_BYTES);
+        assertThat(big.getDetail())
+                .endsWith("(payload truncated to its first 262144 of " + hugeBytes.length + " bytes)");
+
+        Campaign farFuture = Fixtures.campaign("C-F", "Far future", OfferType.CROSS_SELL, "P");
+        farFuture.setEndsAt(Instant.ofEpochMilli(Long.MAX_VALUE / 2)); // year ~146 million
+        DeadLetter unstorable = (DeadLetter) decoder.decode("campaigns", 0, 22, null, AvroBinary.toBytes(farFuture))
+                .getPayload();
+        assertThat(unstorable.getReason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP);
+        assertThat(unstorable.getDetail()).isEqualTo("ends_at is outside the years 1 to 9999");
+    }
+
+    @Test
     void contractBreachesAreNamed() {
         HoldingChange unknownStatus = holding("c", "P", HoldingStatus.UNKNOWN, T0900);
         DeadLetter dl = (DeadLetter) decoder.decode("customer-holdings", 0, 1, null, AvroBinary.toBytes(unknownStatus))
