@@ -42,6 +42,15 @@ public final class JobEnvironment {
                     CheckpointingOptions.CHECKPOINTING_INTERVAL,
                     config.checkpoints().interval());
             flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+            // The job's timeout and tolerance win over the cluster's, like its interval: together
+            // they bound how long a Kafka transaction stays open, which the configuration check
+            // compares with kafka.transaction-timeout.
+            flink.set(
+                    CheckpointingOptions.CHECKPOINTING_TIMEOUT,
+                    config.checkpoints().timeout());
+            flink.set(
+                    CheckpointingOptions.TOLERABLE_FAILURE_NUMBER,
+                    config.checkpoints().tolerableFailures());
             flink.set(
                     CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                     ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);

@@ -334,9 +334,31 @@ public final class ConfigLoader {
             }
         }
         atLeast("checkpoints.interval", c.checkpoints().interval(), Duration.ofMillis(100));
+        atLeast("checkpoints.timeout", c.checkpoints().timeout(), Duration.ofSeconds(10));
+        if (c.checkpoints().tolerableFailures() < 0) {
+            throw new ConfigException("bad value for 'checkpoints.tolerable-failures': must not be negative");
+        }
+        // A transaction the broker aborts before the checkpoint that pre-committed it completes is
+        // output lost without an error; so the broker must wait longer than that can take.
+        Duration needed = c.checkpoints().longestOpenTransaction().plus(RESTART_MARGIN);
+        if (c.kafka().transactionTimeout().compareTo(needed) < 0) {
+            throw new ConfigException("bad value for 'kafka.transaction-timeout': "
+                    + text(c.kafka().transactionTimeout())
+                    + " is shorter than a transaction can stay open: (checkpoints.tolerable-failures + 1) x"
+                    + " (checkpoints.interval + checkpoints.timeout) + " + text(RESTART_MARGIN) + " for a restart = "
+                    + text(needed) + ". Raise it (the brokers' transaction.max.timeout.ms must allow it) or shorten"
+                    + " checkpoints.timeout");
+        }
         if (c.parallelism() < 0) {
             throw new ConfigException("bad value for 'parallelism': must not be negative");
         }
+    }
+
+    /** How long a restart may take between a failed checkpoint and the commit of the last completed one. */
+    static final Duration RESTART_MARGIN = Duration.ofMinutes(1);
+
+    private static String text(Duration d) {
+        return d.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
     private static void notBlank(String key, String value) {

@@ -154,7 +154,18 @@ public record PulseConfig(
         }
     }
 
-    public record Checkpoints(Duration interval, String directory) implements Serializable {}
+    public record Checkpoints(Duration interval, Duration timeout, int tolerableFailures, String directory)
+            implements Serializable {
+
+        /**
+         * The longest a Kafka transaction can stay open before a completed checkpoint commits it:
+         * each checkpoint that fails may take the whole timeout, and the job tolerates that many
+         * before it restarts (a restart commits the last completed checkpoint's transactions).
+         */
+        public Duration longestOpenTransaction() {
+            return interval.plus(timeout).multipliedBy(tolerableFailures + 1L);
+        }
+    }
 
     /** Where alert messages go besides the alerts topic: HTTP webhooks chosen by kind, owner and severity. */
     public record Routing(List<Webhook> webhooks, Duration timeout, int maxAttempts, Duration backoff, int maxInFlight)

@@ -3,6 +3,7 @@ package io.campaignpulse.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.campaignpulse.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,5 +152,26 @@ class ConfigLoaderTest {
                         .rollups()
                         .slide())
                 .hasMinutes(30);
+    }
+
+    @Test
+    void theTransactionTimeoutMustOutlastTheCheckpointsThatCommitIt() {
+        PulseConfig defaults = Fixtures.config();
+        assertThat(defaults.checkpoints().longestOpenTransaction()).isEqualTo(Duration.ofSeconds(450));
+        assertThatThrownBy(() -> Fixtures.config(Map.of("kafka.transaction-timeout", "5m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "bad value for 'kafka.transaction-timeout': 5m is shorter than a transaction can stay open")
+                .hasMessageContaining("= 8m30s");
+        assertThatThrownBy(() -> Fixtures.config(Map.of("checkpoints.timeout", "10m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'kafka.transaction-timeout'");
+        assertThat(Fixtures.config(Map.of(
+                                "checkpoints.timeout", "10m",
+                                "checkpoints.tolerable-failures", "0",
+                                "kafka.transaction-timeout", "15m"))
+                        .checkpoints()
+                        .longestOpenTransaction())
+                .isEqualTo(Duration.ofSeconds(630));
     }
 }
