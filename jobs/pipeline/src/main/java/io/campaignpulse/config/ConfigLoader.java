@@ -49,6 +49,9 @@ public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
+    /** How long a restart may take between a failed checkpoint and the commit of the last completed one. */
+    static final Duration RESTART_MARGIN = Duration.ofMinutes(1);
+
     private final ObjectMapper yaml;
     private final UnaryOperator<String> environment;
 
@@ -353,9 +356,6 @@ public final class ConfigLoader {
             throw new ConfigException("bad value for 'parallelism': must not be negative");
         }
     }
-
-    /** How long a restart may take between a failed checkpoint and the commit of the last completed one. */
-    static final Duration RESTART_MARGIN = Duration.ofMinutes(1);
 
     private static String text(Duration d) {
         return d.toString().substring(2).toLowerCase(Locale.ROOT);

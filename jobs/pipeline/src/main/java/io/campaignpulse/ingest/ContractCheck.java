@@ -29,8 +29,6 @@ final class ContractCheck {
     /** A broken contract: why, and a description that never includes the record's values. */
     record Violation(DeadLetterReason reason, String detail) {}
 
-    private ContractCheck() {}
-
     /** Ids, names, products, channels: what is kept per customer and used as keys. */
     static final int MAX_ID_CHARS = 256;
     /** Ticket and review texts, details. */
@@ -38,6 +36,8 @@ final class ContractCheck {
 
     private static final Instant EARLIEST_STORABLE = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LATEST_STORABLE = Instant.parse("9999-12-31T23:59:59Z");
+
+    private ContractCheck() {}
 
     /** @return the violation, or null when the record meets the contract. */
     static Violation check(Object record) {

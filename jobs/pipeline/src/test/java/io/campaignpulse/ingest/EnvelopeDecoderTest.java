@@ -3,7 +3,6 @@ package io.campaignpulse.ingest;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.Fixtures;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
 import io.campaignpulse.contract.ConsentChange;
@@ -101,7 +100,7 @@ class EnvelopeDecoderTest {
         assertThat(big.getDetail())
                 .endsWith("(payload truncated to its first 262144 of " + hugeBytes.length + " bytes)");
 
-        Campaign farFuture = Fixtures.campaign("C-F", "Far future", OfferType.CROSS_SELL, "P");
+        Campaign farFuture = campaign("C-F", "Far future", OfferType.CROSS_SELL, "P");
         farFuture.setEndsAt(Instant.ofEpochMilli(Long.MAX_VALUE / 2)); // year ~146 million
         DeadLetter unstorable = (DeadLetter) decoder.decode("campaigns", 0, 22, null, AvroBinary.toBytes(farFuture))
                 .getPayload();
@@ -124,7 +123,7 @@ class EnvelopeDecoderTest {
         assertThat(missing.getDetail()).contains("customer_id");
 
         // A campaign of an offer type this version does not know cannot be judged: a dead letter, not UNKNOWN in state.
-        Campaign unknownOffer = Fixtures.campaign("C-NEW", "New kind of offer", OfferType.UNKNOWN, null);
+        Campaign unknownOffer = campaign("C-NEW", "New kind of offer", OfferType.UNKNOWN, null);
         DeadLetter campaign = (DeadLetter) decoder.decode("campaigns", 0, 3, null, AvroBinary.toBytes(unknownOffer))
                 .getPayload();
         assertThat(campaign.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_ENUM);

@@ -4,12 +4,15 @@ import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.sink.PostgresOutputs;
 import io.campaignpulse.source.TopicLayout;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -23,11 +26,15 @@ public final class LocalInfrastructure implements AutoCloseable {
     public static final String POSTGRES_USER = "postgres";
 
     private final KafkaClusterTestKit kafka;
-    private final EmbeddedPostgres postgres;
+    private EmbeddedPostgres postgres;
+    private final Path postgresDir;
+    private final int postgresPortNumber;
 
-    private LocalInfrastructure(KafkaClusterTestKit kafka, EmbeddedPostgres postgres) {
+    private LocalInfrastructure(KafkaClusterTestKit kafka, EmbeddedPostgres postgres, Path postgresDir) {
         this.kafka = kafka;
         this.postgres = postgres;
+        this.postgresDir = postgresDir;
+        this.postgresPortNumber = postgres.getPort();
     }
 
     public static LocalInfrastructure start(Path workDir) throws Exception {
@@ -53,12 +60,15 @@ public final class LocalInfrastructure implements AutoCloseable {
             kafka.waitForReadyBrokers();
             Path pgDir = workDir.resolve("postgres");
             Files.createDirectories(pgDir);
+            deleteRecursively(pgDir.resolve("data"));
+            // The data directory is deleted by close(), not by the server's own stop: an outage
+            // (stopPostgres, restartPostgres) keeps the tables, as a real database does.
             postgres = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(pgDir.toFile())
                     .setDataDirectory(pgDir.resolve("data"))
-                    .setCleanDataDirectory(true)
+                    .setCleanDataDirectory(false)
                     .start();
-            return new LocalInfrastructure(kafka, postgres);
+            return new LocalInfrastructure(kafka, postgres, pgDir);
         } catch (Exception e) {
             kafka.close();
             if (postgres != null) {
@@ -88,7 +98,22 @@ public final class LocalInfrastructure implements AutoCloseable {
     }
 
     public int postgresPort() {
-        return postgres.getPort();
+        return postgresPortNumber;
+    }
+
+    /** Stops the PostgreSQL server (an outage); {@link #restartPostgres} brings it back with its data. */
+    public void stopPostgres() throws Exception {
+        postgres.close();
+    }
+
+    /** Starts PostgreSQL again on the same port and data directory, as after an outage. */
+    public void restartPostgres() throws Exception {
+        postgres = EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(postgresDir.toFile())
+                .setDataDirectory(postgresDir.resolve("data"))
+                .setCleanDataDirectory(false)
+                .setPort(postgresPortNumber)
+                .start();
     }
 
     /** Config overrides that point the job at this infrastructure. */
@@ -126,7 +151,19 @@ public final class LocalInfrastructure implements AutoCloseable {
         try {
             kafka.close();
         } finally {
-            postgres.close();
+            try {
+                postgres.close();
+            } finally {
+                deleteRecursively(postgresDir.resolve("data"));
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 }

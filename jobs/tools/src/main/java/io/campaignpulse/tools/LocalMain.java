@@ -5,7 +5,7 @@ import picocli.CommandLine;
 
 /**
  * Entry point of the local launcher (jobs/bin/pulse): the job jar's commands plus the tools that
- * stay off the cluster (demo, generate, bench); the command's exit code becomes the process's.
+ * stay off the cluster (demo, generate, bench, faults); the command's exit code becomes the process's.
  */
 public final class LocalMain {
 
@@ -21,6 +21,7 @@ public final class LocalMain {
         cli.addSubcommand(new DemoCommand());
         cli.addSubcommand(new GenerateCommand());
         cli.addSubcommand(new BenchCommand());
+        cli.addSubcommand(new FaultsCommand());
         return cli;
     }
 }

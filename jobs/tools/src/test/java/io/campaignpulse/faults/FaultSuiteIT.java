@@ -1,0 +1,48 @@
+package io.campaignpulse.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.cluster.StandaloneFlinkCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bounded part of the fault suite that runs in every build: the job jar on a real standalone
+ * cluster, two kill -9 of the TaskManager, a 30-second PostgreSQL outage, and poison on every
+ * input topic; each run against a real Kafka broker and PostgreSQL and checked against the
+ * ground truth (`pulse faults` runs the same with more kills and a larger day).
+ */
+class FaultSuiteIT {
+
+    @Test
+    void nothingLostNothingDoubledNoPoison() throws Exception {
+        FaultSuite suite = new FaultSuite(
+                new FaultSuite.Options(
+                        300,
+                        2,
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30),
+                        Path.of("target", "faults-it").toAbsolutePath(),
+                        Path.of("..", "pipeline", "target", "campaign-pulse.jar"),
+                        StandaloneFlinkCluster.SHIPPED_CONFIG),
+                System.out);
+        List<FaultSuite.Result> results = suite.run(FaultSuite.SCENARIOS);
+
+        assertThat(results).extracting(FaultSuite.Result::name).containsExactlyElementsOf(FaultSuite.SCENARIOS);
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.passed()).as(r.name() + ": " + r.detail()).isTrue();
+            assertThat(r.expected()).as(r.name()).isPositive().isEqualTo(r.found());
+            assertThat(r.missing() + r.invented() + r.duplicates()).as(r.name()).isZero();
+            assertThat(r.deadLettersFound()).as(r.name()).isEqualTo(r.deadLettersExpected());
+        });
+        FaultSuite.Result kills = results.get(0);
+        assertThat(kills.restarts()).as("each kill restarts the job").isGreaterThanOrEqualTo(2);
+        FaultSuite.Result poison = results.get(2);
+        assertThat(poison.restarts()).as("poison never restarts the job").isZero();
+        assertThat(poison.deadLettersExpected())
+                .as("poison on top of the day's planted bad records")
+                .isGreaterThan(30);
+    }
+}
