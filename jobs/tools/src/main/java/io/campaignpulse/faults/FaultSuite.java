@@ -6,21 +6,17 @@ import io.campaignpulse.config.ConfigLoader;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.Misfire;
-import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.demo.DemoWorld;
 import io.campaignpulse.demo.GroundTruth;
 import io.campaignpulse.demo.LocalInfrastructure;
 import io.campaignpulse.demo.LocalJob;
+import io.campaignpulse.demo.OutputTables;
 import io.campaignpulse.demo.PacedPublisher;
 import io.campaignpulse.ingest.AvroBinary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -297,13 +293,9 @@ public final class FaultSuite {
             long started,
             int taskManagerExits)
             throws Exception {
-        Set<String> expected = new HashSet<>();
-        GroundTruth.misfires(List.of(world)).forEach((send, rules) -> {
-            for (MisfireRule r : rules) {
-                expected.add(send + "/" + r);
-            }
-        });
-        Set<String> inPostgres = strings(infra, "SELECT send_id || '/' || rule FROM misfires");
+        Set<String> expected = OutputTables.keys(GroundTruth.misfires(List.of(world)));
+        OutputTables tables = new OutputTables(infra.jdbcUrl());
+        Set<String> inPostgres = tables.set("SELECT send_id || '/' || rule FROM misfires");
         Map<String, Integer> inKafka = committedMisfires(infra, config);
         Set<String> missing = new HashSet<>(expected);
         missing.removeAll(inPostgres);
@@ -316,11 +308,7 @@ public final class FaultSuite {
         Map<String, Integer> deadLettersExpected = new TreeMap<>();
         world.plantedDeadLetters().forEach((r, n) -> deadLettersExpected.merge(r.name(), n, Integer::sum));
         fault.deadLetters().forEach((r, n) -> deadLettersExpected.merge(r.name(), n, Integer::sum));
-        Map<String, Integer> deadLettersFound = new TreeMap<>();
-        for (String reason : strings(infra, "SELECT reason || '=' || count(*) FROM dead_letters GROUP BY reason")) {
-            int eq = reason.lastIndexOf('=');
-            deadLettersFound.put(reason.substring(0, eq), Integer.parseInt(reason.substring(eq + 1)));
-        }
+        Map<String, Integer> deadLettersFound = new TreeMap<>(tables.deadLettersByReason());
         List<String> leaked = leakedToLogs(cluster.dir(), fault.neverLogged());
 
         List<String> problems = new ArrayList<>();
@@ -439,18 +427,6 @@ public final class FaultSuite {
             }
         }
         return leaked;
-    }
-
-    private static Set<String> strings(LocalInfrastructure infra, String sql) throws Exception {
-        Set<String> rows = new HashSet<>();
-        try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
     }
 
     static Map<DeadLetterReason, Integer> countByReason(List<DeadLetterReason> reasons) {

@@ -10,15 +10,12 @@ import io.campaignpulse.demo.DemoWorld;
 import io.campaignpulse.demo.GroundTruth;
 import io.campaignpulse.demo.LocalInfrastructure;
 import io.campaignpulse.demo.LocalJob;
+import io.campaignpulse.demo.OutputTables;
 import io.campaignpulse.demo.PacedPublisher;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -242,24 +239,11 @@ class StandaloneClusterIT {
     }
 
     private static int count(LocalInfrastructure infra, String table) throws Exception {
-        try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return new OutputTables(infra.jdbcUrl()).count(table);
     }
 
     private static Set<String> strings(LocalInfrastructure infra, String sql) throws Exception {
-        Set<String> out = new HashSet<>();
-        try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), LocalInfrastructure.POSTGRES_USER, "");
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return new OutputTables(infra.jdbcUrl()).set(sql);
     }
 
     private static long size(Path dir) throws Exception {

@@ -11,20 +11,20 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** What the end-to-end tests read back from the pipeline's PostgreSQL tables. */
-final class OutputTables {
+/** What the end-to-end tests and the fault suite read back from the pipeline's PostgreSQL tables. */
+public final class OutputTables {
 
     private final String jdbcUrl;
 
-    OutputTables(String jdbcUrl) {
+    public OutputTables(String jdbcUrl) {
         this.jdbcUrl = jdbcUrl;
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl, LocalInfrastructure.POSTGRES_USER, "");
     }
 
-    int count(String tableAndCondition) throws SQLException {
+    public int count(String tableAndCondition) throws SQLException {
         try (Connection c = connect();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + tableAndCondition)) {
@@ -34,7 +34,7 @@ final class OutputTables {
     }
 
     /** The first column of every row. */
-    Set<String> set(String sql) throws SQLException {
+    public Set<String> set(String sql) throws SQLException {
         Set<String> rows = new HashSet<>();
         try (Connection c = connect();
                 Statement s = c.createStatement();
@@ -46,7 +46,7 @@ final class OutputTables {
         return rows;
     }
 
-    Map<String, Integer> deadLettersByReason() throws SQLException {
+    public Map<String, Integer> deadLettersByReason() throws SQLException {
         Map<String, Integer> byReason = new HashMap<>();
         try (Connection c = connect();
                 Statement s = c.createStatement();
@@ -59,7 +59,7 @@ final class OutputTables {
     }
 
     /** "send_id/RULE" for every misfire, as the tables' rows are compared. */
-    static Set<String> keys(Map<String, Set<MisfireRule>> misfires) {
+    public static Set<String> keys(Map<String, Set<MisfireRule>> misfires) {
         Set<String> keys = new HashSet<>();
         misfires.forEach((send, rules) -> rules.forEach(r -> keys.add(send + "/" + r)));
         return keys;
