@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,7 +52,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class FaultSuite {
 
     /** The scenarios, by name, in the order they run. */
-    public static final List<String> SCENARIOS = List.of("taskmanager-kill", "postgres-outage", "poison-records");
+    public static final List<String> SCENARIOS =
+            List.of("taskmanager-kill", "jobmanager-kill", "postgres-outage", "poison-records");
 
     /**
      * @param customers size of the generated day
@@ -108,21 +110,28 @@ public final class FaultSuite {
             StandaloneFlinkCluster cluster,
             LocalInfrastructure infra,
             PulseConfig config,
-            String jobId,
+            AtomicReference<String> job,
+            List<String> jobArgs,
+            Path checkpoints,
             PrintStream out,
             Options options,
             AtomicInteger taskManagerExits) {
 
+        /** The job now running (a resubmission after a JobManager loss replaces it). */
+        String jobId() {
+            return job.get();
+        }
+
         /** When the job last switched to RESTARTING (epoch millis), or 0. */
         long lastRestart() throws Exception {
-            return cluster.get("/jobs/" + jobId)
+            return cluster.get("/jobs/" + jobId())
                     .path("timestamps")
                     .path("RESTARTING")
                     .asLong(0);
         }
 
         long completedCheckpoints() throws Exception {
-            return cluster.get("/jobs/" + jobId + "/checkpoints")
+            return cluster.get("/jobs/" + jobId() + "/checkpoints")
                     .path("counts")
                     .path("completed")
                     .asLong();
@@ -141,11 +150,11 @@ public final class FaultSuite {
         }
 
         boolean allRunning() throws Exception {
-            JsonNode job = cluster.get("/jobs/" + jobId);
-            if (!"RUNNING".equals(job.path("state").asText())) {
+            JsonNode details = cluster.get("/jobs/" + jobId());
+            if (!"RUNNING".equals(details.path("state").asText())) {
                 return false;
             }
-            for (JsonNode vertex : job.path("vertices")) {
+            for (JsonNode vertex : details.path("vertices")) {
                 if (!"RUNNING".equals(vertex.path("status").asText())) {
                     return false;
                 }
@@ -195,6 +204,7 @@ public final class FaultSuite {
             case "taskmanager-kill" -> new TaskManagerKills(options.kills());
             case "postgres-outage" -> new PostgresOutage(options.outage());
             case "poison-records" -> new PoisonRecords();
+            case "jobmanager-kill" -> new JobManagerKill();
             default ->
                 throw new IllegalArgumentException(
                         "unknown scenario '" + name + "': one of " + String.join(", ", SCENARIOS));
@@ -241,7 +251,16 @@ public final class FaultSuite {
             List<String> args = new ArrayList<>(List.of("run"));
             settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
             String jobId = cluster.run(jarId, "io.campaignpulse.cli.PulseCli", args, 2, null);
-            Run run = new Run(cluster, infra, config, jobId, out, options, new AtomicInteger());
+            Run run = new Run(
+                    cluster,
+                    infra,
+                    config,
+                    new AtomicReference<>(jobId),
+                    args,
+                    dir.resolve("checkpoints"),
+                    out,
+                    options,
+                    new AtomicInteger());
             run.await("the job running", Duration.ofMinutes(2), run::allRunning);
             List<DemoWorld.Event> rest = events.subList(head, events.size());
             long from = rest.get(0).publishAt();
@@ -258,8 +277,8 @@ public final class FaultSuite {
             double recovery = fault.inject(run);
             streaming.get();
             run.await("the whole day read", Duration.ofMinutes(5), () -> LocalJob.caughtUp(config));
-            long restarts = restarts(cluster, jobId);
-            cluster.stopWithSavepoint(jobId, dir.resolve("savepoints"), true);
+            long restarts = restarts(cluster, run.jobId());
+            cluster.stopWithSavepoint(run.jobId(), dir.resolve("savepoints"), true);
             return verify(
                     name,
                     fault,

@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
             "Run the job jar on a local standalone Flink cluster (separate JobManager and TaskManager processes),"
                     + " inject faults while a generated day streams in, and count every output against its ground truth.",
             "Scenarios: taskmanager-kill (kill -9 after completed checkpoints, a new TaskManager each time),"
-                    + " postgres-outage (the server stopped, then started again), poison-records (on every input topic).",
+                    + " jobmanager-kill (kill -9, a new JobManager, the job resubmitted from its newest retained"
+                    + " checkpoint at parallelism 1), postgres-outage (the server stopped, then started again),"
+                    + " poison-records (on every input topic).",
             "Exit code 0 when every scenario passed: 0 missing, 0 invented, 0 duplicates, dead letters as injected."
         })
 public final class FaultsCommand implements Callable<Integer> {

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bounded part of the fault suite that runs in every build: the job jar on a real standalone
- * cluster, two kill -9 of the TaskManager, a 30-second PostgreSQL outage, and poison on every
- * input topic; each run against a real Kafka broker and PostgreSQL and checked against the
+ * cluster, two kill -9 of the TaskManager, a kill -9 of the JobManager with a resubmission from
+ * the retained checkpoint at another parallelism, a 30-second PostgreSQL outage, and poison on
+ * every input topic; each run against a real Kafka broker and PostgreSQL and checked against the
  * ground truth (`pulse faults` runs the same with more kills and a larger day).
  */
 class FaultSuiteIT {
@@ -37,12 +38,16 @@ class FaultSuiteIT {
             assertThat(r.missing() + r.invented() + r.duplicates()).as(r.name()).isZero();
             assertThat(r.deadLettersFound()).as(r.name()).isEqualTo(r.deadLettersExpected());
         });
-        FaultSuite.Result kills = results.get(0);
+        FaultSuite.Result kills = named(results, "taskmanager-kill");
         assertThat(kills.restarts()).as("each kill restarts the job").isGreaterThanOrEqualTo(2);
-        FaultSuite.Result poison = results.get(2);
+        FaultSuite.Result poison = named(results, "poison-records");
         assertThat(poison.restarts()).as("poison never restarts the job").isZero();
         assertThat(poison.deadLettersExpected())
                 .as("poison on top of the day's planted bad records")
                 .isGreaterThan(30);
+    }
+
+    private static FaultSuite.Result named(List<FaultSuite.Result> results, String name) {
+        return results.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
 }
