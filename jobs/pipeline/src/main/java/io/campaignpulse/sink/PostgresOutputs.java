@@ -24,7 +24,9 @@ import org.apache.flink.types.Row;
 import org.postgresql.Driver;
 
 /**
- * PostgreSQL output through Flink's JDBC connector (Table API): each table is declared with
+ * PostgreSQL output through Flink's JDBC connector (Table API; its table sink wrapped by
+ * {@link PostgresUpsertSinkFactory} so a failing task's clean-up cannot take the TaskManager
+ * down): each table is declared with
  * its primary key, so the PostgreSQL dialect writes {@code INSERT ... ON CONFLICT DO UPDATE}
  * and a replay or a restart never duplicates a row. The tables themselves are created by
  * {@link #createTables} from {@code postgres-schema.sql}.
@@ -85,7 +87,7 @@ public final class PostgresOutputs {
         }
         String sinkTable = "postgres_" + table;
         tables.executeSql("CREATE TEMPORARY TABLE " + sinkTable + " (" + columns + ") WITH ("
-                + option("connector", "jdbc")
+                + option("connector", PostgresUpsertSinkFactory.IDENTIFIER)
                 + "," + option("url", jdbcUrl(config.url()))
                 + "," + option("table-name", table)
                 + "," + option("username", config.username())
