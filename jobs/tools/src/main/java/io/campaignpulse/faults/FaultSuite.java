@@ -5,14 +5,13 @@ import io.campaignpulse.cluster.StandaloneFlinkCluster;
 import io.campaignpulse.config.ConfigLoader;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.DeadLetterReason;
-import io.campaignpulse.contract.Misfire;
+import io.campaignpulse.demo.CommittedMisfires;
 import io.campaignpulse.demo.DemoWorld;
 import io.campaignpulse.demo.GroundTruth;
 import io.campaignpulse.demo.LocalInfrastructure;
 import io.campaignpulse.demo.LocalJob;
 import io.campaignpulse.demo.OutputTables;
 import io.campaignpulse.demo.PacedPublisher;
-import io.campaignpulse.ingest.AvroBinary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,19 +26,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Runs the job jar on a real standalone Flink cluster (JobManager and TaskManagers as separate
@@ -399,34 +391,9 @@ public final class FaultSuite {
     /** Every committed record of the misfires topic, counted by send_id/rule. */
     private static Map<String, Integer> committedMisfires(LocalInfrastructure infra, PulseConfig config)
             throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, Integer> counts = new HashMap<>();
-        AvroBinary avro = new AvroBinary();
-        SpecificDatumReader<Misfire> reader = new SpecificDatumReader<>(Misfire.class);
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer
-                    .partitionsFor(config.topics().misfires())
-                    .stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the misfires topic was not read to its end within 2 minutes");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    Misfire m = avro.decode(r.value(), Misfire.class, reader);
-                    counts.merge(m.getSendId() + "/" + m.getRule(), 1, Integer::sum);
-                }
-            }
-        }
+        CommittedMisfires.read(infra.bootstrapServers(), config.topics().misfires())
+                .forEach(e -> counts.merge(e.id(), 1, Integer::sum));
         return counts;
     }
 

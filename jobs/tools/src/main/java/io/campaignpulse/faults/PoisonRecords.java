@@ -43,15 +43,13 @@ final class PoisonRecords implements FaultSuite.Fault {
     @Override
     public double inject(FaultSuite.Run run) throws Exception {
         PulseConfig config = run.config();
-        List<DemoWorld.Event> poison = poison(config, samples(run));
+        Map<String, byte[]> samples = samples(run);
+        List<DemoWorld.Event> poison = poison(config, samples);
         run.awaitNewCheckpoint(Duration.ofMinutes(2));
         try (PacedPublisher publisher = new PacedPublisher(run.infra().bootstrapServers())) {
             publisher.publish(poison, 0, 0);
         }
-        run.out()
-                .printf(
-                        "faults: %d poison records published on %d topics%n",
-                        poison.size(), samples(run).size());
+        run.out().printf("faults: %d poison records published on %d topics%n", poison.size(), samples.size());
         return 0;
     }
 
