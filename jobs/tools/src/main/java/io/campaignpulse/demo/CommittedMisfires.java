@@ -1,19 +1,7 @@
 package io.campaignpulse.demo;
 
 import io.campaignpulse.contract.Misfire;
-import io.campaignpulse.ingest.AvroBinary;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Every committed record of the misfires topic, read as a {@code read_committed} consumer would, with its Kafka key. */
 public final class CommittedMisfires {
@@ -29,33 +17,8 @@ public final class CommittedMisfires {
     private CommittedMisfires() {}
 
     public static List<Entry> read(String bootstrapServers, String topic) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<Entry> entries = new ArrayList<>();
-        AvroBinary avro = new AvroBinary();
-        SpecificDatumReader<Misfire> reader = new SpecificDatumReader<>(Misfire.class);
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the " + topic + " topic was not read to its end within 2 minutes");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    entries.add(new Entry(
-                            r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
-                            avro.decode(r.value(), Misfire.class, reader)));
-                }
-            }
-        }
-        return entries;
+        return CommittedRecords.read(bootstrapServers, topic, Misfire.class).stream()
+                .map(r -> new Entry(r.key(), r.value()))
+                .toList();
     }
 }

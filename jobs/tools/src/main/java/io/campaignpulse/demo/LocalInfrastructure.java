@@ -9,10 +9,16 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import kafka.server.BrokerServer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -114,6 +120,37 @@ public final class LocalInfrastructure implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 .setPort(postgresPortNumber)
                 .start();
+    }
+
+    /**
+     * Shuts the Kafka broker down (its logs, transactions and group offsets stay on disk; the
+     * KRaft controller of the node keeps running), waits {@code down}, and starts it again on the
+     * same port, as a broker restarted by its operator. Returns once clients can reach it again.
+     */
+    public void restartBroker(Duration down) throws Exception {
+        BrokerServer broker = kafka.brokers().values().iterator().next();
+        broker.shutdown();
+        broker.awaitShutdown();
+        Thread.sleep(down.toMillis());
+        broker.startup();
+        Properties p = clientProperties();
+        p.put("request.timeout.ms", "5000");
+        p.put("default.api.timeout.ms", "5000");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        try (Admin admin = Admin.create(p)) {
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    admin.listTopics().names().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the Kafka broker did not come back within 2 minutes", e);
+                    }
+                    Thread.sleep(250);
+                }
+            }
+        }
     }
 
     /** Config overrides that point the job at this infrastructure. */

@@ -44,14 +44,20 @@ import java.util.stream.Stream;
 public final class FaultSuite {
 
     /** The scenarios, by name, in the order they run. */
-    public static final List<String> SCENARIOS =
-            List.of("taskmanager-kill", "jobmanager-kill", "postgres-outage", "poison-records");
+    public static final List<String> SCENARIOS = List.of(
+            "taskmanager-kill",
+            "jobmanager-kill",
+            "postgres-outage",
+            "broker-restart",
+            "poison-records",
+            "webhook-receivers");
 
     /**
      * @param customers size of the generated day
      * @param kills TaskManager kills in the taskmanager-kill scenario
      * @param play how long the part of the day published after submission takes to publish
-     * @param outage how long PostgreSQL is down in the postgres-outage scenario
+     * @param outage how long PostgreSQL or the Kafka broker is down in the postgres-outage and
+     *     broker-restart scenarios
      */
     public record Options(
             int customers, int kills, Duration play, Duration outage, Path work, Path jobJar, Path flinkConfig) {}
@@ -73,9 +79,22 @@ public final class FaultSuite {
             String detail) {}
 
     /** What a scenario does to the running job, and what it expects to see because of it. */
-    interface Fault {
+    interface Fault extends AutoCloseable {
         /** Runs while the rest of the day is being published; returns the slowest recovery, in seconds. */
         double inject(Run run) throws Exception;
+
+        /** Job arguments this fault adds (a configuration file, say); called before the job is submitted. */
+        default List<String> jobArgs(Path dir) throws Exception {
+            return List.of();
+        }
+
+        /**
+         * The fault's own checks of the outputs, once the day is read and the job stopped; what it
+         * found wrong (empty when all is well). Runs before {@link #deadLetters()} is asked.
+         */
+        default List<String> verify(Run run) throws Exception {
+            return List.of();
+        }
 
         /** Dead letters this fault adds to the day's planted ones. */
         default Map<DeadLetterReason, Integer> deadLetters() {
@@ -91,6 +110,10 @@ public final class FaultSuite {
         default List<String> neverLogged() {
             return List.of();
         }
+
+        /** Stops what the fault started (receivers, say). */
+        @Override
+        default void close() throws Exception {}
     }
 
     /**
@@ -186,7 +209,9 @@ public final class FaultSuite {
     public List<Result> run(List<String> scenarios) throws Exception {
         List<Result> results = new ArrayList<>();
         for (String name : scenarios) {
-            results.add(run(name, fault(name)));
+            try (Fault fault = fault(name)) {
+                results.add(run(name, fault));
+            }
         }
         return results;
     }
@@ -195,7 +220,9 @@ public final class FaultSuite {
         return switch (name) {
             case "taskmanager-kill" -> new TaskManagerKills(options.kills());
             case "postgres-outage" -> new PostgresOutage(options.outage());
+            case "broker-restart" -> new BrokerRestart(options.outage());
             case "poison-records" -> new PoisonRecords();
+            case "webhook-receivers" -> new WebhookReceivers(options.kills());
             case "jobmanager-kill" -> new JobManagerKill();
             default ->
                 throw new IllegalArgumentException(
@@ -242,6 +269,7 @@ public final class FaultSuite {
             String jarId = cluster.uploadJar(options.jobJar());
             List<String> args = new ArrayList<>(List.of("run"));
             settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+            args.addAll(fault.jobArgs(dir));
             String jobId = cluster.run(jarId, "io.campaignpulse.cli.PulseCli", args, 2, null);
             Run run = new Run(
                     cluster,
@@ -271,9 +299,11 @@ public final class FaultSuite {
             run.await("the whole day read", Duration.ofMinutes(5), () -> LocalJob.caughtUp(config));
             long restarts = restarts(cluster, run.jobId());
             cluster.stopWithSavepoint(run.jobId(), dir.resolve("savepoints"), true);
+            List<String> faultProblems = fault.verify(run);
             return verify(
                     name,
                     fault,
+                    faultProblems,
                     world,
                     infra,
                     config,
@@ -295,6 +325,7 @@ public final class FaultSuite {
     private Result verify(
             String name,
             Fault fault,
+            List<String> faultProblems,
             DemoWorld world,
             LocalInfrastructure infra,
             PulseConfig config,
@@ -322,7 +353,7 @@ public final class FaultSuite {
         Map<String, Integer> deadLettersFound = new TreeMap<>(tables.deadLettersByReason());
         List<String> leaked = leakedToLogs(cluster.dir(), fault.neverLogged());
 
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(faultProblems);
         if (!missing.isEmpty() || !missingInKafka.isEmpty()) {
             problems.add(missing.size() + " misfires missing in PostgreSQL, " + missingInKafka.size() + " in Kafka");
         }

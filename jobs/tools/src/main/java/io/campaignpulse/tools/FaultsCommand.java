@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
             "Scenarios: taskmanager-kill (kill -9 after completed checkpoints, a new TaskManager each time),"
                     + " jobmanager-kill (kill -9, a new JobManager, the job resubmitted from its newest retained"
                     + " checkpoint at parallelism 1), postgres-outage (the server stopped, then started again),"
-                    + " poison-records (on every input topic).",
+                    + " broker-restart (the Kafka broker shut down, then started again with its data),"
+                    + " poison-records (on every input topic), webhook-receivers (the TaskManager kills while one"
+                    + " webhook answers slowly and another always fails).",
             "Exit code 0 when every scenario passed: 0 missing, 0 invented, 0 duplicates, dead letters as injected."
         })
 public final class FaultsCommand implements Callable<Integer> {
@@ -52,7 +54,7 @@ public final class FaultsCommand implements Callable<Integer> {
     @Option(
             names = "--outage-seconds",
             defaultValue = "30",
-            description = "How long PostgreSQL is down (default: ${DEFAULT-VALUE}).")
+            description = "How long PostgreSQL or the Kafka broker is down (default: ${DEFAULT-VALUE}).")
     int outageSeconds;
 
     @Option(names = "--work", description = "Folder for the clusters' logs and data (default: a new temporary folder).")

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bounded part of the fault suite that runs in every build: the job jar on a real standalone
- * cluster, two kill -9 of the TaskManager, a kill -9 of the JobManager with a resubmission from
- * the retained checkpoint at another parallelism, a 30-second PostgreSQL outage, and poison on
+ * cluster, two kill -9 of the TaskManager while one webhook answers slowly and another always
+ * fails, a kill -9 of the JobManager with a resubmission from the retained checkpoint at another
+ * parallelism, a 30-second PostgreSQL outage, a 30-second Kafka broker shutdown, and poison on
  * every input topic; each run against a real Kafka broker and PostgreSQL and checked against the
- * ground truth (`pulse faults` runs the same with more kills and a larger day).
+ * ground truth (`pulse faults` runs them all with more kills and a larger day, and the kills
+ * without webhooks too).
  */
 class FaultSuiteIT {
 
@@ -29,17 +31,22 @@ class FaultSuiteIT {
                         Path.of("..", "pipeline", "target", "campaign-pulse.jar"),
                         StandaloneFlinkCluster.SHIPPED_CONFIG),
                 System.out);
-        List<FaultSuite.Result> results = suite.run(FaultSuite.SCENARIOS);
+        List<String> scenarios = List.of(
+                "webhook-receivers", "jobmanager-kill", "postgres-outage", "broker-restart", "poison-records");
+        List<FaultSuite.Result> results = suite.run(scenarios);
 
-        assertThat(results).extracting(FaultSuite.Result::name).containsExactlyElementsOf(FaultSuite.SCENARIOS);
+        assertThat(results).extracting(FaultSuite.Result::name).containsExactlyElementsOf(scenarios);
         assertThat(results).allSatisfy(r -> {
             assertThat(r.passed()).as(r.name() + ": " + r.detail()).isTrue();
             assertThat(r.expected()).as(r.name()).isPositive().isEqualTo(r.found());
             assertThat(r.missing() + r.invented() + r.duplicates()).as(r.name()).isZero();
             assertThat(r.deadLettersFound()).as(r.name()).isEqualTo(r.deadLettersExpected());
         });
-        FaultSuite.Result kills = named(results, "taskmanager-kill");
+        FaultSuite.Result kills = named(results, "webhook-receivers");
         assertThat(kills.restarts()).as("each kill restarts the job").isGreaterThanOrEqualTo(2);
+        assertThat(kills.deadLettersExpected())
+                .as("every alert message to the failing webhook is a dead letter, on top of the planted ones")
+                .isGreaterThan(named(results, "postgres-outage").deadLettersExpected());
         FaultSuite.Result poison = named(results, "poison-records");
         assertThat(poison.restarts()).as("poison never restarts the job").isZero();
         assertThat(poison.deadLettersExpected())
