@@ -11,6 +11,7 @@ import io.campaignpulse.alerting.SentimentAlerter;
 import io.campaignpulse.alerting.WebhookCall;
 import io.campaignpulse.alerting.WebhookDelivery;
 import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.Campaign;
@@ -100,7 +101,7 @@ public final class PulsePipeline {
                 .process(new DeadLetterSplitter<>(Campaign.class), CAMPAIGN_TYPE)
                 .uid("decode-campaigns")
                 .name("Campaigns: valid records");
-        BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CustomerProcessor.CAMPAIGNS);
+        BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CampaignDirectory.DESCRIPTOR);
 
         SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)
                 .process(new DeadLetterSplitter<>(Envelope.class), ENVELOPE_TYPE)
@@ -131,7 +132,7 @@ public final class PulsePipeline {
                 .union(controls.map(m -> new AlertBroadcast(null, m), ALERT_BROADCAST_TYPE)
                         .uid("alert-broadcast-control")
                         .name("Alerting: control"))
-                .broadcast(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR);
+                .broadcast(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR);
 
         DataStream<Misfire> misfires = verdicts.flatMap(
                         (SendVerdict v, Collector<Misfire> out) ->
@@ -161,7 +162,7 @@ public final class PulsePipeline {
                 .union(sentimentSignals)
                 .keyBy(IncidentTracker::keyOf, Types.STRING)
                 .connect(trackerBroadcast)
-                .process(new IncidentTracker(config, CustomerProcessor.CAMPAIGNS), ALERT_TYPE)
+                .process(new IncidentTracker(config), ALERT_TYPE)
                 .uid("incident-tracker")
                 .name("Alert incidents: opened, updated, resolved");
 

@@ -1,5 +1,6 @@
 package io.campaignpulse.alerting;
 
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.config.AlertSetting;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
@@ -65,7 +66,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     private transient LongCounter signalsTotal;
 
-    private final MapStateDescriptor<String, Campaign> campaignsDescriptor;
+    private final CampaignDirectory directory;
     private final PulseConfig.Alerting configured;
     /** resolve-after for the roll-up kinds when no control message sets it. */
     private final Duration rollingResolveAfter;
@@ -80,8 +81,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     private transient Map<AlertKind, Counter> byKind;
     private transient LongCounter messagesTotal;
 
-    public IncidentTracker(PulseConfig config, MapStateDescriptor<String, Campaign> campaigns) {
-        this.campaignsDescriptor = campaigns;
+    public IncidentTracker(PulseConfig config) {
+        this.directory = new CampaignDirectory(config);
         this.configured = config.alerting();
         // Roll-up windows overlap for a whole window length: a sentiment or ticket condition that
         // lapses for less than that is the same data seen through a sliding window (a baseline
@@ -160,7 +161,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     }
 
     private void handle(AlertSignal signal, long at, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
-        String owner = ownerOf(signal.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor));
+        String owner = ownerOf(signal.getCampaignId(), at, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR));
         Settings settings =
                 settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         Incident current = incident.value();
@@ -266,7 +267,11 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             ctx.timerService().registerEventTimeTimer(resolveAt);
             return;
         }
-        resolve(current, ownerOf(latest.getCampaignId(), ctx.getBroadcastState(campaignsDescriptor)), settings, out);
+        resolve(
+                current,
+                ownerOf(latest.getCampaignId(), timestamp, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR)),
+                settings,
+                out);
         incident.clear();
     }
 
@@ -279,21 +284,16 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         if (campaign == null) {
             return;
         }
-        var state = ctx.getBroadcastState(campaignsDescriptor);
-        Campaign known = state.get(campaign.getCampaignId());
-        // The compacted topic may replay older versions; keep the newest (as the misfire detector does).
-        if (known == null || !campaign.getUpdatedAt().isBefore(known.getUpdatedAt())) {
-            state.put(campaign.getCampaignId(), campaign);
-        }
+        directory.update(ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR), campaign, ctx.currentWatermark());
     }
 
     private long resolveTimer(Incident i, Settings settings) {
         return i.getLatest().getWindowEnd() + settings.resolveAfterMs() + slackMs;
     }
 
-    private static String ownerOf(String campaignId, ReadOnlyBroadcastState<String, Campaign> campaigns)
+    private String ownerOf(String campaignId, long t, ReadOnlyBroadcastState<String, Campaign> campaigns)
             throws Exception {
-        Campaign c = campaigns.get(campaignId);
+        Campaign c = directory.at(campaigns, campaignId, t);
         return c == null ? null : c.getOwner();
     }
 

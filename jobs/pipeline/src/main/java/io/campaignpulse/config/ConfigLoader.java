@@ -283,6 +283,17 @@ public final class ConfigLoader {
         }
         atLeast("event-time.campaigns-settle", c.eventTime().campaignsSettle(), Duration.ZERO);
         atLeast("event-time.campaign-grace", c.eventTime().campaignGrace(), Duration.ZERO);
+        Duration retention = c.eventTime().campaignRetention();
+        Duration attributed = c.attribution().window().compareTo(c.attribution().conversionWindow()) >= 0
+                ? c.attribution().window()
+                : c.attribution().conversionWindow();
+        if (retention == null
+                || retention.compareTo(attributed) < 0
+                || retention.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new ConfigException("bad value for 'event-time.campaign-retention': must be at least the longer of"
+                    + " attribution.window and attribution.conversion-window (" + attributed + ") and at most 36500d,"
+                    + " was " + retention);
+        }
         atLeast("misfire.duplicate-window", c.misfire().duplicateWindow(), Duration.ofMillis(1));
         atLeast("misfire.frequency-window", c.misfire().frequencyWindow(), Duration.ofMillis(1));
         if (c.misfire().frequencyCap() < 1) {

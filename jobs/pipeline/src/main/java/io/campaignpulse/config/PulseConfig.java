@@ -74,7 +74,8 @@ public record PulseConfig(
             Duration maxFutureSkew,
             String earliest,
             Duration campaignsSettle,
-            Duration campaignGrace)
+            Duration campaignGrace,
+            Duration campaignRetention)
             implements Serializable {
 
         /** PostgreSQL's timestamptz range (4713 BC to 294276 AD), which every sink must be able to store. */

@@ -4,6 +4,7 @@ import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.attribution.Attribution;
 import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.attribution.FeedbackHandler;
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignSend;
@@ -36,12 +37,10 @@ import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -70,9 +69,6 @@ import org.apache.flink.util.OutputTag;
  */
 public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict> {
 
-    public static final MapStateDescriptor<String, Campaign> CAMPAIGNS =
-            new MapStateDescriptor<>("campaigns", Types.STRING, new AvroTypeInfo<>(Campaign.class));
-
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("misfire-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
@@ -92,6 +88,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     private final SuppressionList suppressionList;
     private final FeedbackHandler feedbackHandler;
     private final Attribution attribution;
+    private final CampaignDirectory directory;
     private final long graceMs;
     private final long sendMemoryMs;
     private final long feedbackLatenessMs;
@@ -114,6 +111,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         this.suppressionList = new SuppressionList(judge);
         this.feedbackHandler = new FeedbackHandler(config);
         this.attribution = new Attribution(config.attribution());
+        this.directory = new CampaignDirectory(config);
         this.graceMs = config.eventTime().campaignGrace().toMillis();
         this.sendMemoryMs = config.sendMemory().toMillis();
         this.feedbackLatenessMs = config.rollups().allowedLateness().toMillis();
@@ -230,7 +228,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         if (!buffer.hasDue()) {
             return;
         }
-        ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CAMPAIGNS);
+        ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR);
         CustomerState state = CustomerFacts.orEmpty(customer.value());
         CustomerFacts.forgetSendsBefore(state, timestamp - sendMemoryMs);
         boolean changed = false;
@@ -287,7 +285,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
             redeliveries.inc(); // the producer sent it again
             return;
         }
-        Campaign campaign = campaigns.get(send.getCampaignId());
+        Campaign campaign = directory.at(campaigns, send.getCampaignId(), t);
         boolean promotional;
         String product;
         if (campaign != null) {
@@ -314,7 +312,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
             OnTimerContext ctx,
             Collector<SendVerdict> out)
             throws Exception {
-        Campaign campaign = campaigns.get(send.getCampaignId());
+        Campaign campaign = directory.at(campaigns, send.getCampaignId(), t);
         if (campaign == null) {
             ctx.output(
                     DEAD_LETTERS,
@@ -368,10 +366,10 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     }
 
     private void applyFeedback(CustomerState state, Object feedback, long t, ReadOnlyContext ctx) throws Exception {
-        ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CAMPAIGNS);
+        ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR);
         AttributedFeedback scored = feedbackHandler.handle(state, feedback, t, this::score, id -> {
             try {
-                Campaign c = campaigns.get(id);
+                Campaign c = directory.at(campaigns, id, t);
                 return c == null ? null : c.getName();
             } catch (Exception e) {
                 throw new IllegalStateException("reading the campaign directory failed", e);
@@ -421,11 +419,6 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
 
     @Override
     public void processBroadcastElement(Campaign campaign, Context ctx, Collector<SendVerdict> out) throws Exception {
-        var directory = ctx.getBroadcastState(CAMPAIGNS);
-        Campaign known = directory.get(campaign.getCampaignId());
-        // The compacted topic may replay older versions; keep the newest.
-        if (known == null || !campaign.getUpdatedAt().isBefore(known.getUpdatedAt())) {
-            directory.put(campaign.getCampaignId(), campaign);
-        }
+        directory.update(ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR), campaign, ctx.currentWatermark());
     }
 }

@@ -3,6 +3,7 @@ package io.campaignpulse.alerting;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.AlertState;
@@ -11,7 +12,6 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Severity;
-import io.campaignpulse.customer.CustomerProcessor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,8 +55,8 @@ class IncidentTrackerTest {
             throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
-                        new IncidentTracker(config(Map.of()), CustomerProcessor.CAMPAIGNS),
-                        List.of(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR)),
+                        new IncidentTracker(config(Map.of())),
+                        List.of(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR)),
                 IncidentTracker::keyOf,
                 Types.STRING,
                 1,
@@ -174,8 +174,8 @@ class IncidentTrackerTest {
             Map<String, String> settings) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
-                        new IncidentTracker(config(settings), CustomerProcessor.CAMPAIGNS),
-                        List.of(CustomerProcessor.CAMPAIGNS, AlertControls.DESCRIPTOR)),
+                        new IncidentTracker(config(settings)),
+                        List.of(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR)),
                 IncidentTracker::keyOf,
                 Types.STRING,
                 1,

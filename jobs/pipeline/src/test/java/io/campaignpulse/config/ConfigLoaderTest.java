@@ -129,6 +129,10 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(null, Map.of("alerting.window", "0s")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerting.window");
+        assertThatThrownBy(() -> loader.load(null, Map.of("event-time.campaign-retention", "3d")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'event-time.campaign-retention'")
+                .hasMessageContaining("attribution.conversion-window");
         assertThatThrownBy(() -> loader.load(null, Map.of("nope.key", "1")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.key");

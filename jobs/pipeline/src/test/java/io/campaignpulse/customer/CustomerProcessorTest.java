@@ -4,6 +4,7 @@ import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.attribution.AttributedFeedback;
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.DeadLetter;
@@ -18,6 +19,8 @@ import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
 import io.campaignpulse.sentiment.SentimentScorer;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -62,7 +65,7 @@ class CustomerProcessorTest {
             Map<String, String> config) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
-                        new CustomerProcessor(config(config)), List.of(CustomerProcessor.CAMPAIGNS)),
+                        new CustomerProcessor(config(config)), List.of(CampaignDirectory.DESCRIPTOR)),
                 EventTimes::customerOf,
                 Types.STRING,
                 1,
@@ -263,6 +266,53 @@ class CustomerProcessorTest {
                 .satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_CAMPAIGN));
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(keyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aCampaignEndedLongerAgoThanTheRetentionIsUnknownToLaterEventsAndLeavesTheState() throws Exception {
+        harness.close();
+        harness = harness(Map.of(
+                "event-time.campaign-retention", "1d",
+                "attribution.window", "1h",
+                "attribution.conversion-window", "1h"));
+        long day = Duration.ofDays(1).toMillis();
+        long grace = Duration.ofMinutes(10).toMillis();
+        long margin = Duration.ofMinutes(10).toMillis(); // the default allowed lateness of the alerting steps
+        harness.processBroadcastElement(
+                Campaign.newBuilder(campaign("C-OLD", "Old Card", OfferType.CROSS_SELL, "CARD-OLD"))
+                        .setEndsAt(Instant.ofEpochMilli(T0900))
+                        .build(),
+                0);
+        event(holding("cust-1", "CARD-OLD", HoldingStatus.ACTIVE, at("08:00")));
+        event(holding("cust-2", "CARD-OLD", HoldingStatus.ACTIVE, at("08:00")));
+        event(send("s1", "C-OLD", "cust-1", T0900 + day)); // the last instant the campaign is known
+        event(send("s2", "C-OLD", "cust-2", T0900 + day + 1));
+        // A campaign record arriving while the watermark is within the alerting steps' lateness
+        // of the campaign's forgetting: it is kept.
+        harness.processWatermark(T0900 + day + margin);
+        harness.processBroadcastElement(campaign("C-NEW", "New Card", OfferType.CROSS_SELL, "CARD-NEW"), 0);
+        assertThat(harness.getBroadcastState(CampaignDirectory.DESCRIPTOR).contains("C-OLD"))
+                .isTrue();
+        harness.processWatermark(T0900 + day + 1 + grace);
+
+        assertThat(verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.getSendId()).isEqualTo("s1");
+            assertThat(v.getMisfires()).extracting(m -> m.getRule()).containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT);
+        });
+        assertThat(deadLetters())
+                .singleElement()
+                .satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_CAMPAIGN));
+        assertThat(harness.getBroadcastState(CampaignDirectory.DESCRIPTOR).contains("C-OLD"))
+                .as("pruned only when a campaign record arrives")
+                .isTrue();
+
+        // Past it: forgotten; the others stay.
+        harness.processBroadcastElement(campaign("C-NEW", "New Card", OfferType.CROSS_SELL, "CARD-NEW"), 0);
+        List<String> known = new ArrayList<>();
+        harness.getBroadcastState(CampaignDirectory.DESCRIPTOR)
+                .immutableEntries()
+                .forEach(e -> known.add(e.getKey()));
+        assertThat(known).containsExactly("C-NEW");
     }
 
     @Test
