@@ -110,14 +110,20 @@ public final class PostgresOutputs {
     }
 
     /**
-     * jsonb columns receive text: stringtype=unspecified lets PostgreSQL cast it, instead of
-     * refusing "character varying" for jsonb.
+     * The sinks' URL. jsonb columns receive text: stringtype=unspecified lets PostgreSQL cast it,
+     * instead of refusing "character varying" for jsonb. logServerErrorDetail=false keeps the
+     * statement's values (record content) and the server's detail out of exception messages, which
+     * the JDBC connector logs at ERROR for every failed batch. A URL that sets either keeps its own.
      */
     static String jdbcUrl(String url) {
-        if (url.contains("stringtype=")) {
-            return url;
+        String sinkUrl = url;
+        if (!sinkUrl.contains("stringtype=")) {
+            sinkUrl += (sinkUrl.contains("?") ? "&" : "?") + "stringtype=unspecified";
         }
-        return url + (url.contains("?") ? "&" : "?") + "stringtype=unspecified";
+        if (!sinkUrl.contains("logServerErrorDetail=")) {
+            sinkUrl += "&logServerErrorDetail=false";
+        }
+        return sinkUrl;
     }
 
     private static String option(String key, String value) {

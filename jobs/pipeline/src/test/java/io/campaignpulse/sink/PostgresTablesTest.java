@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,41 @@ class PostgresTablesTest {
     @AfterAll
     static void stop() throws Exception {
         postgres.close();
+    }
+
+    @Test
+    void aFailedBatchOnTheSinksConnectionNeverQuotesTheRecordsValues() throws Exception {
+        String marker = "RECORD-CONTENT-4f1c";
+        // The plain URL: the driver puts the statement with its values into the exception, which
+        // the JDBC connector logs at ERROR for every failed batch.
+        assertThat(failedBatchMessages(url, marker)).contains(marker);
+        assertThat(failedBatchMessages(PostgresOutputs.jdbcUrl(url), marker))
+                .isNotBlank()
+                .doesNotContain(marker);
+    }
+
+    /** Every message of the exception chain of a batch that PostgreSQL refuses (a NULL in a NOT NULL column). */
+    private static String failedBatchMessages(String jdbcUrl, String marker) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        try (Connection c = new org.postgresql.Driver().connect(jdbcUrl, props);
+                PreparedStatement s = c.prepareStatement("INSERT INTO dead_letters (source_topic, source_partition,"
+                        + " source_offset, reason, detail, detected_at) VALUES (?, 0, 1, NULL, ?, now())")) {
+            s.setString(1, marker);
+            s.setString(2, marker);
+            s.addBatch();
+            s.executeBatch();
+            throw new AssertionError("the batch was expected to fail");
+        } catch (SQLException e) {
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                messages.append(t.getMessage()).append('\n');
+            }
+            for (SQLException next = e.getNextException(); next != null; next = next.getNextException()) {
+                messages.append(next.getMessage()).append('\n');
+            }
+            return messages.toString();
+        }
     }
 
     @Test
