@@ -7,7 +7,10 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
-/** Exactly-once Kafka sinks writing Avro values (plain binary, as Flink's 'avro' format). */
+/**
+ * Exactly-once Kafka sinks writing Avro values (plain binary, as Flink's 'avro' format), with
+ * failed commits counted and logged ({@link CommitAlarmKafkaSink}).
+ */
 public final class KafkaOutputs {
 
     private KafkaOutputs() {}
@@ -17,7 +20,7 @@ public final class KafkaOutputs {
         String key(T record);
     }
 
-    public static <T extends SpecificRecord> KafkaSink<T> sink(
+    public static <T extends SpecificRecord> CommitAlarmKafkaSink<T> sink(
             PulseConfig config, String topic, Class<T> type, KeyOf<T> keyOf) {
         PulseConfig.Kafka kafka = config.kafka();
         Properties props = new Properties();
@@ -31,14 +34,16 @@ public final class KafkaOutputs {
         props.setProperty(
                 "transaction.timeout.ms",
                 Long.toString(kafka.transactionTimeout().toMillis()));
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setKafkaProducerConfig(props)
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, keyOf))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                // Unique per sink and stable across restarts: a changed prefix would leave the old
-                // transactions open and block read_committed consumers until they time out.
-                .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + topic)
-                .build();
+        return new CommitAlarmKafkaSink<>(
+                KafkaSink.<T>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setKafkaProducerConfig(props)
+                        .setRecordSerializer(new AvroRecordSerializer<>(topic, type, keyOf))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        // Unique per sink and stable across restarts: a changed prefix would leave the old
+                        // transactions open and block read_committed consumers until they time out.
+                        .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + topic)
+                        .build(),
+                topic);
     }
 }
