@@ -10,6 +10,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** The execution settings every Campaign Pulse job runs with, on a cluster or locally. */
@@ -32,6 +33,8 @@ public final class JobEnvironment {
         // there (a new customer, an empty event buffer): a bloom filter answers those without
         // reading the SST files.
         flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        // Checkpoints that grow with the state, not with the job's age.
+        flink.set(RocksDBOptions.OPTIONS_FACTORY, RocksDbManifestLimit.class.getName());
         // RocksDB's block cache and write buffers live in managed memory. A local cluster's default
         // (128 MB for every operator of every slot) keeps the write buffers so small that RocksDB
         // flushes tiny files and stalls writes while it compacts them. (A real cluster sizes its

@@ -1,0 +1,77 @@
+package io.campaignpulse;
+
+import static io.campaignpulse.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.campaignpulse.campaign.CampaignDirectory;
+import io.campaignpulse.contract.Campaign;
+import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.customer.CustomerProcessor;
+import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimes;
+import io.campaignpulse.misfire.SendVerdict;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An incremental checkpoint uploads RocksDB's whole MANIFEST each time, and RocksDB appends to it
+ * with every flush until 1 GiB: checkpoints would grow with the job's age. The job's limit makes
+ * RocksDB start a fresh one.
+ */
+class RocksDbManifestLimitTest {
+
+    @Test
+    void theManifestInEachCheckpointStaysUnderTheLimit() throws Exception {
+        long unlimited = largestManifest(null);
+        long limited = largestManifest(new RocksDbManifestLimit(16 * 1024));
+        // A fresh MANIFEST starts once the limit is passed: at most the limit plus the last edits.
+        assertThat(limited).as("with a 16 KiB limit").isLessThan(32 * 1024);
+        assertThat(unlimited)
+                .as("without a limit, the MANIFEST of 200 checkpoints (limited: %d bytes)", limited)
+                .isGreaterThan(3 * 32 * 1024);
+    }
+
+    /** Runs 200 checkpoints, each after a customer's send, and returns the largest MANIFEST one carried. */
+    private static long largestManifest(RocksDbManifestLimit limit) throws Exception {
+        EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend(true);
+        if (limit != null) {
+            rocks.setRocksDBOptions(limit);
+        }
+        long largest = 0;
+        try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
+                        EventTimes::customerOf,
+                        Types.STRING,
+                        1,
+                        1,
+                        0)) {
+            harness.setStateBackend(rocks);
+            harness.open();
+            harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+            harness.processBroadcastElement(campaign("C1", "Card", OfferType.CROSS_SELL, "CARD"), 0);
+            for (int i = 0; i < 200; i++) {
+                long t = T0900 + i * 60_000L;
+                Envelope e = envelope(send("s-" + i, "C1", "cust-" + i % 10, t));
+                harness.processElement(e, t);
+                harness.processWatermark(t);
+                for (var handle : harness.snapshot(i, i).getManagedKeyedState()) {
+                    for (var file : ((IncrementalRemoteKeyedStateHandle) handle).getPrivateState()) {
+                        if (file.getLocalPath().startsWith("MANIFEST")) {
+                            largest = Math.max(largest, file.getHandle().getStateSize());
+                        }
+                    }
+                }
+            }
+        }
+        return largest;
+    }
+}
