@@ -118,15 +118,20 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         this.stateTtl = config.misfire().customerStateTtl();
     }
 
-    @Override
-    public void open(OpenContext openContext) {
-        ValueStateDescriptor<CustomerState> customerDescriptor =
+    /** A customer's facts, expiring {@code ttl} after their last write. */
+    static ValueStateDescriptor<CustomerState> customerDescriptor(Duration ttl) {
+        ValueStateDescriptor<CustomerState> descriptor =
                 new ValueStateDescriptor<>("customer", new AvroTypeInfo<>(CustomerState.class));
-        customerDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
-        customer = getRuntimeContext().getState(customerDescriptor);
+        return descriptor;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        customer = getRuntimeContext().getState(customerDescriptor(stateTtl));
         // Every entry leaves the list when the watermark passes it, so the list needs no TTL.
         pending = getRuntimeContext()
                 .getListState(new ListStateDescriptor<>("pending-events", new AvroTypeInfo<>(PendingEvent.class)));

@@ -14,6 +14,7 @@ import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.contract.TicketStatus;
+import io.campaignpulse.customer.state.CustomerState;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
@@ -21,10 +22,13 @@ import io.campaignpulse.sentiment.SentimentScorer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -313,6 +317,66 @@ class CustomerProcessorTest {
                 .immutableEntries()
                 .forEach(e -> known.add(e.getKey()));
         assertThat(known).containsExactly("C-NEW");
+    }
+
+    @Test
+    void aCustomersStateStopsGrowingOnceItsLookBackWindowsAreFull() throws Exception {
+        // The same busy day, 120 times over: sends of three campaigns, a product opened or closed,
+        // a consent change, an angry ticket resolved the same day, a review. What the rules look
+        // back over (30 d of tickets, 14 d of sends) fills up, and then the customer's state must
+        // stay the same size, with nothing else left behind (no pending events, no timers).
+        harness.processBroadcastElement(SECURITY, 0);
+        harness.processBroadcastElement(campaign("C-NEW", "Welcome", OfferType.ACQUISITION, null), 0);
+        long day = Duration.ofDays(1).toMillis();
+        long hour = Duration.ofHours(1).toMillis();
+        int[] bytes = new int[120];
+        for (int d = 0; d < 120; d++) {
+            long base = T0900 + d * day; // ids of one width: the state's size depends on nothing else
+            event(send(String.format("a-%03d", d), "C1", "cust-1", base));
+            event(send(String.format("b-%03d", d), "C-SEC", "cust-1", base + hour));
+            event(send(String.format("c-%03d", d), "C-NEW", "cust-1", base + 2 * hour));
+            event(holding(
+                    "cust-1",
+                    "CARD-" + d % 7,
+                    d % 2 == 0 ? HoldingStatus.ACTIVE : HoldingStatus.CLOSED,
+                    base + 3 * hour));
+            event(consent("cust-1", d % 3 == 0 ? Channel.SMS : Channel.EMAIL, d % 4 != 0, base + 4 * hour));
+            event(ticket(String.format("t-%03d", d), "cust-1", TicketStatus.OPEN, ANGRY, null, base + 5 * hour));
+            event(ticket(
+                    String.format("t-%03d", d),
+                    "cust-1",
+                    TicketStatus.RESOLVED,
+                    "sorted, thanks",
+                    null,
+                    base + day - hour));
+            event(review(String.format("r-%03d", d), "cust-1", 2, "meh", null, base + 6 * hour));
+            harness.processWatermark(base + day - 1);
+            harness.getOutput().clear();
+            bytes[d] = customerStateBytes("cust-1");
+        }
+        assertThat(bytes[59]).as("state after 60 days").isPositive();
+        assertThat(bytes[119])
+                .as("state after 120 days: the size it had after 60 (bytes by day: %s)", Arrays.toString(bytes))
+                .isEqualTo(bytes[59]);
+        assertThat(bytes[119]).as("and small").isLessThan(4 * 1024);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+        assertThat(backend.getKeys("customer", VoidNamespace.INSTANCE).count()).isEqualTo(1);
+        assertThat(backend.getKeys("pending-events", VoidNamespace.INSTANCE).count())
+                .as("no pending events left")
+                .isZero();
+    }
+
+    /** A customer's facts as stored: their Avro binary size. */
+    private int customerStateBytes(String customerId) throws Exception {
+        var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(customerId);
+        CustomerState state = backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        CustomerProcessor.customerDescriptor(config().misfire().customerStateTtl()))
+                .value();
+        return state == null ? 0 : state.toByteBuffer().remaining();
     }
 
     @Test
