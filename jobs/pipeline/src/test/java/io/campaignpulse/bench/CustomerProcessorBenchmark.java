@@ -54,6 +54,10 @@ public class CustomerProcessorBenchmark {
     @Param({"100000"})
     public int customers;
 
+    /** Where timers live: RocksDB (Flink's default with RocksDB) or the heap. */
+    @Param({"ROCKSDB", "HEAP"})
+    public EmbeddedRocksDBStateBackend.PriorityQueueStateType timers;
+
     private KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness;
     private final Random random = new Random(7);
     private long events;
@@ -72,6 +76,7 @@ public class CustomerProcessorBenchmark {
         rocksDir = Files.createTempDirectory("customer-bench-rocksdb");
         EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend(true);
         rocks.setDbStoragePath(rocksDir.toString());
+        rocks.setPriorityQueueStateType(timers);
         harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
                         new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
