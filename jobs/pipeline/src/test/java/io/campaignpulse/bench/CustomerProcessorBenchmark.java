@@ -20,7 +20,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -74,9 +79,17 @@ public class CustomerProcessorBenchmark {
     @Setup(Level.Trial)
     public void start() throws Exception {
         rocksDir = Files.createTempDirectory("customer-bench-rocksdb");
-        EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend(true);
+        // As the job configures RocksDB (bloom filters, incremental), with the memory a slot of a
+        // local cluster gets (the harness has no managed memory: without a fixed size RocksDB
+        // would flush a tiny memtable on nearly every write).
+        Configuration conf = new Configuration();
+        conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        conf.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, MemorySize.parse("256m"));
+        conf.set(RocksDBOptions.TIMER_SERVICE_FACTORY, timers);
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        EmbeddedRocksDBStateBackend rocks =
+                new EmbeddedRocksDBStateBackend().configure(conf, getClass().getClassLoader());
         rocks.setDbStoragePath(rocksDir.toString());
-        rocks.setPriorityQueueStateType(timers);
         harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
                         new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),

@@ -31,8 +31,7 @@ class FaultSuiteIT {
                         Path.of("..", "pipeline", "target", "campaign-pulse.jar"),
                         StandaloneFlinkCluster.SHIPPED_CONFIG),
                 System.out);
-        List<String> scenarios =
-                List.of("webhook-receivers", "postgres-outage", "broker-restart", "poison-records");
+        List<String> scenarios = List.of("webhook-receivers", "postgres-outage", "broker-restart", "poison-records");
         List<FaultSuite.Result> results = suite.run(scenarios);
 
         assertThat(results).extracting(FaultSuite.Result::name).containsExactlyElementsOf(scenarios);
