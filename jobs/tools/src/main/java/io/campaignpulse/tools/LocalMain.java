@@ -1,6 +1,9 @@
 package io.campaignpulse.tools;
 
 import io.campaignpulse.cli.PulseCli;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -9,9 +12,16 @@ import picocli.CommandLine;
  */
 public final class LocalMain {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LocalMain.class);
+
     private LocalMain() {}
 
     public static void main(String[] args) {
+        // The command only: its options can carry secrets (--set postgres.password=...).
+        LOG.info(
+                "pulse {} started (pid {})",
+                Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("(no command)"),
+                ProcessHandle.current().pid());
         System.exit(commandLine().execute(args));
     }
 
