@@ -16,7 +16,22 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /** The execution settings every Campaign Pulse job runs with, on a cluster or locally. */
 public final class JobEnvironment {
 
+    /**
+     * What the local launcher adds to every job it runs in-process (a metric reporter), and the
+     * line it prints when one starts. Empty unless the launcher set it: never on a cluster,
+     * whose own configuration has the reporters.
+     */
+    private static volatile Configuration localCluster = new Configuration();
+
+    private static volatile String localAnnouncement;
+
     private JobEnvironment() {}
+
+    /** Called by the local launcher before it runs a command. */
+    public static void forLocalRuns(Configuration settings, String announcement) {
+        localCluster = new Configuration(settings);
+        localAnnouncement = announcement;
+    }
 
     /**
      * @param config the job configuration
@@ -63,7 +78,11 @@ public final class JobEnvironment {
                         config.checkpoints().directory());
             }
         }
+        flink.addAll(localCluster);
         flink.addAll(extra);
+        if (localAnnouncement != null) {
+            System.err.println(localAnnouncement);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());

@@ -1,6 +1,8 @@
 package io.campaignpulse.tools;
 
+import io.campaignpulse.JobEnvironment;
 import io.campaignpulse.cli.PulseCli;
+import java.io.IOException;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,15 @@ public final class LocalMain {
                 "pulse {} started (pid {})",
                 Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("(no command)"),
                 ProcessHandle.current().pid());
+        try {
+            int port = LocalMetrics.port(System.getenv(LocalMetrics.PORT_VARIABLE));
+            JobEnvironment.forLocalRuns(
+                    LocalMetrics.prometheus(port),
+                    "metrics: Prometheus endpoint http://localhost:" + port + "/metrics");
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("pulse: " + e.getMessage());
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

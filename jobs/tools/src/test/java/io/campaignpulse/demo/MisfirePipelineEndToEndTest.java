@@ -15,9 +15,16 @@ import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.ingest.AvroJson;
 import io.campaignpulse.sentiment.SentimentScorer;
 import io.campaignpulse.sink.PostgresOutputs;
+import io.campaignpulse.tools.LocalMetrics;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -60,11 +67,23 @@ class MisfirePipelineEndToEndTest {
     private static final String ALERT_ROWS =
             "SELECT alert_id || ' ' || kind || ' ' || campaign_id || ' ' || severity || ' ' || window_end FROM alerts";
 
+    /** The cluster's Prometheus endpoint, as `pulse run` and `pulse demo` serve it. */
+    static final int METRICS_PORT = freePort();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(2)
+            .setConfiguration(LocalMetrics.prometheus(METRICS_PORT))
             .build());
+
+    private static int freePort() {
+        try {
+            return LocalMetrics.port(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @TempDir
     static Path work;
@@ -127,6 +146,38 @@ class MisfirePipelineEndToEndTest {
                 c.postgres(),
                 c.checkpoints(),
                 c.parallelism());
+    }
+
+    /** Our metrics, with their values, on the Prometheus endpoint of the running job. */
+    private static void theJobsOwnMetricsAreScraped(DemoWorld world) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + METRICS_PORT + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        String body = response.body();
+        assertThat(sum(body, "flink_taskmanager_job_task_operator_sendsEvaluated", ""))
+                .as("sends judged")
+                .isPositive()
+                .isLessThanOrEqualTo(world.sends());
+        assertThat(sum(body, "flink_taskmanager_job_task_operator_reason_deadLetters", ""))
+                .as("dead letters by reason: the planted bad records at least")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(sum(body, "flink_taskmanager_job_task_operator_rule_misfires", "rule=\"ALREADY_HOLDS_PRODUCT\""))
+                .as("misfires by rule")
+                .isPositive();
+        assertThat(body).contains("flink_taskmanager_job_task_operator_kafkaCommitsFailed");
+        assertThat(sum(body, "flink_taskmanager_job_task_operator_kafkaCommitsFailed", ""))
+                .isZero();
+    }
+
+    /** The sum of a metric's samples whose labels contain {@code label}. */
+    private static double sum(String body, String metric, String label) {
+        return body.lines()
+                .filter(l -> l.startsWith(metric + "{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
@@ -204,6 +255,7 @@ class MisfirePipelineEndToEndTest {
             System.out.printf(
                     "e2e: %d events read in %.1f s (%.0f events/s, including job start)%n",
                     world.events().size(), seconds, world.events().size() / seconds);
+            theJobsOwnMetricsAreScraped(world);
             assertThat(job.stopAndDrain()).isNotBlank();
         }
 
