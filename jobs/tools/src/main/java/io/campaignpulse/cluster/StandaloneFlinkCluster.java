@@ -89,9 +89,13 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     /** conf/flink/config.yaml, relative to this module. */
     public static final Path SHIPPED_CONFIG = Path.of("..", "..", "conf", "flink", "config.yaml");
 
+    /** Ports of the range the processes' Prometheus reporters take theirs from. */
+    static final int METRICS_PORTS = 8;
+
     private final Path dir;
 
     private final int restPort;
+    private final int metricsFrom;
     private final Path conf;
     private final String classpath;
     private final Map<String, String> environment;
@@ -101,6 +105,32 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private int taskManagersStarted;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * What the Prometheus reporters of the cluster's processes serve now, by port (each process
+     * takes the next free port of the cluster's range; a port nobody answers on is left out).
+     */
+    public Map<Integer, String> prometheusScrapes() {
+        Map<Integer, String> scrapes = new LinkedHashMap<>();
+        for (int port = metricsFrom; port < metricsFrom + METRICS_PORTS; port++) {
+            try {
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    scrapes.put(port, r.body());
+                }
+            } catch (IOException e) {
+                // nobody on this port
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return scrapes;
+    }
 
     /** The file with the given keys' values replaced (and missing keys appended); one key per line. */
     static String overridden(String config, Map<String, String> values) {
@@ -119,9 +149,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private StandaloneFlinkCluster(
-            Path dir, int restPort, Path conf, String classpath, Map<String, String> environment) {
+            Path dir, int restPort, int metricsFrom, Path conf, String classpath, Map<String, String> environment) {
         this.dir = dir;
         this.restPort = restPort;
+        this.metricsFrom = metricsFrom;
         this.conf = conf;
         this.classpath = classpath;
         this.environment = Map.copyOf(environment);
@@ -157,6 +188,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         local.put("rest.address", "127.0.0.1");
         local.put("rest.port", Integer.toString(restPort));
         local.put("web.upload.dir", dir.resolve("uploads").toString());
+        // Each process's Prometheus reporter takes the next free port of this range.
+        int metricsFrom = freePort();
+        local.put("metrics.reporter.prom.port", metricsFrom + "-" + (metricsFrom + METRICS_PORTS - 1));
         local.put(
                 "execution.checkpointing.dir",
                 dir.resolve("checkpoints").toUri().toString());
@@ -181,7 +215,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(StandaloneFlinkCluster::inFlinkDist)
                 .collect(Collectors.joining(File.pathSeparator));
-        StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, restPort, conf, classpath, environment);
+        StandaloneFlinkCluster cluster =
+                new StandaloneFlinkCluster(dir, restPort, metricsFrom, conf, classpath, environment);
         try {
             cluster.startJobManager();
             cluster.startTaskManager();

@@ -131,6 +131,21 @@ class StandaloneClusterIT {
                     cluster,
                     first);
 
+            // The same through the cluster's Prometheus reporters (conf/flink/config.yaml), as a
+            // Prometheus server would scrape them: the JobManager's job metrics and the TaskManager's
+            // operator metrics, ours included, with their values, and no secret in any label.
+            Map<Integer, String> scrapes = cluster.prometheusScrapes();
+            assertThat(scrapes).as("a JobManager and a TaskManager endpoint").hasSizeGreaterThanOrEqualTo(2);
+            String all = String.join("\n", scrapes.values());
+            assertThat(all).contains("flink_jobmanager_job_numRestarts", "flink_jobmanager_job_lastCheckpointDuration");
+            assertThat(prometheusSum(all, "flink_taskmanager_job_task_operator_sendsEvaluated"))
+                    .isEqualTo(day1.sends());
+            assertThat(prometheusSum(all, "flink_taskmanager_job_task_operator_reason_deadLetters"))
+                    .as("dead letters by reason")
+                    .isPositive();
+            assertThat(all).contains("flink_taskmanager_job_task_operator_kafkaCommitsFailed");
+            assertThat(all).doesNotContain(SECRET);
+
             for (String visible : List.of(
                     "/jobs/" + first + "/config",
                     "/jobs/" + first + "/plan",
@@ -252,5 +267,13 @@ class StandaloneClusterIT {
                     .mapToLong(p -> p.toFile().length())
                     .sum();
         }
+    }
+
+    /** The sum of a metric's samples in Prometheus' text format. */
+    private static double prometheusSum(String scrape, String metric) {
+        return scrape.lines()
+                .filter(l -> l.startsWith(metric + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

@@ -77,14 +77,6 @@ class MisfirePipelineEndToEndTest {
             .setConfiguration(LocalMetrics.prometheus(METRICS_PORT))
             .build());
 
-    private static int freePort() {
-        try {
-            return LocalMetrics.port(null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @TempDir
     static Path work;
 
@@ -685,5 +677,13 @@ class MisfirePipelineEndToEndTest {
         Map<String, Long> perKey = keys.stream().collect(Collectors.groupingBy(k -> k, Collectors.counting()));
         assertThat(perKey.values()).as("no misfire written twice by one run").allMatch(n -> n == 1);
         return keys;
+    }
+
+    private static int freePort() {
+        try {
+            return LocalMetrics.port(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
