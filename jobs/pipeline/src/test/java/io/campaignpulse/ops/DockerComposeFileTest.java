@@ -106,7 +106,7 @@ class DockerComposeFileTest {
         });
 
         // Long-running services come back; one-shot ones do not.
-        for (String name : List.of("kafka", "postgres", "jobmanager", "taskmanager", "grafana")) {
+        for (String name : List.of("kafka", "postgres", "jobmanager", "taskmanager", "prometheus", "grafana")) {
             assertThat(services.path(name).path("restart").asText()).as(name).isEqualTo("unless-stopped");
         }
         for (String name : List.of("setup", "generator", "flink-data-init")) {
@@ -114,7 +114,7 @@ class DockerComposeFileTest {
         }
 
         // Every long-running service has a healthcheck; setup waits for the TaskManager's.
-        for (String name : List.of("kafka", "postgres", "jobmanager", "taskmanager")) {
+        for (String name : List.of("kafka", "postgres", "jobmanager", "taskmanager", "prometheus")) {
             assertThat(services.path(name).path("healthcheck").path("test").isMissingNode())
                     .as(name + " healthcheck")
                     .isFalse();
@@ -136,6 +136,44 @@ class DockerComposeFileTest {
         // A second `up` must not submit a second job (SubmitToClusterTest runs the script).
         assertThat(services.path("setup").path("command").toString()).contains("/campaign-pulse/bin/submit-to-cluster");
         assertThat(mountTarget(services.path("setup"), "./jobs/bin")).isEqualTo("/campaign-pulse/bin");
+    }
+
+    @Test
+    void prometheusScrapesThePortTheFlinkReportersServe() throws Exception {
+        Map<String, Object> flink = new Yaml().load(Files.readString(ROOT.resolve("conf/flink/config.yaml")));
+        assertThat(flink.get("metrics.reporter.prom.factory.class"))
+                .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        String firstPort =
+                String.valueOf(flink.get("metrics.reporter.prom.port")).split("-")[0];
+        JsonNode prometheus = new ObjectMapper()
+                .valueToTree(new Yaml().load(Files.readString(ROOT.resolve("conf/prometheus/prometheus.yml"))));
+        JsonNode discovery =
+                prometheus.path("scrape_configs").get(0).path("dns_sd_configs").get(0);
+        assertThat(discovery.path("port").asText()).isEqualTo(firstPort);
+        assertThat(discovery.path("names").toString()).contains("jobmanager", "taskmanager");
+        JsonNode service = new ObjectMapper()
+                .valueToTree(new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml"))))
+                .path("services")
+                .path("prometheus");
+        assertThat(mountTarget(service, "./conf/prometheus")).isEqualTo("/etc/prometheus");
+
+        // Prometheus' own check of the file (Debian's package, which .ci/run installs).
+        if (!Files.isExecutable(Path.of("/usr/bin/promtool"))) {
+            assertThat(System.getenv("CI"))
+                    .as("CI must have promtool (.ci/run installs prometheus)")
+                    .isNull();
+            Assumptions.abort("promtool is not installed (apt-get install prometheus); CI checks this");
+        }
+        Process p = new ProcessBuilder(
+                        "promtool",
+                        "check",
+                        "config",
+                        ROOT.resolve("conf/prometheus/prometheus.yml").toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
     }
 
     /** Where a service mounts a volume or host path, or null. */
