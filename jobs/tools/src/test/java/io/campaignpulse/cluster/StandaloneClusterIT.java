@@ -2,6 +2,8 @@ package io.campaignpulse.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.campaignpulse.Fixtures;
 import io.campaignpulse.config.PulseConfig;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -145,6 +148,7 @@ class StandaloneClusterIT {
                     .isPositive();
             assertThat(all).contains("flink_taskmanager_job_task_operator_kafkaCommitsFailed");
             assertThat(all).doesNotContain(SECRET);
+            everyOperationsPanelHasData(cluster, scrapes.keySet());
 
             for (String visible : List.of(
                     "/jobs/" + first + "/config",
@@ -275,5 +279,37 @@ class StandaloneClusterIT {
                 .filter(l -> l.startsWith(metric + "{"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
+    }
+
+    /**
+     * A real Prometheus (Debian's package) scrapes the cluster's reporters, and every PromQL
+     * expression of the operations dashboard returns data from it.
+     */
+    private static void everyOperationsPanelHasData(StandaloneFlinkCluster cluster, Collection<Integer> ports)
+            throws Exception {
+        if (!RealPrometheus.installed()) {
+            assertThat(System.getenv("CI"))
+                    .as("CI must have Prometheus (.ci/run installs Debian's prometheus)")
+                    .isNull();
+            System.out.println(
+                    "cluster: Prometheus is not installed (apt-get install prometheus); dashboard check skipped");
+            return;
+        }
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(Path.of("..", "..", "conf", "grafana", "dashboards", "campaign-pulse-operations.json")
+                        .toFile());
+        List<String> expressions =
+                dashboard.findValues("expr").stream().map(JsonNode::asText).toList();
+        assertThat(expressions).hasSizeGreaterThan(10);
+        try (RealPrometheus prometheus = RealPrometheus.start(cluster.dir().resolve("prometheus"), ports)) {
+            // Rates need two samples of every series: a few scrapes, one a second.
+            Thread.sleep(8_000);
+            for (String expr : expressions) {
+                assertThat(prometheus.query(expr))
+                        .as("the operations dashboard's " + expr)
+                        .isNotEmpty();
+            }
+        }
+        System.out.printf("cluster: %d dashboard expressions answered by Prometheus%n", expressions.size());
     }
 }
