@@ -50,6 +50,7 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
     /** Each webhook's URL, parsed once; absent when it is not a valid URL. */
     private transient Map<String, URI> uris;
 
+    private transient AlertMessages messages;
     private transient Counter delivered;
     private transient Counter failed;
     private transient Counter retries;
@@ -71,6 +72,7 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
     @Override
     public void open(OpenContext openContext) {
         client = HttpClient.newBuilder().connectTimeout(routing.timeout()).build();
+        messages = new AlertMessages(routing.campaignUrl());
         byName = new HashMap<>();
         uris = new HashMap<>();
         routing.webhooks().forEach(w -> {
@@ -88,8 +90,15 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
 
     @Override
     public void asyncInvoke(WebhookCall call, ResultFuture<DeadLetter> result) {
-        byte[] body = body(call.getAlert());
-        attempt(call, body, 1, result, new AtomicBoolean());
+        attempt(call, body(call), 1, result, new AtomicBoolean());
+    }
+
+    /** The message in the format of the call's webhook. */
+    private byte[] body(WebhookCall call) {
+        PulseConfig.Webhook w = byName.get(call.getWebhook());
+        return w == null
+                ? messages.body(call.getAlert(), "generic", null)
+                : messages.body(call.getAlert(), w.format(), w.token());
     }
 
     private void attempt(
@@ -107,7 +116,8 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
                     .header("Content-Type", "application/json")
                     .header("Idempotency-Key", a.getAlertId() + "#" + a.getSequence())
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            if (w.token() != null && !w.token().isEmpty()) {
+            // PagerDuty's routing key travels in the body; other receivers take a bearer token.
+            if (w.token() != null && !w.token().isEmpty() && !w.format().equals("pagerduty")) {
                 builder.header("Authorization", "Bearer " + w.token());
             }
             request = builder.build();
@@ -117,9 +127,7 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
             if (done.compareAndSet(false, true)) {
                 failed.inc();
                 result.complete(List.of(deadLetter(
-                        call,
-                        body,
-                        "the webhook's URL or token cannot make an HTTP request; check its configuration")));
+                        call, "the webhook's URL or token cannot make an HTTP request; check its configuration")));
             }
             return;
         }
@@ -139,8 +147,8 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
                         .execute(() -> attempt(call, body, attempt + 1, result, done));
             } else if (done.compareAndSet(false, true)) {
                 failed.inc();
-                result.complete(List.of(deadLetter(
-                        call, body, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"))));
+                result.complete(List.of(
+                        deadLetter(call, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"))));
             }
         });
     }
@@ -149,8 +157,7 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
     public void timeout(WebhookCall call, ResultFuture<DeadLetter> result) {
         // Flink's own limit for the message: record it rather than fail the job.
         failed.inc();
-        result.complete(List.of(deadLetter(
-                call, body(call.getAlert()), "no successful answer within " + totalTimeoutMs(routing) + " ms")));
+        result.complete(List.of(deadLetter(call, "no successful answer within " + totalTimeoutMs(routing) + " ms")));
     }
 
     private static String describe(Throwable error) {
@@ -161,7 +168,7 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
     }
 
     /** Never the URL (a chat webhook's URL is its secret) nor the token: only the webhook's name. */
-    private static DeadLetter deadLetter(WebhookCall call, byte[] body, String problem) {
+    private static DeadLetter deadLetter(WebhookCall call, String problem) {
         Alert a = call.getAlert();
         String identity = a.getAlertId() + "#" + a.getSequence() + "#" + call.getWebhook();
         return DeadLetter.newBuilder()
@@ -170,7 +177,8 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
                 .setSourceOffset(UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8))
                         .getMostSignificantBits())
                 .setKey(ByteBuffer.wrap(a.getAlertId().getBytes(StandardCharsets.UTF_8)))
-                .setPayload(ByteBuffer.wrap(body))
+                // The generic body, whatever the webhook's format: a PagerDuty body holds its routing key.
+                .setPayload(ByteBuffer.wrap(genericBody(a).toString().getBytes(StandardCharsets.UTF_8)))
                 .setReason(DeadLetterReason.DELIVERY_FAILED)
                 .setDetail(String.format(
                         Locale.ROOT,
@@ -184,8 +192,8 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
                 .build();
     }
 
-    /** A Slack-compatible body ("text") with the alert's fields beside it. */
-    static byte[] body(Alert a) {
+    /** A Slack-compatible body ("text") with the alert's fields beside it: the generic format. */
+    static ObjectNode genericBody(Alert a) {
         ObjectNode json = AvroJson.MAPPER.createObjectNode();
         String action = a.getSuggestedAction().isEmpty() ? "" : "\nSuggested action: " + a.getSuggestedAction();
         json.put(
@@ -221,6 +229,6 @@ public class WebhookDelivery extends RichAsyncFunction<WebhookCall, DeadLetter> 
                 .addAll(a.getExampleIds().stream().map(json::textNode).toList());
         json.putArray("example_customer_ids")
                 .addAll(a.getExampleCustomerIds().stream().map(json::textNode).toList());
-        return json.toString().getBytes(StandardCharsets.UTF_8);
+        return json;
     }
 }

@@ -427,6 +427,21 @@ public final class ConfigLoader {
                 throw new ConfigException("bad value for '" + at + ".min-severity': one of "
                         + String.join(", ", severities) + ", was '" + w.minSeverity() + "'");
             }
+            if (!PulseConfig.Webhook.FORMATS.contains(w.format())) {
+                throw new ConfigException("bad value for '" + at + ".format': one of "
+                        + String.join(", ", PulseConfig.Webhook.FORMATS) + ", was '" + w.format() + "'");
+            }
+            if (w.format().equals("pagerduty")
+                    && (w.token() == null || w.token().isBlank())) {
+                throw new ConfigException("bad value for '" + at
+                        + ".token': a pagerduty webhook needs the service's integration (routing) key");
+            }
+        }
+        String link = r.campaignUrl();
+        boolean web = link.startsWith("http://") || link.startsWith("https://");
+        if (!link.isEmpty() && (!web || !link.contains("{campaign_id}"))) {
+            throw new ConfigException(
+                    "bad value for 'routing.campaign-url': an http(s) URL with {campaign_id} where the campaign goes");
         }
     }
 

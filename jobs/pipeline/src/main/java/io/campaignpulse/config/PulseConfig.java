@@ -169,11 +169,23 @@ public record PulseConfig(
     }
 
     /** Where alert messages go besides the alerts topic: HTTP webhooks chosen by kind, owner and severity. */
-    public record Routing(List<Webhook> webhooks, Duration timeout, int maxAttempts, Duration backoff, int maxInFlight)
+    public record Routing(
+            List<Webhook> webhooks,
+            Duration timeout,
+            int maxAttempts,
+            Duration backoff,
+            int maxInFlight,
+            String campaignUrl)
             implements Serializable {
 
         public Routing {
             webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+            campaignUrl = campaignUrl == null ? "" : campaignUrl;
+        }
+
+        /** Without a campaign link. */
+        public Routing(List<Webhook> webhooks, Duration timeout, int maxAttempts, Duration backoff, int maxInFlight) {
+            this(webhooks, timeout, maxAttempts, backoff, maxInFlight, "");
         }
     }
 
@@ -182,13 +194,30 @@ public record PulseConfig(
      * matches all) is POSTed to url as JSON with a Slack-compatible "text".
      */
     public record Webhook(
-            String name, String url, String token, List<String> kinds, List<String> owners, String minSeverity)
+            String name,
+            String url,
+            String token,
+            List<String> kinds,
+            List<String> owners,
+            String minSeverity,
+            String format)
             implements Serializable {
+
+        /** The body formats a webhook can receive (config values). */
+        public static final List<String> FORMATS =
+                List.of("generic", "slack", "teams", "google-chat", "discord", "pagerduty");
 
         public Webhook {
             kinds = kinds == null ? List.of() : List.copyOf(kinds);
             owners = owners == null ? List.of() : List.copyOf(owners);
             minSeverity = minSeverity == null ? "INFO" : minSeverity;
+            format = format == null ? "generic" : format;
+        }
+
+        /** In the generic format. */
+        public Webhook(
+                String name, String url, String token, List<String> kinds, List<String> owners, String minSeverity) {
+            this(name, url, token, kinds, owners, minSeverity, "generic");
         }
 
         /** The URL if it is an absolute http(s) URL with a host, else null. */
@@ -210,7 +239,7 @@ public record PulseConfig(
         public String toString() {
             return "Webhook[name=" + name + ", url=****, token="
                     + (token == null || token.isEmpty() ? "(none)" : "****") + ", kinds=" + kinds + ", owners=" + owners
-                    + ", minSeverity=" + minSeverity + "]";
+                    + ", minSeverity=" + minSeverity + ", format=" + format + "]";
         }
     }
 }

@@ -79,6 +79,24 @@ class ConfigLoaderTest {
                         load("routing:\n  webhooks:\n    - name: x\n      url: http://h\n      min-severity: LOUD\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'routing.webhooks[0].min-severity'");
+        assertThat(load("routing:\n  webhooks:\n    - name: x\n      url: http://h\n      format: teams\n")
+                        .routing()
+                        .webhooks()
+                        .get(0)
+                        .format())
+                .isEqualTo("teams");
+        assertThatThrownBy(() -> load("routing:\n  webhooks:\n    - name: x\n      url: http://h\n      format: fax\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.webhooks[0].format'")
+                .hasMessageContaining("slack");
+        assertThatThrownBy(
+                        () -> load(
+                                "routing:\n  webhooks:\n    - name: x\n      url: https://events.pagerduty.com/v2/enqueue\n      format: pagerduty\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.webhooks[0].token'");
+        assertThatThrownBy(() -> load("routing:\n  campaign-url: https://grafana.example/d/x\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.campaign-url'");
     }
 
     @Test
