@@ -5,6 +5,9 @@ import io.campaignpulse.alerting.AlertControls;
 import io.campaignpulse.alerting.AlertRouter;
 import io.campaignpulse.alerting.AlertSignal;
 import io.campaignpulse.alerting.ControlValidator;
+import io.campaignpulse.alerting.EmailDelivery;
+import io.campaignpulse.alerting.EmailDigest;
+import io.campaignpulse.alerting.EmailMessage;
 import io.campaignpulse.alerting.IncidentTracker;
 import io.campaignpulse.alerting.MisfireRateAlerter;
 import io.campaignpulse.alerting.SentimentAlerter;
@@ -182,6 +185,22 @@ public final class PulsePipeline {
                     .returns(new AvroTypeInfo<>(DeadLetter.class))
                     .uid("webhook-delivery")
                     .name("Webhooks: delivery"));
+        }
+        // Mail: at once for CRITICAL incidents, and a digest per owner of the incidents still open.
+        if (config.routing().email().enabled()) {
+            DataStream<EmailMessage> mails = alerts.keyBy(EmailDigest::ownerOf, Types.STRING)
+                    .process(new EmailDigest(config.routing()), new AvroTypeInfo<>(EmailMessage.class))
+                    .uid("email-digest")
+                    .name("Email: critical incidents and digests per owner");
+            undelivered.add(AsyncDataStream.unorderedWait(
+                            mails,
+                            new EmailDelivery(config.routing()),
+                            EmailDelivery.totalTimeoutMs(config.routing()),
+                            TimeUnit.MILLISECONDS,
+                            config.routing().maxInFlight())
+                    .returns(new AvroTypeInfo<>(DeadLetter.class))
+                    .uid("email-delivery")
+                    .name("Email: delivery"));
         }
 
         DataStream<DeadLetter> deadLetters = campaigns

@@ -94,7 +94,7 @@ public final class AlertMessages implements Serializable {
      * The message as plain text within {@code limit} characters: a long detail is what gets cut,
      * never the headline, the numbers, the action, the link or the way to mute.
      */
-    private String plainText(Alert a, int limit) {
+    String plainText(Alert a, int limit) {
         String head = headline(a) + "\n";
         StringBuilder tail = new StringBuilder();
         numbers(a).forEach((k, v) -> tail.append('\n').append(k).append(": ").append(v));

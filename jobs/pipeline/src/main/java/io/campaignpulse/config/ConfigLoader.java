@@ -437,12 +437,47 @@ public final class ConfigLoader {
                         + ".token': a pagerduty webhook needs the service's integration (routing) key");
             }
         }
+        validateEmail(r.email());
         String link = r.campaignUrl();
         boolean web = link.startsWith("http://") || link.startsWith("https://");
         if (!link.isEmpty() && (!web || !link.contains("{campaign_id}"))) {
             throw new ConfigException(
                     "bad value for 'routing.campaign-url': an http(s) URL with {campaign_id} where the campaign goes");
         }
+    }
+
+    private static void validateEmail(PulseConfig.Email e) {
+        if (!e.enabled()) {
+            return;
+        }
+        notBlank("routing.email.smtp-host", e.smtpHost());
+        if (e.smtpPort() < 1 || e.smtpPort() > 65_535) {
+            throw new ConfigException("bad value for 'routing.email.smtp-port': a port number, was " + e.smtpPort());
+        }
+        if (!isAddress(e.from())) {
+            throw new ConfigException("bad value for 'routing.email.from': an email address, was '" + e.from() + "'");
+        }
+        if (!e.digestInterval().isZero()) {
+            atLeast("routing.email.digest-interval", e.digestInterval(), Duration.ofMinutes(1));
+        }
+        if (e.recipients().isEmpty()) {
+            throw new ConfigException(
+                    "bad value for 'routing.email.recipients': at least one owner (or \"*\") with addresses");
+        }
+        for (int i = 0; i < e.recipients().size(); i++) {
+            PulseConfig.Recipients r = e.recipients().get(i);
+            String at = "routing.email.recipients[" + i + "]";
+            if (r.owner().isBlank()) {
+                throw new ConfigException("bad value for '" + at + ".owner': an owner, or \"*\" for every other owner");
+            }
+            if (r.to().isEmpty() || !r.to().stream().allMatch(ConfigLoader::isAddress)) {
+                throw new ConfigException("bad value for '" + at + ".to': one or more email addresses");
+            }
+        }
+    }
+
+    private static boolean isAddress(String s) {
+        return s != null && s.matches("[^@\\s,;<>]+@[^@\\s,;<>]+\\.[^@\\s,;<>]+");
     }
 
     /** The names of an enum of the contract, but its UNKNOWN (a reader's default, never a choice). */

@@ -175,17 +175,88 @@ public record PulseConfig(
             int maxAttempts,
             Duration backoff,
             int maxInFlight,
-            String campaignUrl)
+            String campaignUrl,
+            Email email)
             implements Serializable {
 
         public Routing {
             webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
             campaignUrl = campaignUrl == null ? "" : campaignUrl;
+            email = email == null ? Email.DISABLED : email;
         }
 
-        /** Without a campaign link. */
+        /** Without mail. */
+        public Routing(
+                List<Webhook> webhooks,
+                Duration timeout,
+                int maxAttempts,
+                Duration backoff,
+                int maxInFlight,
+                String campaignUrl) {
+            this(webhooks, timeout, maxAttempts, backoff, maxInFlight, campaignUrl, Email.DISABLED);
+        }
+
+        /** Without a campaign link or mail. */
         public Routing(List<Webhook> webhooks, Duration timeout, int maxAttempts, Duration backoff, int maxInFlight) {
-            this(webhooks, timeout, maxAttempts, backoff, maxInFlight, "");
+            this(webhooks, timeout, maxAttempts, backoff, maxInFlight, "", Email.DISABLED);
+        }
+    }
+
+    /**
+     * Alert mail: at once for a CRITICAL incident, and a digest of each owner's open incidents
+     * every digestInterval (zero: none), to the owner's recipients.
+     */
+    public record Email(
+            boolean enabled,
+            String smtpHost,
+            int smtpPort,
+            boolean starttls,
+            String username,
+            String password,
+            String from,
+            Duration digestInterval,
+            List<Recipients> recipients)
+            implements Serializable {
+
+        public static final Email DISABLED = new Email(false, "", 587, true, "", "", "", Duration.ZERO, List.of());
+
+        public Email {
+            smtpHost = smtpHost == null ? "" : smtpHost;
+            username = username == null ? "" : username;
+            password = password == null ? "" : password;
+            from = from == null ? "" : from;
+            digestInterval = digestInterval == null ? Duration.ZERO : digestInterval;
+            recipients = recipients == null ? List.of() : List.copyOf(recipients);
+        }
+
+        /** An owner's addresses: its own entry, else the "*" entry, else none. */
+        public List<String> recipientsOf(String owner) {
+            List<String> fallback = List.of();
+            for (Recipients r : recipients) {
+                if (r.owner().equals(owner)) {
+                    return r.to();
+                }
+                if (r.owner().equals("*")) {
+                    fallback = r.to();
+                }
+            }
+            return fallback;
+        }
+
+        /** Never the password. */
+        @Override
+        public String toString() {
+            return "Email[enabled=" + enabled + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort + ", starttls="
+                    + starttls + ", username=" + username + ", password=" + (password.isEmpty() ? "(none)" : "****")
+                    + ", from=" + from + ", digestInterval=" + digestInterval + ", recipients=" + recipients + "]";
+        }
+    }
+
+    /** Who gets an owner's mail ("*": every owner without an entry of its own). */
+    public record Recipients(String owner, List<String> to) implements Serializable {
+        public Recipients {
+            owner = owner == null ? "" : owner;
+            to = to == null ? List.of() : List.copyOf(to);
         }
     }
 

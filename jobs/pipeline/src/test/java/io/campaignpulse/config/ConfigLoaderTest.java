@@ -94,6 +94,30 @@ class ConfigLoaderTest {
                                 "routing:\n  webhooks:\n    - name: x\n      url: https://events.pagerduty.com/v2/enqueue\n      format: pagerduty\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'routing.webhooks[0].token'");
+        PulseConfig mail = load("""
+                routing:
+                  email:
+                    enabled: true
+                    smtp-host: smtp.bank.example
+                    password: ${PULSE_POSTGRES_PASSWORD}
+                    from: pulse@bank.example
+                    recipients:
+                      - owner: cards-team
+                        to: [lead@bank.example]
+                      - owner: "*"
+                        to: [ops@bank.example]
+                """);
+        assertThat(mail.routing().email().recipientsOf("cards-team")).containsExactly("lead@bank.example");
+        assertThat(mail.routing().email().recipientsOf("savings-team")).containsExactly("ops@bank.example");
+        assertThat(mail.routing().email().password()).isEqualTo("s3cret");
+        assertThat(mail.toString()).doesNotContain("s3cret");
+        assertThatThrownBy(() ->
+                        load("routing:\n  email:\n    enabled: true\n    smtp-host: h\n    from: pulse@bank.example\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.email.recipients'");
+        assertThatThrownBy(() -> load("routing:\n  email:\n    enabled: true\n    smtp-host: h\n    from: nobody\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'routing.email.from'");
         assertThatThrownBy(() -> load("routing:\n  campaign-url: https://grafana.example/d/x\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'routing.campaign-url'");

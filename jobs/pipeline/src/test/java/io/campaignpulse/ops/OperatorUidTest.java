@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.campaignpulse.Fixtures;
 import io.campaignpulse.JobEnvironment;
 import io.campaignpulse.PulsePipeline;
+import io.campaignpulse.config.ConfigLoader;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.sink.LiveSinks;
 import io.campaignpulse.source.KafkaSources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -25,8 +30,31 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorUidTest {
 
+    /** With every optional step on: webhooks and mail. */
+    private static PulseConfig everythingOn() {
+        try {
+            Path file = Files.createTempFile("pulse-all-steps", ".yaml");
+            Files.writeString(file, """
+                    routing:
+                      webhooks:
+                        - name: chat
+                          url: https://chat.example/hook
+                      email:
+                        enabled: true
+                        smtp-host: smtp.example
+                        from: pulse@bank.example
+                        recipients:
+                          - owner: "*"
+                            to: [ops@bank.example]
+                    """);
+            return new ConfigLoader(name -> null).load(file, Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static StreamGraph liveJobGraph() {
-        PulseConfig config = Fixtures.config(Map.of());
+        PulseConfig config = everythingOn();
         StreamExecutionEnvironment env = JobEnvironment.create(config, true, new Configuration());
         PulsePipeline.defineWorkflow(env, config, new KafkaSources(), new LiveSinks(config));
         return env.getStreamGraph(false);
