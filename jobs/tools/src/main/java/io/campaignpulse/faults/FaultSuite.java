@@ -219,8 +219,8 @@ public final class FaultSuite {
     private Fault fault(String name) {
         return switch (name) {
             case "taskmanager-kill" -> new TaskManagerKills(options.kills());
-            case "postgres-outage" -> new PostgresOutage(options.outage());
-            case "broker-restart" -> new BrokerRestart(options.outage());
+            case "postgres-outage" -> Outage.postgres(options.outage());
+            case "broker-restart" -> Outage.kafkaBroker(options.outage());
             case "poison-records" -> new PoisonRecords();
             case "webhook-receivers" -> new WebhookReceivers(options.kills());
             case "jobmanager-kill" -> new JobManagerKill();
