@@ -109,7 +109,8 @@ class EmailDeliveryTest {
         assertThat(SMTP.waitForIncomingEmail(10_000, 3)).isTrue();
         MimeMessage[] received = SMTP.getReceivedMessages();
         assertThat(received).hasSize(3); // one per recipient
-        MimeMessage critical = received[0].getSubject().startsWith("[CRITICAL]") ? received[0] : received[2];
+        // Sent concurrently: found by subject, not by arrival.
+        MimeMessage critical = withSubjectStarting(received, "[CRITICAL]");
         assertThat(critical.getSubject()).isEqualTo("[CRITICAL] Platinum Card Push is reaching current holders");
         assertThat(critical.getFrom()[0].toString()).isEqualTo("campaign-pulse@bank.example");
         assertThat(critical.getRecipients(Message.RecipientType.TO))
@@ -117,17 +118,17 @@ class EmailDeliveryTest {
                 .containsExactlyInAnyOrder("cards-lead@bank.example", "ops@bank.example");
         assertThat(critical.getHeader("X-Campaign-Pulse-Id")).containsExactly("a1#1");
         assertThat(((String) critical.getContent())).contains("Suggested action", "pulse control --campaign C-PLAT");
-        MimeMessage digest = List.of(received).stream()
-                .filter(m -> {
-                    try {
-                        return m.getSubject().startsWith("Campaign Pulse:");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                })
-                .findFirst()
-                .orElseThrow();
+        MimeMessage digest = withSubjectStarting(received, "Campaign Pulse:");
         assertThat((String) digest.getContent()).contains("Ünïcödé");
+    }
+
+    private static MimeMessage withSubjectStarting(MimeMessage[] received, String start) throws Exception {
+        for (MimeMessage m : received) {
+            if (m.getSubject().startsWith(start)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no mail whose subject starts with " + start);
     }
 
     @Test
