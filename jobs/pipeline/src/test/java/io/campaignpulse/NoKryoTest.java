@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.alerting.AlertSignal;
 import io.campaignpulse.alerting.CampaignWindow;
+import io.campaignpulse.alerting.EmailMessage;
 import io.campaignpulse.alerting.Incident;
+import io.campaignpulse.alerting.WebhookCall;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.attribution.Conversion;
 import io.campaignpulse.contract.Alert;
@@ -49,7 +51,9 @@ class NoKryoTest {
                 AttributedFeedback.class,
                 Conversion.class,
                 AlertSignal.class,
-                Incident.class);
+                Incident.class,
+                WebhookCall.class,
+                EmailMessage.class);
         SerializerConfigImpl noGenerics = new SerializerConfigImpl();
         noGenerics.setGenericTypes(false);
         for (Class<?> type : types) {

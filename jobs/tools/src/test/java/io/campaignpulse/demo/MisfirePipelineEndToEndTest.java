@@ -140,15 +140,19 @@ class MisfirePipelineEndToEndTest {
                 c.parallelism());
     }
 
-    /** Our metrics, with their values, on the Prometheus endpoint of the running job. */
+    /**
+     * Our metrics, with their values, on the Prometheus endpoint of the running job. Its input is
+     * read, but a send is judged only once event time has passed it on every input, which can
+     * come later: the scrape is repeated until the sends are judged (at most two minutes).
+     */
     private static void theJobsOwnMetricsAreScraped(DemoWorld world) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://localhost:" + METRICS_PORT + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        String body = response.body();
+        String body = scrape();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (sum(body, "flink_taskmanager_job_task_operator_rule_misfires", "rule=\"ALREADY_HOLDS_PRODUCT\"") == 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            body = scrape();
+        }
         assertThat(sum(body, "flink_taskmanager_job_task_operator_sendsEvaluated", ""))
                 .as("sends judged")
                 .isPositive()
@@ -162,6 +166,16 @@ class MisfirePipelineEndToEndTest {
         assertThat(body).contains("flink_taskmanager_job_task_operator_kafkaCommitsFailed");
         assertThat(sum(body, "flink_taskmanager_job_task_operator_kafkaCommitsFailed", ""))
                 .isZero();
+    }
+
+    private static String scrape() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + METRICS_PORT + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     /** The sum of a metric's samples whose labels contain {@code label}. */
