@@ -5,7 +5,9 @@ import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.Severity;
+import io.campaignpulse.contract.WireFormat;
 import io.campaignpulse.ingest.AvroJson;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -94,7 +94,7 @@ public final class AlertsCommand implements Callable<Integer> {
         props.put("enable.auto.commit", "false");
         props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
         props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        SpecificDatumReader<Alert> reader = new SpecificDatumReader<>(Alert.class);
+        WireFormat wire = new WireFormat(config.contract().wire());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions =
                     consumer.partitionsFor(config.topics().alerts(), Duration.ofSeconds(30)).stream()
@@ -111,7 +111,17 @@ public final class AlertsCommand implements Callable<Integer> {
             }
             while (true) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    Alert a = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
+                    Alert a;
+                    try {
+                        a = wire.decode(r.value(), Alert.class);
+                    } catch (IOException e) {
+                        // One unreadable record (a producer this release does not know) must not end the feed.
+                        spec.commandLine()
+                                .getErr()
+                                .println("pulse alerts: skipped the record at " + r.topic() + "/" + r.partition() + "@"
+                                        + r.offset() + ": " + e.getMessage());
+                        continue;
+                    }
                     if (matches(a)) {
                         out.println(json ? AvroJson.toJson(a).toString() : line(a));
                     }

@@ -5,7 +5,7 @@ import io.campaignpulse.config.AlertSetting;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
-import io.campaignpulse.ingest.AvroBinary;
+import io.campaignpulse.contract.WireFormat;
 import io.campaignpulse.ingest.AvroJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -152,7 +152,7 @@ public final class ControlCommand implements Callable<Integer> {
             producer.send(new ProducerRecord<>(
                             config.topics().control(),
                             message.getControlId().getBytes(StandardCharsets.UTF_8),
-                            AvroBinary.toBytes(message)))
+                            WireFormat.singleObject(message)))
                     .get(30, TimeUnit.SECONDS);
         }
     }

@@ -19,6 +19,7 @@ import io.campaignpulse.contract.AlertKind;
 import io.campaignpulse.contract.Severity;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -244,6 +245,7 @@ public final class ConfigLoader {
     }
 
     private static void validate(PulseConfig c) {
+        validateContract(c.contract());
         notBlank("kafka.bootstrap-servers", c.kafka().bootstrapServers());
         notBlank("kafka.group-id", c.kafka().groupId());
         notBlank("kafka.transactional-id-prefix", c.kafka().transactionalIdPrefix());
@@ -370,6 +372,38 @@ public final class ConfigLoader {
 
     private static String text(Duration d) {
         return d.toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    private static void validateContract(PulseConfig.Contract c) {
+        if (c.plainBinaryWriterVersion() < 1) {
+            throw new ConfigException("bad value for 'contract.plain-binary-writer-version': versions start at 1");
+        }
+        if (!PulseConfig.Contract.OUTPUT_ENCODINGS.contains(c.outputEncoding())) {
+            throw new ConfigException("bad value for 'contract.output-encoding': one of "
+                    + String.join(", ", PulseConfig.Contract.OUTPUT_ENCODINGS));
+        }
+        for (int i = 0; i < c.schemaDirectories().size(); i++) {
+            notBlank(
+                    "contract.schema-directories[" + i + "]",
+                    c.schemaDirectories().get(i));
+        }
+        String url = c.schemaRegistryUrl();
+        if (!url.isEmpty()) {
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("bad value for 'contract.schema-registry-url': not a URL", e);
+            }
+            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw new ConfigException("bad value for 'contract.schema-registry-url': must be an http(s) URL");
+            }
+            if (uri.getUserInfo() != null) {
+                throw new ConfigException("bad value for 'contract.schema-registry-url': credentials belong in"
+                        + " contract.schema-registry-credentials (from the environment), not in the URL");
+            }
+        }
+        atLeast("contract.schema-registry-timeout", c.schemaRegistryTimeout(), Duration.ofSeconds(1));
     }
 
     private static void notBlank(String key, String value) {

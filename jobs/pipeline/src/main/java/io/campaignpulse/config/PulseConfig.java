@@ -1,5 +1,6 @@
 package io.campaignpulse.config;
 
+import io.campaignpulse.contract.WireFormat;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -25,8 +26,42 @@ public record PulseConfig(
         Routing routing,
         Postgres postgres,
         Checkpoints checkpoints,
-        int parallelism)
+        int parallelism,
+        Contract contract)
         implements Serializable {
+
+    /** How records are framed on Kafka and where writer schemas come from (see {@link WireFormat}). */
+    public record Contract(
+            boolean plainBinaryAccepted,
+            int plainBinaryWriterVersion,
+            String outputEncoding,
+            List<String> schemaDirectories,
+            String schemaRegistryUrl,
+            String schemaRegistryCredentials,
+            Duration schemaRegistryTimeout)
+            implements Serializable {
+
+        public static final List<String> OUTPUT_ENCODINGS = List.of("single-object", "plain-binary");
+
+        public WireFormat.Settings wire() {
+            return new WireFormat.Settings(
+                    plainBinaryAccepted,
+                    plainBinaryWriterVersion,
+                    outputEncoding.equals("plain-binary")
+                            ? WireFormat.Encoding.PLAIN_BINARY
+                            : WireFormat.Encoding.SINGLE_OBJECT,
+                    List.copyOf(schemaDirectories),
+                    schemaRegistryUrl,
+                    schemaRegistryCredentials,
+                    schemaRegistryTimeout);
+        }
+
+        /** Never print the registry's credentials. */
+        @Override
+        public String toString() {
+            return wire().toString();
+        }
+    }
 
     public record Kafka(
             String bootstrapServers,

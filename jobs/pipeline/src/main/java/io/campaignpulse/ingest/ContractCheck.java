@@ -104,7 +104,11 @@ final class ContractCheck {
                     required("send_id", s.getSendId()),
                     required("campaign_id", s.getCampaignId()),
                     required("customer_id", s.getCustomerId()),
-                    known("channel", s.getChannel() == Channel.UNKNOWN));
+                    known("channel", s.getChannel() == Channel.UNKNOWN),
+                    // A send's own offer type overrides its campaign's: one this version does not know
+                    // must neither override it (as UNKNOWN) nor be replaced by it (the producer said
+                    // this send differs), so the send is not judged.
+                    known("offer_type", s.getOfferType() == OfferType.UNKNOWN));
         }
         if (record instanceof HoldingChange h) {
             return firstOf(

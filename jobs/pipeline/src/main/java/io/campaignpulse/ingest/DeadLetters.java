@@ -2,6 +2,7 @@ package io.campaignpulse.ingest;
 
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.WireFormat;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
@@ -48,7 +49,7 @@ public final class DeadLetters {
 
     /** A dead letter for a record that decoded fine but could not be processed later on. */
     public static DeadLetter of(Envelope envelope, DeadLetterReason reason, String detail) {
-        byte[] payload = AvroBinary.toBytes((SpecificRecord) envelope.getPayload());
+        byte[] payload = WireFormat.singleObject((SpecificRecord) envelope.getPayload());
         return of(
                 envelope.getSourceTopic(),
                 envelope.getSourcePartition(),

@@ -2,11 +2,11 @@ package io.campaignpulse.ingest;
 
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.SchemaRegistry;
+import io.campaignpulse.contract.WireFormat;
+import java.io.IOException;
 import java.io.Serializable;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -18,12 +18,17 @@ public final class EnvelopeDecoder implements Serializable {
 
     private final InputTopics topics;
     private final EventTimeGuard eventTimes;
-    private transient AvroBinary avro;
-    private transient Map<Class<?>, SpecificDatumReader<?>> readers;
+    private final WireFormat wire;
 
+    /** With the default contract settings (tests, replay files). */
     public EnvelopeDecoder(InputTopics topics, EventTimeGuard eventTimes) {
+        this(topics, eventTimes, WireFormat.Settings.defaults());
+    }
+
+    public EnvelopeDecoder(InputTopics topics, EventTimeGuard eventTimes, WireFormat.Settings contract) {
         this.topics = topics;
         this.eventTimes = eventTimes;
+        this.wire = new WireFormat(contract);
     }
 
     public Envelope decode(String topic, int partition, long offset, byte[] key, byte[] value) {
@@ -44,7 +49,19 @@ public final class EnvelopeDecoder implements Serializable {
         }
         SpecificRecord record;
         try {
-            record = decodeAs(value, type);
+            record = wire.decode(value, type);
+        } catch (SchemaRegistry.Unavailable e) {
+            throw e; // the registry's fault, not the record's: the task restarts and reads it again
+        } catch (IOException e) {
+            // Our own messages: they name the framing or schema, never the content.
+            return deadLetter(
+                    topic,
+                    partition,
+                    offset,
+                    key,
+                    value,
+                    DeadLetterReason.DECODE_ERROR,
+                    "not a valid Avro " + type.getSimpleName() + ": " + e.getMessage());
         } catch (Exception | StackOverflowError e) {
             // Only the exception type: messages can quote the record's content.
             return deadLetter(
@@ -65,17 +82,6 @@ public final class EnvelopeDecoder implements Serializable {
             return deadLetter(topic, partition, offset, key, value, violation.reason(), violation.detail());
         }
         return new Envelope(topic, partition, offset, record);
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T extends SpecificRecord> T decodeAs(byte[] value, Class<T> type) throws Exception {
-        if (avro == null) {
-            avro = new AvroBinary();
-            readers = new HashMap<>();
-        }
-        SpecificDatumReader<T> reader =
-                (SpecificDatumReader<T>) readers.computeIfAbsent(type, SpecificDatumReader::new);
-        return avro.decode(value, type, reader);
     }
 
     static Envelope deadLetter(

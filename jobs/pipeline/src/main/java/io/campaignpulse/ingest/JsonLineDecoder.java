@@ -3,7 +3,7 @@ package io.campaignpulse.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.DeadLetterReason;
-import java.io.ByteArrayOutputStream;
+import io.campaignpulse.contract.WireFormat;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -11,10 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -27,8 +24,6 @@ public final class JsonLineDecoder implements Serializable {
 
     private final InputTopics topics;
     private final EnvelopeDecoder decoder;
-    private transient ByteArrayOutputStream buffer;
-    private transient BinaryEncoder encoder;
 
     public JsonLineDecoder(InputTopics topics, EventTimeGuard eventTimes) {
         this.topics = topics;
@@ -91,14 +86,8 @@ public final class JsonLineDecoder implements Serializable {
         }
     }
 
-    private byte[] toAvroBytes(GenericRecord record) throws IOException {
-        if (buffer == null) {
-            buffer = new ByteArrayOutputStream(256);
-        }
-        buffer.reset();
-        encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
-        new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
-        encoder.flush();
-        return buffer.toByteArray();
+    /** As a producer on this release's schema writes it. */
+    private static byte[] toAvroBytes(GenericRecord record) {
+        return WireFormat.singleObject(record.getSchema(), record);
     }
 }

@@ -1,5 +1,6 @@
 package io.campaignpulse.ingest;
 
+import io.campaignpulse.contract.WireFormat;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -11,8 +12,8 @@ public final class KafkaEnvelopeDeserializer implements KafkaRecordDeserializati
 
     private final EnvelopeDecoder decoder;
 
-    public KafkaEnvelopeDeserializer(InputTopics topics, EventTimeGuard eventTimes) {
-        this.decoder = new EnvelopeDecoder(topics, eventTimes);
+    public KafkaEnvelopeDeserializer(InputTopics topics, EventTimeGuard eventTimes, WireFormat.Settings contract) {
+        this.decoder = new EnvelopeDecoder(topics, eventTimes, contract);
     }
 
     @Override

@@ -8,7 +8,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /**
- * Exactly-once Kafka sinks writing Avro values (plain binary, as Flink's 'avro' format), with
+ * Exactly-once Kafka sinks writing Avro values (framed as contract.output-encoding says), with
  * failed commits counted and logged ({@link CommitAlarmKafkaSink}).
  */
 public final class KafkaOutputs {
@@ -38,7 +38,8 @@ public final class KafkaOutputs {
                 KafkaSink.<T>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setKafkaProducerConfig(props)
-                        .setRecordSerializer(new AvroRecordSerializer<>(topic, type, keyOf))
+                        .setRecordSerializer(new AvroRecordSerializer<>(
+                                topic, keyOf, config.contract().wire()))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         // Unique per sink and stable across restarts: a changed prefix would leave the old
                         // transactions open and block read_committed consumers until they time out.

@@ -88,7 +88,9 @@ public final class KafkaSources implements PulsePipeline.Sources {
                 .setTopics(topics)
                 .setStartingOffsets(offsets)
                 .setDeserializer(new KafkaEnvelopeDeserializer(
-                        new InputTopics(config.topics()), new EventTimeGuard(config.eventTime())))
+                        new InputTopics(config.topics()),
+                        new EventTimeGuard(config.eventTime()),
+                        config.contract().wire()))
                 .setProperties(props)
                 .build();
     }

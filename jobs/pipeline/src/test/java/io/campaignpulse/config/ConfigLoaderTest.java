@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.campaignpulse.Fixtures;
+import io.campaignpulse.contract.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,6 +179,33 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(null, Map.of("nope.key", "1")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.key");
+    }
+
+    @Test
+    void theDataContractSettingsAreValidatedByNameAndTheRegistrysCredentialsNeverPrinted() throws Exception {
+        PulseConfig defaults = loader.defaults();
+        assertThat(defaults.contract().wire().outputEncoding()).isEqualTo(WireFormat.Encoding.SINGLE_OBJECT);
+        assertThat(defaults.contract().plainBinaryAccepted()).isTrue();
+        assertThat(defaults.contract().schemaRegistryUrl()).isEmpty();
+
+        assertThatThrownBy(() -> load("contract:\n  output-encoding: json\n"))
+                .hasMessageContaining("'contract.output-encoding'")
+                .hasMessageContaining("single-object, plain-binary");
+        assertThatThrownBy(() -> load("contract:\n  plain-binary-writer-version: 0\n"))
+                .hasMessageContaining("'contract.plain-binary-writer-version'");
+        assertThatThrownBy(() -> load("contract:\n  schema-registry-url: ftp://registry\n"))
+                .hasMessageContaining("'contract.schema-registry-url'");
+        assertThatThrownBy(() -> load("contract:\n  schema-registry-url: http://user:pw@registry:8081\n"))
+                .hasMessageContaining("'contract.schema-registry-url'")
+                .hasMessageContaining("contract.schema-registry-credentials")
+                .hasMessageNotContaining("pw");
+        assertThatThrownBy(() -> load("contract:\n  schema-directories: [\"\"]\n"))
+                .hasMessageContaining("'contract.schema-directories[0]'");
+
+        PulseConfig withRegistry = load("contract:\n  schema-registry-url: https://registry:8081\n"
+                + "  schema-registry-credentials: pulse:hunter2\n  output-encoding: plain-binary\n");
+        assertThat(withRegistry.contract().wire().outputEncoding()).isEqualTo(WireFormat.Encoding.PLAIN_BINARY);
+        assertThat(withRegistry.toString()).contains("https://registry:8081").doesNotContain("hunter2");
     }
 
     @Test

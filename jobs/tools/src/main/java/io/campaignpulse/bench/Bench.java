@@ -183,8 +183,10 @@ public final class Bench {
                         topics.reviews()))
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())
-                .setDeserializer(
-                        new KafkaEnvelopeDeserializer(new InputTopics(topics), new EventTimeGuard(config.eventTime())))
+                .setDeserializer(new KafkaEnvelopeDeserializer(
+                        new InputTopics(topics),
+                        new EventTimeGuard(config.eventTime()),
+                        config.contract().wire()))
                 .setProperties(props)
                 .build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka: customer events")

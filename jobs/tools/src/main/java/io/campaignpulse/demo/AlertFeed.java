@@ -2,13 +2,12 @@ package io.campaignpulse.demo;
 
 import io.campaignpulse.contract.Alert;
 import io.campaignpulse.contract.AlertState;
+import io.campaignpulse.contract.WireFormat;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -37,7 +36,7 @@ final class AlertFeed implements Runnable {
 
     @Override
     public void run() {
-        SpecificDatumReader<Alert> reader = new SpecificDatumReader<>(Alert.class);
+        WireFormat wire = WireFormat.defaults();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -47,7 +46,7 @@ final class AlertFeed implements Runnable {
             consumer.seekToBeginning(partitions);
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    Alert a = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
+                    Alert a = wire.decode(r.value(), Alert.class);
                     received.incrementAndGet();
                     out.printf(
                             "  +%3.0fs %-8s %-8s %s%s%n",

@@ -9,7 +9,7 @@ import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingChange;
 import io.campaignpulse.contract.HoldingStatus;
-import io.campaignpulse.ingest.AvroBinary;
+import io.campaignpulse.contract.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +37,7 @@ final class BadRecords {
                     .setChannel(Channel.EMAIL)
                     .setSentAt(Instant.ofEpochMilli(mid))
                     .build();
-            records.raw(mid, mid + i * MINUTE, topics.campaignSends(), "", AvroBinary.toBytes(s));
+            records.raw(mid, mid + i * MINUTE, topics.campaignSends(), "", WireFormat.singleObject(s));
         }
         planted.put(DeadLetterReason.MISSING_FIELD, 3);
         for (int i = 0; i < 2; i++) {
@@ -47,7 +47,7 @@ final class BadRecords {
                     .setStatus(HoldingStatus.UNKNOWN)
                     .setChangedAt(Instant.ofEpochMilli(mid))
                     .build();
-            records.raw(mid, mid + i * MINUTE, topics.customerHoldings(), customers.get(i), AvroBinary.toBytes(h));
+            records.raw(mid, mid + i * MINUTE, topics.customerHoldings(), customers.get(i), WireFormat.singleObject(h));
         }
         planted.put(DeadLetterReason.UNKNOWN_ENUM, 2);
         for (int i = 0; i < 2; i++) {
@@ -59,7 +59,7 @@ final class BadRecords {
                     .setSentAt(Instant.ofEpochMilli(mid + i))
                     .build();
             records.ghostSends.add(s); // never judged, but the customer got it: feedback after it is attributed to it
-            records.raw(mid, mid + i * MINUTE, topics.campaignSends(), customers.get(i), AvroBinary.toBytes(s));
+            records.raw(mid, mid + i * MINUTE, topics.campaignSends(), customers.get(i), WireFormat.singleObject(s));
         }
         planted.put(DeadLetterReason.UNKNOWN_CAMPAIGN, 2);
         badClocks(records, planted);
@@ -79,14 +79,14 @@ final class BadRecords {
                 .setChannel(Channel.EMAIL)
                 .setSentAt(Instant.parse("2099-01-01T09:00:00Z"))
                 .build();
-        records.raw(early, early, records.topics().campaignSends(), "cust-bad-clock", AvroBinary.toBytes(future));
+        records.raw(early, early, records.topics().campaignSends(), "cust-bad-clock", WireFormat.singleObject(future));
         HoldingChange past = HoldingChange.newBuilder()
                 .setCustomerId("cust-bad-clock")
                 .setProductId("CARD-PLAT")
                 .setStatus(HoldingStatus.ACTIVE)
                 .setChangedAt(Instant.parse("1960-01-01T00:00:00Z"))
                 .build();
-        records.raw(early, early, records.topics().customerHoldings(), "cust-bad-clock", AvroBinary.toBytes(past));
+        records.raw(early, early, records.topics().customerHoldings(), "cust-bad-clock", WireFormat.singleObject(past));
         planted.put(DeadLetterReason.INVALID_TIMESTAMP, 2);
     }
 }

@@ -1,13 +1,12 @@
 package io.campaignpulse.demo;
 
-import io.campaignpulse.ingest.AvroBinary;
+import io.campaignpulse.contract.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,8 +29,7 @@ public final class CommittedRecords {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<Keyed<T>> records = new ArrayList<>();
-        AvroBinary avro = new AvroBinary();
-        SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
+        WireFormat wire = WireFormat.defaults();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -48,7 +46,7 @@ public final class CommittedRecords {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     records.add(new Keyed<>(
                             r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
-                            avro.decode(r.value(), type, reader)));
+                            wire.decode(r.value(), type)));
                 }
             }
         }

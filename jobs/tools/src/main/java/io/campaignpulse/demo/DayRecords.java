@@ -11,7 +11,7 @@ import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
-import io.campaignpulse.ingest.AvroBinary;
+import io.campaignpulse.contract.WireFormat;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -87,7 +87,7 @@ final class DayRecords {
         campaigns.put(id, c);
         // Published first of all, like a compacted topic's backlog.
         events.add(new DemoWorld.Event(
-                c.getUpdatedAt().toEpochMilli(), Long.MIN_VALUE, topics.campaigns(), id, AvroBinary.toBytes(c)));
+                c.getUpdatedAt().toEpochMilli(), Long.MIN_VALUE, topics.campaigns(), id, WireFormat.singleObject(c)));
     }
 
     CampaignSend send(String campaignId, String customer, Channel channel, long at) {
@@ -188,7 +188,7 @@ final class DayRecords {
     private DemoWorld.Event publish(long at, long delay, String topic, String key, SpecificRecord record) {
         // Records from before the day (the CRM's history) are published at the start, in order.
         long publishAt = at < day ? day - HOUR + (at - day) / 100_000 : at + delay;
-        DemoWorld.Event e = new DemoWorld.Event(at, publishAt, topic, key, AvroBinary.toBytes(record));
+        DemoWorld.Event e = new DemoWorld.Event(at, publishAt, topic, key, WireFormat.singleObject(record));
         events.add(e);
         return e;
     }

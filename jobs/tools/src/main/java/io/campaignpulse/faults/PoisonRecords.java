@@ -5,9 +5,9 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.ControlScope;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.WireFormat;
 import io.campaignpulse.demo.DemoWorld;
 import io.campaignpulse.demo.PacedPublisher;
-import io.campaignpulse.ingest.AvroBinary;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EnvelopeDecoder;
 import io.campaignpulse.ingest.EventTimeGuard;
@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -80,7 +79,7 @@ final class PoisonRecords implements FaultSuite.Fault {
         }
         samples.put(
                 t.control(),
-                AvroBinary.toBytes(ControlMessage.newBuilder()
+                WireFormat.singleObject(ControlMessage.newBuilder()
                         .setControlId("poison-control")
                         .setScope(ControlScope.CAMPAIGN)
                         .setTarget("C-NONE")
@@ -129,7 +128,7 @@ final class PoisonRecords implements FaultSuite.Fault {
     }
 
     private static <T extends SpecificRecord> T decodeAs(Class<T> type, byte[] value) throws Exception {
-        return new AvroBinary().decode(value, type, new SpecificDatumReader<>(type));
+        return WireFormat.defaults().decode(value, type);
     }
 
     /** A fresh copy of the sample record each time. */
@@ -146,7 +145,7 @@ final class PoisonRecords implements FaultSuite.Fault {
                 break;
             }
         }
-        return AvroBinary.toBytes(copy);
+        return WireFormat.singleObject(copy);
     }
 
     /** The record with each of its timestamps in 2099, one at a time, and in 1960. */
@@ -158,7 +157,7 @@ final class PoisonRecords implements FaultSuite.Fault {
                 for (String when : List.of("2099-01-01T09:00:00Z", "1960-01-01T00:00:00Z")) {
                     SpecificRecord copy = record.copy();
                     copy.put(f.pos(), Instant.parse(when));
-                    out.add(AvroBinary.toBytes(copy));
+                    out.add(WireFormat.singleObject(copy));
                 }
             }
         }

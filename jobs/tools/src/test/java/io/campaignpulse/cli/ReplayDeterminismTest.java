@@ -8,8 +8,8 @@ import io.campaignpulse.CpuLoad;
 import io.campaignpulse.Fixtures;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.DeadLetterReason;
+import io.campaignpulse.contract.WireFormat;
 import io.campaignpulse.demo.DemoWorld;
-import io.campaignpulse.ingest.AvroBinary;
 import io.campaignpulse.ingest.AvroJson;
 import io.campaignpulse.ingest.InputTopics;
 import java.io.IOException;
@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,13 +104,13 @@ class ReplayDeterminismTest {
     private static Path writeReplayFolder(PulseConfig config, DemoWorld world, Path folder) throws IOException {
         Files.createDirectories(folder);
         InputTopics topics = new InputTopics(config.topics());
-        AvroBinary avro = new AvroBinary();
+        WireFormat wire = WireFormat.defaults();
         Map<String, List<String>> lines = new LinkedHashMap<>();
         for (DemoWorld.Event e : world.events()) {
             Class<? extends SpecificRecord> type = topics.recordType(e.topic());
             String line;
             try {
-                line = AvroJson.toJson(decode(avro, e.value(), type)).toString();
+                line = AvroJson.toJson(wire.decode(e.value(), type)).toString();
             } catch (IOException | RuntimeException notAvro) {
                 line = new String(e.value(), StandardCharsets.UTF_8); // a planted bad record stays bad
             }
@@ -133,12 +132,6 @@ class ReplayDeterminismTest {
             Files.write(folder.resolve(file.getKey() + ".jsonl"), file.getValue());
         }
         return folder;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> T decode(AvroBinary avro, byte[] bytes, Class<T> type)
-            throws IOException {
-        return avro.decode(bytes, type, new SpecificDatumReader<>(type));
     }
 
     /** Every output file's lines, sorted, without the dead letters' wall-clock detected_at. */

@@ -137,7 +137,8 @@ class MisfirePipelineEndToEndTest {
                 routing,
                 c.postgres(),
                 c.checkpoints(),
-                c.parallelism());
+                c.parallelism(),
+                c.contract());
     }
 
     /**
