@@ -65,6 +65,9 @@ public final class PulsePipeline {
 
     /** Where the output goes. Each method attaches a sink with its own uid. */
     public interface Sinks {
+        /** Valid campaign records as read: the campaigns dimension for BI. */
+        void campaigns(DataStream<Campaign> campaigns);
+
         void misfires(DataStream<Misfire> misfires);
 
         void alerts(DataStream<Alert> alerts);
@@ -104,6 +107,7 @@ public final class PulsePipeline {
                 .process(new DeadLetterSplitter<>(Campaign.class), CAMPAIGN_TYPE)
                 .uid("decode-campaigns")
                 .name("Campaigns: valid records");
+        sinks.campaigns(campaigns);
         BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CampaignDirectory.DESCRIPTOR);
 
         SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)

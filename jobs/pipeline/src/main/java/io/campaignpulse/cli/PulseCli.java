@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ReplayCommand.class,
             CreateTopicsCommand.class,
+            MigrateCommand.class,
+            PruneCommand.class,
             ScoreCommand.class,
             ControlCommand.class,
             AlertsCommand.class,

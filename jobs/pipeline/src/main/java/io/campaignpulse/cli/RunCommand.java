@@ -4,7 +4,7 @@ import io.campaignpulse.JobEnvironment;
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.sink.LiveSinks;
-import io.campaignpulse.sink.PostgresOutputs;
+import io.campaignpulse.sink.PostgresMigrations;
 import io.campaignpulse.source.KafkaSources;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,12 +31,13 @@ public final class RunCommand implements Callable<Integer> {
     ConfigOptions configOptions = new ConfigOptions();
 
     @Option(
-            names = "--create-tables",
+            names = {"--migrate", "--create-tables"},
             negatable = true,
             defaultValue = "true",
             fallbackValue = "true",
-            description = "Create the PostgreSQL output tables if missing before starting (default: ${DEFAULT-VALUE}).")
-    boolean createTables;
+            description = "Create or upgrade the PostgreSQL output tables (versioned migrations) before starting"
+                    + " (default: ${DEFAULT-VALUE}).")
+    boolean migrate;
 
     @Option(
             names = "--job-name",
@@ -47,11 +48,11 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PulseConfig config = configOptions.load();
-        if (config.postgres().enabled() && createTables) {
-            PostgresOutputs.createTables(
+        if (config.postgres().enabled() && migrate) {
+            System.out.println(MigrateCommand.describe(PostgresMigrations.migrate(
                     config.postgres().url(),
                     config.postgres().username(),
-                    config.postgres().password());
+                    config.postgres().password())));
         }
         StreamExecutionEnvironment env = JobEnvironment.create(config, true, durableCheckpoints(config));
         PulsePipeline.defineWorkflow(env, config, new KafkaSources(), new LiveSinks(config));

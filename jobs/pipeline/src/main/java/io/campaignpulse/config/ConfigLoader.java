@@ -345,6 +345,11 @@ public final class ConfigLoader {
                 throw new ConfigException("bad value for 'postgres.batch-size': must be at least 1");
             }
             atLeast("postgres.batch-interval", c.postgres().batchInterval(), Duration.ZERO);
+            PulseConfig.Retention keep = c.postgres().retention();
+            atLeast("postgres.retention.misfires", keep.misfires(), Duration.ZERO);
+            atLeast("postgres.retention.dead-letters", keep.deadLetters(), Duration.ZERO);
+            atLeast("postgres.retention.feedback-scores", keep.feedbackScores(), Duration.ZERO);
+            atLeast("postgres.retention.campaign-stats", keep.campaignStats(), Duration.ZERO);
             if (c.postgres().maxRetries() < 0) {
                 throw new ConfigException("bad value for 'postgres.max-retries': must not be negative");
             }

@@ -177,7 +177,8 @@ public record PulseConfig(
             String password,
             int batchSize,
             Duration batchInterval,
-            int maxRetries)
+            int maxRetries,
+            Retention retention)
             implements Serializable {
 
         /** Never print the password. */
@@ -186,9 +187,16 @@ public record PulseConfig(
             return "Postgres[enabled=" + enabled + ", url=" + url + ", username=" + username
                     + ", password=" + (password == null || password.isEmpty() ? "(none)" : "****")
                     + ", batchSize=" + batchSize + ", batchInterval=" + batchInterval
-                    + ", maxRetries=" + maxRetries + "]";
+                    + ", maxRetries=" + maxRetries + ", retention=" + retention + "]";
         }
     }
+
+    /**
+     * How long the append-only tables keep their rows (by their time column) before {@code pulse
+     * prune} deletes them; zero keeps them forever.
+     */
+    public record Retention(Duration misfires, Duration deadLetters, Duration feedbackScores, Duration campaignStats)
+            implements Serializable {}
 
     public record Checkpoints(Duration interval, Duration timeout, int tolerableFailures, String directory)
             implements Serializable {

@@ -4,6 +4,7 @@ import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.DeadLetter;
@@ -86,6 +87,14 @@ public final class LiveSinks implements PulsePipeline.Sinks {
                 .name("Kafka: suppressions");
         if (postgres != null) {
             postgres.suppressions(suppressions);
+        }
+    }
+
+    @Override
+    public void campaigns(DataStream<Campaign> campaigns) {
+        // The campaigns topic is itself the Kafka record; the dimension table is for BI.
+        if (postgres != null) {
+            postgres.campaigns(campaigns);
         }
     }
 

@@ -16,7 +16,7 @@ import org.apache.flink.types.Row;
  * One PostgreSQL output table, declared once: each column's name, type and how its value is
  * taken from the record. The declaration gives the Flink row type, the row of a record, and the
  * Flink SQL columns of the JDBC sink (primary key included); a test checks it against
- * {@code postgres-schema.sql}.
+ * the migrations in {@code db/migration}.
  *
  * @param <T> the record a row is made from
  */

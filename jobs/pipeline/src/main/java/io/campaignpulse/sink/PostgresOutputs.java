@@ -3,33 +3,26 @@ package io.campaignpulse.sink;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Properties;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.types.Row;
-import org.postgresql.Driver;
 
 /**
  * PostgreSQL output through Flink's JDBC connector (Table API; its table sink wrapped by
  * {@link PostgresUpsertSinkFactory} so a failing task's clean-up cannot take the TaskManager
  * down): each table is declared with
  * its primary key, so the PostgreSQL dialect writes {@code INSERT ... ON CONFLICT DO UPDATE}
- * and a replay or a restart never duplicates a row. The tables themselves are created by
- * {@link #createTables} from {@code postgres-schema.sql}.
+ * and a replay or a restart never duplicates a row. The tables themselves are created and
+ * upgraded by the versioned migrations of {@link PostgresMigrations}.
  */
 public final class PostgresOutputs {
 
@@ -39,6 +32,10 @@ public final class PostgresOutputs {
 
     public PostgresOutputs(PulseConfig.Postgres config) {
         this.config = config;
+    }
+
+    public void campaigns(DataStream<Campaign> campaigns) {
+        insert(campaigns, PostgresTables.CAMPAIGNS, "postgres-campaign-rows", "campaigns");
     }
 
     public void misfires(DataStream<Misfire> misfires) {
@@ -128,23 +125,5 @@ public final class PostgresOutputs {
 
     private static String option(String key, String value) {
         return "'" + key + "' = '" + value.replace("'", "''") + "'";
-    }
-
-    /** Creates the output tables if they do not exist (idempotent). */
-    public static void createTables(String url, String user, String password) throws SQLException, IOException {
-        String ddl;
-        try (InputStream in = PostgresOutputs.class.getResourceAsStream("/campaign-pulse/postgres-schema.sql")) {
-            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        // The driver class itself, not DriverManager: DriverManager registers drivers once per JVM,
-        // from the first job's class loader, so a second job submitted to the same JobManager
-        // would find "no suitable driver".
-        Properties props = new Properties();
-        props.setProperty("user", user);
-        props.setProperty("password", password == null ? "" : password);
-        try (Connection c = new Driver().connect(url, props);
-                Statement s = c.createStatement()) {
-            s.execute(ddl);
-        }
     }
 }

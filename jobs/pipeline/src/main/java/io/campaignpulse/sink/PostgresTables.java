@@ -11,6 +11,7 @@ import static io.campaignpulse.sink.OutputTable.ColumnType.TIMESTAMP;
 
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.DeadLetter;
@@ -22,10 +23,23 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * The PostgreSQL output tables, one declaration each (see postgres-schema.sql for what each
- * column means). Maps are written as JSON with sorted keys, so a re-written row is identical.
+ * The PostgreSQL output tables, one declaration each (see the migrations in db/migration, whose
+ * COMMENT ON says what each column means). Maps are written as JSON with sorted keys, so a re-written row is identical.
  */
 public final class PostgresTables {
+
+    /** The campaigns dimension: one row per campaign, as the campaigns topic last described it. */
+    public static final OutputTable<Campaign> CAMPAIGNS = OutputTable.<Campaign>named("campaigns")
+            .key("campaign_id", TEXT, Campaign::getCampaignId)
+            .column("name", TEXT, Campaign::getName)
+            .column("offer_type", TEXT, Campaign::getOfferType)
+            .column("offer_product_id", TEXT, Campaign::getOfferProductId)
+            .column("channel", TEXT, Campaign::getChannel)
+            .column("owner", TEXT, Campaign::getOwner)
+            .column("starts_at", TIMESTAMP, Campaign::getStartsAt)
+            .column("ends_at", TIMESTAMP, Campaign::getEndsAt)
+            .column("updated_at", TIMESTAMP, Campaign::getUpdatedAt)
+            .build();
 
     /** One row per send and broken rule. */
     public static final OutputTable<Misfire> MISFIRES = OutputTable.<Misfire>named("misfires")
@@ -144,8 +158,8 @@ public final class PostgresTables {
             .build();
 
     /** Every output table, for the schema check. */
-    public static final List<OutputTable<?>> ALL =
-            List.of(MISFIRES, ALERTS, DEAD_LETTERS, CAMPAIGN_STATS, SUPPRESSIONS, CONTROL_AUDIT, FEEDBACK_SCORES);
+    public static final List<OutputTable<?>> ALL = List.of(
+            CAMPAIGNS, MISFIRES, ALERTS, DEAD_LETTERS, CAMPAIGN_STATS, SUPPRESSIONS, CONTROL_AUDIT, FEEDBACK_SCORES);
 
     private PostgresTables() {}
 

@@ -3,6 +3,7 @@ package io.campaignpulse.sink;
 import io.campaignpulse.PulsePipeline;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.contract.Alert;
+import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.CampaignStats;
 import io.campaignpulse.contract.ControlAudit;
 import io.campaignpulse.contract.DeadLetter;
@@ -43,6 +44,15 @@ public final class ReplaySinks implements PulsePipeline.Sinks {
                 .setParallelism(1)
                 .uid("replay-sink-dead-letters")
                 .name("File: dead-letters.jsonl");
+    }
+
+    @Override
+    public void campaigns(DataStream<Campaign> campaigns) {
+        campaigns
+                .sinkTo(new JsonLinesSink<>(folder.resolve("campaigns.jsonl")))
+                .setParallelism(1)
+                .uid("replay-sink-campaigns")
+                .name("File: campaigns.jsonl");
     }
 
     @Override

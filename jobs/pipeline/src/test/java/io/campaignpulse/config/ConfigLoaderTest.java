@@ -176,6 +176,12 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'event-time.campaign-retention'")
                 .hasMessageContaining("attribution.conversion-window");
+        assertThatThrownBy(() -> load("postgres:\n  retention:\n    misfires: forever\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("postgres.retention.misfires");
+        assertThatThrownBy(() -> load("postgres:\n  retention:\n    logs: 3d\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("postgres.retention.logs");
         assertThatThrownBy(() -> loader.load(null, Map.of("nope.key", "1")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.key");

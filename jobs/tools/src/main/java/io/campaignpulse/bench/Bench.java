@@ -100,7 +100,7 @@ public final class Bench {
             overrides.putAll(infra.configOverrides());
             PulseConfig config = new ConfigLoader().load(settings.configFile(), overrides);
             infra.createTopics(config.topics(), settings.partitions());
-            infra.createTables();
+            infra.migrate();
 
             out.printf(
                     "pulse bench: %,d customers, %d partitions per topic, parallelism %d, %d cores%n",

@@ -81,7 +81,7 @@ public final class Demo {
             overrides.putAll(infra.configOverrides());
             PulseConfig config = new ConfigLoader().load(settings.configFile(), overrides);
             infra.createTopics(config.topics(), 2);
-            infra.createTables();
+            infra.migrate();
             out.printf(
                     "  Kafka at %s, PostgreSQL at 127.0.0.1:%d (user postgres, database postgres) - up in %.1f s%n",
                     infra.bootstrapServers(), infra.postgresPort(), seconds(t0));

@@ -1,7 +1,7 @@
 package io.campaignpulse.demo;
 
 import io.campaignpulse.config.PulseConfig;
-import io.campaignpulse.sink.PostgresOutputs;
+import io.campaignpulse.sink.PostgresMigrations;
 import io.campaignpulse.source.TopicLayout;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -179,8 +179,9 @@ public final class LocalInfrastructure implements AutoCloseable {
         TopicLayout.createMissing(clientProperties(), t, partitions, (short) 1);
     }
 
-    public void createTables() throws Exception {
-        PostgresOutputs.createTables(jdbcUrl(), POSTGRES_USER, "");
+    /** The output tables, by the same versioned migrations as 'pulse run' and 'pulse migrate'. */
+    public void migrate() {
+        PostgresMigrations.migrate(jdbcUrl(), POSTGRES_USER, "");
     }
 
     @Override

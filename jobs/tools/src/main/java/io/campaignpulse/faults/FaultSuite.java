@@ -256,7 +256,7 @@ public final class FaultSuite {
             settings.put("event-time.campaigns-settle", "2s");
             PulseConfig config = new ConfigLoader(n -> null).load(null, settings);
             infra.createTopics(config.topics(), 2);
-            infra.createTables();
+            infra.migrate();
             DemoWorld world = DemoWorld.generate(
                     config, new DemoWorld.Options(options.customers(), 31, Instant.parse("2026-11-20T00:00:00Z")));
             List<DemoWorld.Event> events = world.events();

@@ -93,7 +93,7 @@ class StandaloneClusterIT {
             settings.remove(
                     "postgres.password"); // the job takes it from PULSE_POSTGRES_PASSWORD (PostgreSQL here trusts any)
             infra.createTopics(config.topics(), 2);
-            infra.createTables();
+            // No tables yet: the submitted job's 'run' applies the migrations from the shaded jar.
             DemoWorld day1 = DemoWorld.generate(config, new DemoWorld.Options(500, 21, Fixtures.DAY));
             DemoWorld day2 = DemoWorld.generate(
                     config, new DemoWorld.Options(500, 22, Fixtures.DAY.plus(Duration.ofDays(1)), false));

@@ -67,7 +67,7 @@ class CatchUpEndToEndTest {
         overrides.putAll(more);
         config = Fixtures.config(overrides);
         infra.createTopics(config.topics(), 3);
-        infra.createTables();
+        infra.migrate();
         world = DemoWorld.generate(config, new DemoWorld.Options(customers, 7, Fixtures.DAY));
         publishedUpTo = (int) (world.events().size() * share);
         publish(world.events().subList(0, publishedUpTo));

@@ -14,7 +14,7 @@ import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.ingest.AvroJson;
 import io.campaignpulse.sentiment.SentimentScorer;
-import io.campaignpulse.sink.PostgresOutputs;
+import io.campaignpulse.sink.PostgresMigrations;
 import io.campaignpulse.tools.LocalMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -227,7 +227,7 @@ class MisfirePipelineEndToEndTest {
             HttpServer hooks, Set<String> delivered, AtomicInteger refused) throws Exception {
         PulseConfig config = withWebhooks(config("pulse-e2e"), hooks);
         infra.createTopics(config.topics(), 2);
-        infra.createTables();
+        infra.migrate();
         DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(800, 42, Fixtures.DAY));
         try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
             publisher.publish(world.events(), 0, 0);
@@ -611,7 +611,7 @@ class MisfirePipelineEndToEndTest {
         }
         PulseConfig config = config("pulse-e2e-quiet", more);
         infra.createTopics(config.topics(), 2);
-        PostgresOutputs.createTables(quietUrl, LocalInfrastructure.POSTGRES_USER, "");
+        PostgresMigrations.migrate(quietUrl, LocalInfrastructure.POSTGRES_USER, "");
         DemoWorld day1 = DemoWorld.generate(config, new DemoWorld.Options(400, 5, Fixtures.DAY));
         DemoWorld day2 =
                 DemoWorld.generate(config, new DemoWorld.Options(400, 6, Fixtures.DAY.plus(Duration.ofDays(1)), false));
