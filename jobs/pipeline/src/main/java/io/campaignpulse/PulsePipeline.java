@@ -107,7 +107,6 @@ public final class PulsePipeline {
                 .process(new DeadLetterSplitter<>(Campaign.class), CAMPAIGN_TYPE)
                 .uid("decode-campaigns")
                 .name("Campaigns: valid records");
-        sinks.campaigns(campaigns);
         BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CampaignDirectory.DESCRIPTOR);
 
         SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)
@@ -225,6 +224,9 @@ public final class PulsePipeline {
         sinks.feedbackScores(feedback);
         sinks.suppressions(verdicts.getSideOutput(CustomerProcessor.SUPPRESSIONS));
         sinks.controlAudit(controls.getSideOutput(ControlValidator.AUDIT));
+        // Last: the planner numbers the PostgreSQL sinks' operators in order, so the earlier sinks
+        // keep the uids they had before the campaigns table existed.
+        sinks.campaigns(campaigns);
         sinks.complete();
         PlannerUids.stabilize(env);
     }

@@ -128,9 +128,9 @@ class OperatorUidTest {
                         "kafka-sink-campaign-stats",
                         "kafka-sink-suppressions"); // Kafka transactions
         assertThat(uids)
-                .as("the planner's stateless operators of the seven PostgreSQL sinks")
+                .as("the planner's stateless operators of the eight PostgreSQL sinks")
                 .filteredOn(uid -> uid.matches("postgres-\\d+_.*"))
-                .hasSize(28);
+                .hasSize(32);
         assertThat(uids)
                 .as("the roll-ups' window aggregations and window join")
                 .anyMatch(uid -> uid.matches("rollups-\\d+_global-window-aggregate"))
