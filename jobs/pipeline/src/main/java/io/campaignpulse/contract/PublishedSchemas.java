@@ -66,8 +66,14 @@ public final class PublishedSchemas {
 
     /** The versions in a source tree's {@code schemas/} directory (the build's own check reads these). */
     public static PublishedSchemas inDirectory(Path schemas) throws IOException {
+        return inDirectory(schemas, WIRE_RECORDS);
+    }
+
+    /** The versions of {@code records} in a directory laid out as {@code <Record>/v<N>.avsc}. */
+    public static PublishedSchemas inDirectory(Path schemas, List<Class<? extends SpecificRecord>> records)
+            throws IOException {
         Map<String, List<Schema>> all = new LinkedHashMap<>();
-        for (Class<? extends SpecificRecord> type : WIRE_RECORDS) {
+        for (Class<? extends SpecificRecord> type : records) {
             String name = type.getSimpleName();
             List<Schema> list = new ArrayList<>();
             for (int v = 1; Files.isRegularFile(schemas.resolve(name).resolve("v" + v + ".avsc")); v++) {

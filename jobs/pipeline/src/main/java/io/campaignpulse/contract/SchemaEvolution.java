@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,43 +32,53 @@ public final class SchemaEvolution {
 
     private SchemaEvolution() {}
 
-    /** Checks {@code schemas/} of a source tree; args[0] is that directory. */
-    public static void main(String[] args) throws IOException {
-        List<String> problems = check(PublishedSchemas.inDirectory(Path.of(args[0])));
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException(
-                    "the published schemas break the evolution rules:\n  " + String.join("\n  ", problems));
-        }
-        System.out.println("published schemas: every version compatible with the one before, newest = generated code");
+    /**
+     * Where a family of records is defined and where its versions are published: the wire records in
+     * {@code schemas/}; the job's state types have their own layout ({@code PublishedSchemaCheck}).
+     */
+    public record Layout(String definitions, String published, List<Class<? extends SpecificRecord>> records) {
+
+        public static final Layout WIRE = new Layout("schemas", "schemas", PublishedSchemas.WIRE_RECORDS);
     }
 
+    /** The wire records' rules. */
     public static List<String> check(PublishedSchemas published) {
+        return check(published, Layout.WIRE);
+    }
+
+    public static List<String> check(PublishedSchemas published, Layout layout) {
         List<String> problems = new ArrayList<>();
-        for (Class<? extends SpecificRecord> type : PublishedSchemas.WIRE_RECORDS) {
+        for (Class<? extends SpecificRecord> type : layout.records()) {
             String name = type.getSimpleName();
             List<Schema> versions = published.versions(name);
             if (versions.isEmpty()) {
-                problems.add("schemas/" + name + "/v1.avsc is missing");
+                problems.add(layout.published() + "/" + name + "/v1.avsc is missing");
                 continue;
             }
             for (int v = 2; v <= versions.size(); v++) {
-                problems.addAll(checkStep(name, v, versions.get(v - 2), versions.get(v - 1)));
+                problems.addAll(
+                        checkStep(layout.published() + "/" + name, v, versions.get(v - 2), versions.get(v - 1)));
             }
             Schema newest = versions.get(versions.size() - 1);
             Schema generated = withoutJavaProps(SpecificData.get().getSchema(type));
             if (!generated.equals(newest)) {
-                problems.add("schemas/" + name + ".avsc differs from schemas/" + name + "/v" + versions.size()
-                        + ".avsc: publish the change as schemas/" + name + "/v" + (versions.size() + 1)
+                String versionFile = layout.published() + "/" + name + "/v";
+                problems.add(layout.definitions() + "/" + name + ".avsc differs from " + versionFile + versions.size()
+                        + ".avsc: publish the change as " + versionFile + (versions.size() + 1)
                         + ".avsc (the self-contained schema), after checking it against these rules");
             }
         }
         return problems;
     }
 
-    /** The problems of publishing {@code next} as version {@code v} after {@code previous}. */
-    public static List<String> checkStep(String name, int v, Schema previous, Schema next) {
+    /**
+     * The problems of publishing {@code next} as version {@code v} after {@code previous}.
+     *
+     * @param record where the record's versions are, e.g. "schemas/Campaign"
+     */
+    public static List<String> checkStep(String record, int v, Schema previous, Schema next) {
         List<String> problems = new ArrayList<>();
-        String file = "schemas/" + name + "/v" + v + ".avsc";
+        String file = record + "/v" + v + ".avsc";
         SchemaCompatibility.SchemaPairCompatibility backward =
                 SchemaCompatibility.checkReaderWriterCompatibility(next, previous);
         if (backward.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *       fingerprint of the writer schema's canonical form (little-endian), then the binary body.
  *       The writer schema is found by fingerprint among the published versions in the jar, then
  *       among the {@code .avsc} files of {@code contract.schema-directories} (newer producers'
- *       schemas, read again when an unknown fingerprint arrives).
+ *       schemas, read again when an unknown fingerprint arrives, at most once a second).
  *   <li><b>Confluent framing</b> ({@code 00}, a 4-byte big-endian schema id, the body), read when
  *       {@code contract.schema-registry-url} is set: the schema is fetched from the registry by id.
  *   <li><b>Plain binary</b> (earlier releases' producers): read as the published version {@code
@@ -61,8 +61,11 @@ public final class WireFormat implements Serializable {
     static final byte MAGIC_1 = 0x01;
     static final int SINGLE_OBJECT_HEADER = 10;
     static final int CONFLUENT_HEADER = 5;
-    /** How often the schema directories may be read again for an unknown fingerprint. */
-    private static final long RESCAN_MS = 30_000;
+    /**
+     * How often the schema directories may be read again for an unknown fingerprint: a schema added
+     * there is seen within a second, and a flood of records nobody published costs one scan a second.
+     */
+    private static final long RESCAN_MS = 1_000;
 
     /** What we write. */
     public enum Encoding {

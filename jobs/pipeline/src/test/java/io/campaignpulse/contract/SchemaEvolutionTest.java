@@ -42,7 +42,7 @@ class SchemaEvolutionTest {
         Schema v1 = published("Campaign");
         Schema v2 = ProducerSchemas.changed(v1, fields -> fields.insert(2, ProducerSchemas.optionalString("segment")));
 
-        assertThat(SchemaEvolution.checkStep("Campaign", 2, v1, v2))
+        assertThat(SchemaEvolution.checkStep("schemas/Campaign", 2, v1, v2))
                 .singleElement()
                 .asString()
                 .contains("schemas/Campaign/v2.avsc")
@@ -67,7 +67,7 @@ class SchemaEvolutionTest {
         Schema v2 = ProducerSchemas.changed(
                 v1, f -> f.add(JSON.createObjectNode().put("name", "segment").put("type", "string")));
 
-        List<String> problems = SchemaEvolution.checkStep("Campaign", 2, v1, v2);
+        List<String> problems = SchemaEvolution.checkStep("schemas/Campaign", 2, v1, v2);
 
         assertThat(problems).anyMatch(p -> p.contains("cannot read v1 records") && p.contains("segment"));
         assertThat(problems).anyMatch(p -> p.contains("the new field Campaign.segment has no default"));
@@ -78,7 +78,7 @@ class SchemaEvolutionTest {
         Schema v1 = published("Campaign");
         Schema v2 = ProducerSchemas.changed(v1, f -> f.remove(1)); // name, which has no default
 
-        assertThat(SchemaEvolution.checkStep("Campaign", 2, v1, v2))
+        assertThat(SchemaEvolution.checkStep("schemas/Campaign", 2, v1, v2))
                 .anyMatch(p -> p.contains("v1 readers cannot read schemas/Campaign/v2.avsc records"));
     }
 
@@ -88,11 +88,12 @@ class SchemaEvolutionTest {
         Schema inserted = ProducerSchemas.changedEnum(v1, "offer_type", s -> s.insert(0, "LOYALTY"));
         Schema appended = ProducerSchemas.changedEnum(v1, "offer_type", s -> s.add("LOYALTY"));
 
-        assertThat(SchemaEvolution.checkStep("Campaign", 2, v1, inserted))
+        assertThat(SchemaEvolution.checkStep("schemas/Campaign", 2, v1, inserted))
                 .singleElement()
                 .asString()
                 .contains("symbols of OfferType changed order");
-        assertThat(SchemaEvolution.checkStep("Campaign", 2, v1, appended)).isEmpty();
+        assertThat(SchemaEvolution.checkStep("schemas/Campaign", 2, v1, appended))
+                .isEmpty();
     }
 
     @Test
@@ -107,7 +108,7 @@ class SchemaEvolutionTest {
             }
         });
 
-        assertThat(SchemaEvolution.checkStep("Review", 2, v1, v2)).isNotEmpty();
+        assertThat(SchemaEvolution.checkStep("schemas/Review", 2, v1, v2)).isNotEmpty();
     }
 
     @Test
