@@ -2,8 +2,11 @@ package io.campaignpulse.cli;
 
 import io.campaignpulse.sentiment.SentimentScorer;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -36,28 +39,45 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SentimentScorer scorer = SentimentScorer.shared();
-        PrintWriter out = spec.commandLine().getOut();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        // Buffered: picocli's writer flushes every line, which made a pipe of texts cost a system
+        // call per score. It is flushed whenever no more input is waiting, so a person typing lines
+        // still sees each score at once.
+        PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16);
         String line;
         while ((line = in.readLine()) != null) {
             if (!explain) {
                 out.println(format(scorer.score(line)));
-                continue;
+            } else {
+                out.println(explained(scorer.explain(line)));
             }
-            SentimentScorer.Explanation e = scorer.explain(line);
-            String drivers = e.contributions().isEmpty()
-                    ? "(no sentiment words)"
-                    : e.contributions().stream()
-                            .map(c -> c.term() + " " + format(c.valence()))
-                            .collect(Collectors.joining(", "));
-            out.println(format(e.score()) + "\t"
-                    + SentimentScorer.polarity(e.score()).name().toLowerCase(Locale.ROOT) + "\t" + drivers);
+            if (!in.ready()) {
+                out.flush();
+            }
         }
         out.flush();
         return 0;
     }
 
-    private static String format(double v) {
-        return String.format(Locale.ROOT, "%+.4f", v);
+    private static String explained(SentimentScorer.Explanation e) {
+        String drivers = e.contributions().isEmpty()
+                ? "(no sentiment words)"
+                : e.contributions().stream()
+                        .map(c -> c.term() + " " + format(c.valence()))
+                        .collect(Collectors.joining(", "));
+        return format(e.score()) + "\t"
+                + SentimentScorer.polarity(e.score()).name().toLowerCase(Locale.ROOT) + "\t" + drivers;
+    }
+
+    /**
+     * What {@code "%+.4f"} prints, without String.format's parsing of its pattern on every line:
+     * HALF_UP on the double's shortest decimal form, as the Formatter rounds.
+     */
+    static String format(double v) {
+        boolean negative = v < 0 || (v == 0 && 1 / v < 0);
+        return (negative ? "-" : "+")
+                + BigDecimal.valueOf(Math.abs(v))
+                        .setScale(4, RoundingMode.HALF_UP)
+                        .toPlainString();
     }
 }

@@ -107,4 +107,21 @@ class PulseCliTest {
             System.setIn(stdin);
         }
     }
+
+    @Test
+    void scoresArePrintedExactlyAsPercentPlusPointFourFWould() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 200_000; i++) {
+            double v = switch (i % 4) {
+                case 0 -> random.nextDouble() * 2 - 1;
+                case 1 -> Math.round((random.nextDouble() * 2 - 1) * 100_000) / 100_000.0; // ties at the 5th digit
+                case 2 -> (random.nextInt(20_001) - 10_000) / 10_000.0 + 0.00005 * (random.nextBoolean() ? 1 : -1);
+                default -> random.nextGaussian() * 1e-4;
+            };
+            assertThat(ScoreCommand.format(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%+.4f", v));
+        }
+        for (double v : new double[] {0.0, -0.0, 1.0, -1.0, 0.00005, -0.00005, 0.99995, -0.99995}) {
+            assertThat(ScoreCommand.format(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%+.4f", v));
+        }
+    }
 }
