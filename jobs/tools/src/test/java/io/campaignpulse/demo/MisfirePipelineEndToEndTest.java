@@ -283,6 +283,18 @@ class MisfirePipelineEndToEndTest {
             }
         }
 
+        // The campaigns dimension: every campaign of the world, as its last record described it, so
+        // misfires can be read with their campaign's owner and offer without Kafka.
+        assertThat(querySet("SELECT campaign_id || ':' || offer_type || ':' || coalesce(owner, '-') FROM campaigns"))
+                .as("the campaigns table")
+                .containsExactlyInAnyOrderElementsOf(world.campaigns().values().stream()
+                        .map(c -> c.getCampaignId() + ":" + c.getOfferType() + ":"
+                                + (c.getOwner() == null ? "-" : c.getOwner()))
+                        .toList());
+        assertThat(count("misfires m LEFT JOIN campaigns c USING (campaign_id) WHERE c.campaign_id IS NULL"))
+                .as("misfires whose campaign is not in the campaigns table")
+                .isZero();
+
         Set<String> inPostgres = querySet("SELECT send_id || '/' || rule FROM misfires");
         assertThat(inPostgres).as("misfires in PostgreSQL").containsExactlyInAnyOrderElementsOf(expectedKeys);
         assertThat(misfiresInKafka(config))
