@@ -64,6 +64,9 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     public static final String MESSAGES_ACCUMULATOR = "alertMessages";
 
+    /** How a RESOLVED message that only the end of the input brought begins its reason. */
+    static final String INPUT_ENDED = "the input ended";
+
     private transient LongCounter signalsTotal;
 
     private final CampaignDirectory directory;
@@ -166,7 +169,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                 settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         Incident current = incident.value();
         if (current != null && signal.getWindowEnd() - current.getLatest().getWindowEnd() > settings.resolveAfterMs()) {
-            resolve(current, owner, settings, out);
+            resolve(current, owner, settings, false, out);
             current = null;
         }
         if (current == null) {
@@ -194,7 +197,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             }
             addExamples(current, signal);
             long growth = totals(current).count() - current.getCountAtLastMessage();
-            long step = Math.max(1, (long) Math.ceil(settings.updateStep() * current.getCountAtLastMessage()));
+            long step = Math.max(settings.updateMinStep(), (long)
+                    Math.ceil(settings.updateStep() * current.getCountAtLastMessage()));
             if (signal.getSeverity().ordinal() > current.getSeverity().ordinal()
                     && signal.getSeverity() != Severity.UNKNOWN) {
                 String why = "severity rose from " + current.getSeverity() + " to " + signal.getSeverity();
@@ -226,7 +230,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     }
 
     /** Cooldown, update step, resolve-after and mute in force for a campaign and kind. */
-    record Settings(long cooldownMs, double updateStep, long resolveAfterMs, boolean muted) {}
+    record Settings(long cooldownMs, double updateStep, long updateMinStep, long resolveAfterMs, boolean muted) {}
 
     private Settings settings(
             String campaignId, AlertKind kind, ReadOnlyBroadcastState<String, ControlMessage> controls)
@@ -235,6 +239,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                 AlertControls.inForce(controls, AlertSetting.COOLDOWN, campaignId, kind, configured)
                         .toMillis(),
                 AlertControls.inForce(controls, AlertSetting.UPDATE_STEP, campaignId, kind, configured),
+                AlertControls.inForce(controls, AlertSetting.UPDATE_MIN_STEP, campaignId, kind, configured),
                 AlertControls.inForce(
                                 controls,
                                 AlertSetting.RESOLVE_AFTER,
@@ -267,10 +272,15 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             ctx.timerService().registerEventTimeTimer(resolveAt);
             return;
         }
+        // A timer that fires only because the input ended (a replay or the demo drains with the
+        // final watermark) resolves the incident at the end of the run, and says so: the quiet
+        // period did not pass, the data stopped. Timers the input's own watermark passed fired before.
+        boolean inputEnded = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         resolve(
                 current,
                 ownerOf(latest.getCampaignId(), timestamp, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR)),
                 settings,
+                inputEnded,
                 out);
         incident.clear();
     }
@@ -349,10 +359,15 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         return new Totals(count, base);
     }
 
-    private void resolve(Incident i, String owner, Settings settings, Collector<Alert> out) {
+    private void resolve(Incident i, String owner, Settings settings, boolean inputEnded, Collector<Alert> out) {
         long quietSince = i.getLatest().getWindowEnd();
-        String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC ("
-                + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
+        String why = inputEnded
+                ? INPUT_ENDED + " before " + AlertText.duration(settings.resolveAfterMs())
+                        + " had passed without it: resolved because the run is over (a replay or the demo), not"
+                        + " because the condition cleared; last shown in the window to " + AlertText.time(quietSince)
+                        + " UTC"
+                : "no window has shown it since " + AlertText.time(quietSince) + " UTC ("
+                        + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
         if (i.getSequence() == 0) {
             return; // muted all its life: nothing was published, so there is nothing to resolve
         }
@@ -396,7 +411,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                         s.getWindowEnd())
                 : s.getTitle();
         if (state == AlertState.RESOLVED) {
-            title = "Resolved: " + title;
+            title = (why != null && why.startsWith(INPUT_ENDED) ? "Resolved (input ended): " : "Resolved: ") + title;
         }
         StringBuilder detail = new StringBuilder(s.getDetail());
         detail.append(String.format(

@@ -39,6 +39,8 @@ public final class AlertSetting<T> {
             d -> !d.isNegative() && d.compareTo(LONGEST) <= 0,
             PulseConfig.Alerting::cooldown);
     public static final AlertSetting<Double> UPDATE_STEP = positive("update-step", PulseConfig.Alerting::updateStep);
+    public static final AlertSetting<Integer> UPDATE_MIN_STEP =
+            count("update-min-step", PulseConfig.Alerting::updateMinStep);
     public static final AlertSetting<Duration> RESOLVE_AFTER = new AlertSetting<>(
             "resolve-after",
             "positive duration",

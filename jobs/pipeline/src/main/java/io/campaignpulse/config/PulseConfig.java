@@ -154,6 +154,7 @@ public record PulseConfig(
             int misfireRateCriticalCount,
             Duration cooldown,
             double updateStep,
+            int updateMinStep,
             Duration resolveAfter,
             int examples)
             implements Serializable {}

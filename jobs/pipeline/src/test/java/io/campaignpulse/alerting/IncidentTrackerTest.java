@@ -170,6 +170,56 @@ class IncidentTrackerTest {
         assertThat(alerts().get(1).getDetail()).contains("40 more since the last message");
     }
 
+    @Test
+    void anIncidentThatOnlyTheEndOfTheInputResolvesSaysSo() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
+        harness.processBroadcastElement(
+                new AlertBroadcast(campaign("C2", "Savings", OfferType.UPSELL, "SAV"), null), 0);
+        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING))
+                .setCampaignId("C2")
+                .setCampaignName("Savings")
+                .build());
+        // C1's quiet period passes on the input's own watermark; C2 continues until the input ends.
+        signal(AlertSignal.newBuilder(misfireWindow(at("12:00"), 30, 1000, Severity.WARNING))
+                .setCampaignId("C2")
+                .setCampaignName("Savings")
+                .build());
+        harness.processWatermark(at("14:00") + LATENESS);
+        harness.processWatermark(Long.MAX_VALUE);
+
+        List<Alert> resolved = alerts().stream()
+                .filter(a -> a.getState() == AlertState.RESOLVED)
+                .toList();
+        assertThat(resolved).extracting(Alert::getCampaignId).containsExactly("C1", "C2");
+        assertThat(resolved.get(0).getTitle()).startsWith("Resolved: ");
+        assertThat(resolved.get(0).getDetail()).contains("quiet)").doesNotContain("input ended");
+        assertThat(resolved.get(1).getTitle()).startsWith("Resolved (input ended): ");
+        assertThat(resolved.get(1).getDetail())
+                .contains("the input ended before 2 h had passed without it")
+                .contains("not because the condition cleared");
+    }
+
+    @Test
+    void aHandfulOfBreachesIsNotReannouncedEveryCooldownButAfterTheAbsoluteMinimumStep() throws Exception {
+        // One breach an hour: 50 % growth is always met (1 -> 2 -> 3), the absolute minimum of 5 is not.
+        for (int hour = 10; hour < 18; hour++) {
+            signal(misfireWindow(at(hour + ":00"), 1, 1000, Severity.CRITICAL));
+        }
+        assertThat(alerts())
+                .extracting(Alert::getState, Alert::getCountTotal, Alert::getCountSinceLast)
+                .containsExactly(Tuple.tuple(AlertState.OPENED, 1L, 1L), Tuple.tuple(AlertState.UPDATED, 6L, 5L));
+
+        harness.close();
+        harness = harnessWith(Map.of("alerting.update-min-step", "1"));
+        for (int hour = 10; hour < 13; hour++) {
+            signal(misfireWindow(at(hour + ":00"), 1, 1000, Severity.CRITICAL));
+        }
+        assertThat(alerts())
+                .as("with a minimum of 1, as before")
+                .extracting(Alert::getCountTotal)
+                .containsExactly(1L, 2L, 3L);
+    }
+
     private KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harnessWith(
             Map<String, String> settings) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
@@ -209,6 +259,9 @@ class IncidentTrackerTest {
     void aWindowSignalledAgainAfterTheNextWindowsFirstSignalCountsOnceWithItsFinalFigures() throws Exception {
         // NO_CONSENT: signalled at its first occurrence in a window and again when the window closes;
         // the 11:00 window's first occurrence (11:02) comes before the 10:00 window closes (11:10).
+        // (Any growth is an update here: the counting is under test, not the minimum step.)
+        harness.close();
+        harness = harnessWith(Map.of("alerting.update-min-step", "1"));
         AlertSignal first10 = AlertSignal.newBuilder(misfireWindow(at("10:00"), 1, 40, Severity.CRITICAL))
                 .setRule("NO_CONSENT")
                 .build();
@@ -294,7 +347,7 @@ class IncidentTrackerTest {
                 .extracting(Alert::getState, Alert::getCountTotal, Alert::getTitle)
                 .containsExactly(
                         Tuple.tuple(AlertState.OPENED, 30L, "souring at 10"),
-                        Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved: souring at 12"));
+                        Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved (input ended): souring at 12"));
         assertThat(alerts().get(1).getExampleIds()).containsExactly("tkt-10", "tkt-11", "tkt-12");
     }
 
@@ -454,6 +507,6 @@ class IncidentTrackerTest {
         }
         harness.processWatermark(Long.MAX_VALUE);
         assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
-        assertThat(alerts().get(1).getTitle()).isEqualTo("Resolved: tickets at 20:00");
+        assertThat(alerts().get(1).getTitle()).isEqualTo("Resolved (input ended): tickets at 20:00");
     }
 }
