@@ -13,9 +13,14 @@ import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.ingest.Envelope;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Named times and record builders shared by the tests. */
 public final class Fixtures {
@@ -112,5 +117,28 @@ public final class Fixtures {
 
     public static Envelope envelope(Object payload) {
         return new Envelope("test-topic", 0, offset++, payload);
+    }
+
+    /** A real PostgreSQL for one test class, its files under {@code work}. */
+    public static EmbeddedPostgres embeddedPostgres(Path work) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(work.toFile())
+                .setDataDirectory(work.resolve("data"))
+                .setCleanDataDirectory(true)
+                .start();
+    }
+
+    /** Copies a folder with everything in it (a schemas tree a test then edits). */
+    public static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,6 @@ import io.campaignpulse.contract.PublishedSchemas;
 import io.campaignpulse.contract.SchemaEvolution;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +30,8 @@ class PublishedSchemaCheckTest {
 
     @Test
     void aStateTypeChangedWithoutANewPublishedVersionFailsTheBuildsCheck() throws Exception {
-        copyTree(STATE_SCHEMAS, copy.resolve("state"));
-        copyTree(Path.of("../../schemas"), copy.resolve("schemas"));
+        Fixtures.copyTree(STATE_SCHEMAS, copy.resolve("state"));
+        Fixtures.copyTree(Path.of("../../schemas"), copy.resolve("schemas"));
         // As if a field had been appended to CustomerState.avsc without publishing v2.
         Path v1 = copy.resolve("state/CustomerState/v1.avsc");
         Schema edited = ProducerSchemas.changed(
@@ -60,18 +59,5 @@ class PublishedSchemaCheckTest {
         assertThat(SchemaEvolution.checkStep("jobs/pipeline/src/main/state-schemas/CustomerState", 2, v1, v2))
                 .anyMatch(p -> p.contains("cannot read v1 records"))
                 .anyMatch(p -> p.contains("the new field CustomerState.segment has no default"));
-    }
-
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }

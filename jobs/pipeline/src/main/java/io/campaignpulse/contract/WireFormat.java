@@ -89,6 +89,39 @@ public final class WireFormat implements Serializable {
             return new Settings(true, 1, Encoding.SINGLE_OBJECT, List.of(), "", "", Duration.ofSeconds(10));
         }
 
+        public Settings withSchemaDirectories(List<String> directories) {
+            return new Settings(
+                    plainBinaryAccepted,
+                    plainBinaryWriterVersion,
+                    outputEncoding,
+                    List.copyOf(directories),
+                    schemaRegistryUrl,
+                    schemaRegistryCredentials,
+                    schemaRegistryTimeout);
+        }
+
+        public Settings withSchemaRegistry(String url, String credentials, Duration timeout) {
+            return new Settings(
+                    plainBinaryAccepted,
+                    plainBinaryWriterVersion,
+                    outputEncoding,
+                    schemaDirectories,
+                    url,
+                    credentials,
+                    timeout);
+        }
+
+        public Settings withPlainBinary(boolean accepted, Encoding output) {
+            return new Settings(
+                    accepted,
+                    plainBinaryWriterVersion,
+                    output,
+                    schemaDirectories,
+                    schemaRegistryUrl,
+                    schemaRegistryCredentials,
+                    schemaRegistryTimeout);
+        }
+
         @Override
         public String toString() {
             return "Settings[plainBinaryAccepted=" + plainBinaryAccepted + ", plainBinaryWriterVersion="

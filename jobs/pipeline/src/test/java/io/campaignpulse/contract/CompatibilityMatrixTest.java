@@ -69,14 +69,9 @@ class CompatibilityMatrixTest {
 
     @Test
     void everyProducerVersionAndFramingIsReadByThisRelease() throws Exception {
-        WireFormat job = new WireFormat(new WireFormat.Settings(
-                true,
-                1,
-                WireFormat.Encoding.SINGLE_OBJECT,
-                List.of(newerSchemas.toString()),
-                "http://127.0.0.1:" + registry.getAddress().getPort(),
-                "",
-                Duration.ofSeconds(5)));
+        WireFormat job = new WireFormat(WireFormat.Settings.defaults()
+                .withSchemaDirectories(List.of(newerSchemas.toString()))
+                .withSchemaRegistry("http://127.0.0.1:" + registry.getAddress().getPort(), "", Duration.ofSeconds(5)));
         // Producers ahead of this release: each record's newest version plus an optional field, its
         // schema added to the job's schema directory before the producer writes.
         Map<Class<?>, Schema> newer = new HashMap<>();

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.campaignpulse.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.junit.jupiter.api.Test;
@@ -113,7 +113,7 @@ class SchemaEvolutionTest {
 
     @Test
     void aChangedRecordThatWasNotPublishedAsANewVersionFailsTheCheck() throws IOException {
-        copyTree(SCHEMAS, copy);
+        Fixtures.copyTree(SCHEMAS, copy);
         // As if Review.avsc had gained a field, but nobody wrote schemas/Review/v2.avsc: the newest
         // published version no longer matches the generated code. (Simulated by editing v1 instead.)
         Path reviewV1 = copy.resolve("Review/v1.avsc");
@@ -130,7 +130,7 @@ class SchemaEvolutionTest {
 
     @Test
     void aMissingFirstVersionFailsTheCheck() throws IOException {
-        copyTree(SCHEMAS, copy);
+        Fixtures.copyTree(SCHEMAS, copy);
         Files.delete(copy.resolve("Alert/v1.avsc"));
 
         assertThat(SchemaEvolution.check(PublishedSchemas.inDirectory(copy)))
@@ -149,18 +149,5 @@ class SchemaEvolutionTest {
 
     private static Schema published(String record) {
         return PublishedSchemas.bundled().version(record, 1);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }

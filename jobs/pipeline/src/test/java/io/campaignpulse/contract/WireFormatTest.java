@@ -150,8 +150,8 @@ class WireFormatTest {
 
     @Test
     void plainBinaryIsRefusedOnceTheContractSaysEveryProducerHasMovedOn() {
-        WireFormat strict = new WireFormat(new WireFormat.Settings(
-                false, 1, WireFormat.Encoding.SINGLE_OBJECT, List.of(), "", "", Duration.ofSeconds(1)));
+        WireFormat strict = new WireFormat(
+                WireFormat.Settings.defaults().withPlainBinary(false, WireFormat.Encoding.SINGLE_OBJECT));
         byte[] plain = WireFormat.plainBinary(CampaignSend.getClassSchema(), send("s1", "C1", "cust-1", T0900));
 
         assertThatThrownBy(() -> strict.decode(plain, CampaignSend.class))
@@ -192,8 +192,8 @@ class WireFormatTest {
         assertThat(read.get("campaign_name").toString()).isEqualTo("Platinum");
 
         // And one that still reads plain binary by position, from a job set to write plain binary.
-        WireFormat plainOut = new WireFormat(new WireFormat.Settings(
-                true, 1, WireFormat.Encoding.PLAIN_BINARY, List.of(), "", "", Duration.ofSeconds(1)));
+        WireFormat plainOut =
+                new WireFormat(WireFormat.Settings.defaults().withPlainBinary(true, WireFormat.Encoding.PLAIN_BINARY));
         GenericRecord positional = new GenericDatumReader<GenericRecord>(published.version("CampaignStats", 1))
                 .read(null, DecoderFactory.get().binaryDecoder(plainOut.encode(ours), null));
         assertThat(positional.get("sends")).isEqualTo(100L);
@@ -236,8 +236,8 @@ class WireFormatTest {
         registry.start();
         try {
             String url = "http://127.0.0.1:" + registry.getAddress().getPort() + "/apis/ccompat/v7";
-            WireFormat wire = new WireFormat(new WireFormat.Settings(
-                    true, 1, WireFormat.Encoding.SINGLE_OBJECT, List.of(), url, "pulse:s3cret", Duration.ofSeconds(5)));
+            WireFormat wire = new WireFormat(
+                    WireFormat.Settings.defaults().withSchemaRegistry(url, "pulse:s3cret", Duration.ofSeconds(5)));
             GenericRecord record = sendOf(v2, "SMS");
 
             for (int i = 0; i < 3; i++) {
@@ -267,14 +267,11 @@ class WireFormatTest {
         });
         down.start();
         try {
-            WireFormat wire = new WireFormat(new WireFormat.Settings(
-                    true,
-                    1,
-                    WireFormat.Encoding.SINGLE_OBJECT,
-                    List.of(),
-                    "http://127.0.0.1:" + down.getAddress().getPort(),
-                    "user:planted-secret",
-                    Duration.ofSeconds(2)));
+            WireFormat wire = new WireFormat(WireFormat.Settings.defaults()
+                    .withSchemaRegistry(
+                            "http://127.0.0.1:" + down.getAddress().getPort(),
+                            "user:planted-secret",
+                            Duration.ofSeconds(2)));
             byte[] bytes = WireFormat.confluent(7, CampaignSend.getClassSchema(), send("s1", "C1", "cust-1", T0900));
 
             assertThatThrownBy(() -> wire.decode(bytes, CampaignSend.class))
@@ -289,8 +286,7 @@ class WireFormatTest {
     // --- producers of other versions ---
 
     private WireFormat withSchemaDirectory() {
-        return new WireFormat(new WireFormat.Settings(
-                true, 1, WireFormat.Encoding.SINGLE_OBJECT, List.of(dir.toString()), "", "", Duration.ofSeconds(1)));
+        return new WireFormat(WireFormat.Settings.defaults().withSchemaDirectories(List.of(dir.toString())));
     }
 
     private static Schema schemaOf(Class<? extends SpecificRecord> type) {

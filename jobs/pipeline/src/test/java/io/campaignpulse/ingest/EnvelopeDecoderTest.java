@@ -264,14 +264,7 @@ class EnvelopeDecoderTest {
         EnvelopeDecoder newerSchemas = new EnvelopeDecoder(
                 new InputTopics(config().topics()),
                 new EventTimeGuard(config().eventTime()),
-                new WireFormat.Settings(
-                        true,
-                        1,
-                        WireFormat.Encoding.SINGLE_OBJECT,
-                        List.of(schemas.toString()),
-                        "",
-                        "",
-                        Duration.ofSeconds(1)));
+                WireFormat.Settings.defaults().withSchemaDirectories(List.of(schemas.toString())));
         byte[] loyaltyCampaign = WireFormat.singleObject(
                 campaignV2,
                 ProducerSchemas.record(
@@ -370,14 +363,8 @@ class EnvelopeDecoderTest {
         EnvelopeDecoder withRegistry = new EnvelopeDecoder(
                 new InputTopics(config().topics()),
                 new EventTimeGuard(config().eventTime()),
-                new WireFormat.Settings(
-                        true,
-                        1,
-                        WireFormat.Encoding.SINGLE_OBJECT,
-                        List.of(),
-                        "http://127.0.0.1:" + closedPort,
-                        "",
-                        Duration.ofSeconds(1)));
+                WireFormat.Settings.defaults()
+                        .withSchemaRegistry("http://127.0.0.1:" + closedPort, "", Duration.ofSeconds(1)));
         byte[] framed = WireFormat.confluent(3, CampaignSend.getClassSchema(), send("s1", "C1", "cust-1", T0900));
 
         assertThatThrownBy(() -> withRegistry.decode("campaign-sends", 0, 1, null, framed))

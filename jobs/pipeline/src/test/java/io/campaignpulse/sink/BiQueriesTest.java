@@ -2,6 +2,7 @@ package io.campaignpulse.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.Fixtures;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +33,7 @@ class BiQueriesTest {
     void everyQueryOfTheReadmesBiSectionRunsAndAnswers() throws Exception {
         List<String> queries = queries();
         assertThat(queries).hasSize(3);
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                        .setOverrideWorkingDirectory(work.toFile())
-                        .setDataDirectory(work.resolve("data"))
-                        .setCleanDataDirectory(true)
-                        .start();
+        try (EmbeddedPostgres postgres = Fixtures.embeddedPostgres(work);
                 Connection c = postgres.getPostgresDatabase().getConnection();
                 Statement s = c.createStatement()) {
             PostgresMigrations.migrate(postgres.getJdbcUrl("postgres", "postgres"), "postgres", null);

@@ -2,6 +2,7 @@ package io.campaignpulse.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.Fixtures;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,11 +38,7 @@ class PostgresMigrationsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        postgres = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(work.toFile())
-                .setDataDirectory(work.resolve("data"))
-                .setCleanDataDirectory(true)
-                .start();
+        postgres = Fixtures.embeddedPostgres(work);
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package io.campaignpulse.sink;
 import static io.campaignpulse.Fixtures.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.Fixtures;
 import io.campaignpulse.config.PulseConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
@@ -22,11 +23,7 @@ class PostgresRetentionTest {
 
     @Test
     void rowsOlderThanEachTablesRetentionAreDeletedInBatchesAndNothingElse() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                        .setOverrideWorkingDirectory(work.toFile())
-                        .setDataDirectory(work.resolve("data"))
-                        .setCleanDataDirectory(true)
-                        .start();
+        try (EmbeddedPostgres postgres = Fixtures.embeddedPostgres(work);
                 Connection c = postgres.getPostgresDatabase().getConnection();
                 Statement s = c.createStatement()) {
             String url = postgres.getJdbcUrl("postgres", "postgres");

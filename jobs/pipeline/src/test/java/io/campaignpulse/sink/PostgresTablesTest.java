@@ -2,6 +2,7 @@ package io.campaignpulse.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.Fixtures;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,11 +34,7 @@ class PostgresTablesTest {
 
     @BeforeAll
     static void createTheSchema() throws Exception {
-        postgres = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(work.toFile())
-                .setDataDirectory(work.resolve("data"))
-                .setCleanDataDirectory(true)
-                .start();
+        postgres = Fixtures.embeddedPostgres(work);
         url = postgres.getJdbcUrl("postgres", "postgres");
         PostgresMigrations.migrate(url, "postgres", null);
         PostgresMigrations.migrate(url, "postgres", null); // idempotent
