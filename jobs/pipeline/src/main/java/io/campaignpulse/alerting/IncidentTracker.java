@@ -64,9 +64,6 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     public static final String MESSAGES_ACCUMULATOR = "alertMessages";
 
-    /** How a RESOLVED message that only the end of the input brought begins its reason. */
-    static final String INPUT_ENDED = "the input ended";
-
     private transient LongCounter signalsTotal;
 
     private final CampaignDirectory directory;
@@ -169,7 +166,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                 settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         Incident current = incident.value();
         if (current != null && signal.getWindowEnd() - current.getLatest().getWindowEnd() > settings.resolveAfterMs()) {
-            resolve(current, owner, settings, false, out);
+            resolve(current, owner, settings, out);
             current = null;
         }
         if (current == null) {
@@ -272,15 +269,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             ctx.timerService().registerEventTimeTimer(resolveAt);
             return;
         }
-        // A timer that fires only because the input ended (a replay or the demo drains with the
-        // final watermark) resolves the incident at the end of the run, and says so: the quiet
-        // period did not pass, the data stopped. Timers the input's own watermark passed fired before.
-        boolean inputEnded = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         resolve(
                 current,
                 ownerOf(latest.getCampaignId(), timestamp, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR)),
                 settings,
-                inputEnded,
                 out);
         incident.clear();
     }
@@ -359,15 +351,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         return new Totals(count, base);
     }
 
-    private void resolve(Incident i, String owner, Settings settings, boolean inputEnded, Collector<Alert> out) {
+    private void resolve(Incident i, String owner, Settings settings, Collector<Alert> out) {
         long quietSince = i.getLatest().getWindowEnd();
-        String why = inputEnded
-                ? INPUT_ENDED + " before " + AlertText.duration(settings.resolveAfterMs())
-                        + " had passed without it: resolved because the run is over (a replay or the demo), not"
-                        + " because the condition cleared; last shown in the window to " + AlertText.time(quietSince)
-                        + " UTC"
-                : "no window has shown it since " + AlertText.time(quietSince) + " UTC ("
-                        + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
+        String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC ("
+                + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
         if (i.getSequence() == 0) {
             return; // muted all its life: nothing was published, so there is nothing to resolve
         }
@@ -411,7 +398,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                         s.getWindowEnd())
                 : s.getTitle();
         if (state == AlertState.RESOLVED) {
-            title = (why != null && why.startsWith(INPUT_ENDED) ? "Resolved (input ended): " : "Resolved: ") + title;
+            title = "Resolved: " + title;
         }
         StringBuilder detail = new StringBuilder(s.getDetail());
         detail.append(String.format(

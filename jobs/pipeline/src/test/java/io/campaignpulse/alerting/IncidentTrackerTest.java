@@ -171,35 +171,6 @@ class IncidentTrackerTest {
     }
 
     @Test
-    void anIncidentThatOnlyTheEndOfTheInputResolvesSaysSo() throws Exception {
-        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING));
-        harness.processBroadcastElement(
-                new AlertBroadcast(campaign("C2", "Savings", OfferType.UPSELL, "SAV"), null), 0);
-        signal(AlertSignal.newBuilder(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING))
-                .setCampaignId("C2")
-                .setCampaignName("Savings")
-                .build());
-        // C1's quiet period passes on the input's own watermark; C2 continues until the input ends.
-        signal(AlertSignal.newBuilder(misfireWindow(at("12:00"), 30, 1000, Severity.WARNING))
-                .setCampaignId("C2")
-                .setCampaignName("Savings")
-                .build());
-        harness.processWatermark(at("14:00") + LATENESS);
-        harness.processWatermark(Long.MAX_VALUE);
-
-        List<Alert> resolved = alerts().stream()
-                .filter(a -> a.getState() == AlertState.RESOLVED)
-                .toList();
-        assertThat(resolved).extracting(Alert::getCampaignId).containsExactly("C1", "C2");
-        assertThat(resolved.get(0).getTitle()).startsWith("Resolved: ");
-        assertThat(resolved.get(0).getDetail()).contains("quiet)").doesNotContain("input ended");
-        assertThat(resolved.get(1).getTitle()).startsWith("Resolved (input ended): ");
-        assertThat(resolved.get(1).getDetail())
-                .contains("the input ended before 2 h had passed without it")
-                .contains("not because the condition cleared");
-    }
-
-    @Test
     void aHandfulOfBreachesIsNotReannouncedEveryCooldownButAfterTheAbsoluteMinimumStep() throws Exception {
         // One breach an hour: 50 % growth is always met (1 -> 2 -> 3), the absolute minimum of 5 is not.
         for (int hour = 10; hour < 18; hour++) {
@@ -347,7 +318,7 @@ class IncidentTrackerTest {
                 .extracting(Alert::getState, Alert::getCountTotal, Alert::getTitle)
                 .containsExactly(
                         Tuple.tuple(AlertState.OPENED, 30L, "souring at 10"),
-                        Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved (input ended): souring at 12"));
+                        Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved: souring at 12"));
         assertThat(alerts().get(1).getExampleIds()).containsExactly("tkt-10", "tkt-11", "tkt-12");
     }
 
@@ -507,6 +478,6 @@ class IncidentTrackerTest {
         }
         harness.processWatermark(Long.MAX_VALUE);
         assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
-        assertThat(alerts().get(1).getTitle()).isEqualTo("Resolved (input ended): tickets at 20:00");
+        assertThat(alerts().get(1).getTitle()).isEqualTo("Resolved: tickets at 20:00");
     }
 }
