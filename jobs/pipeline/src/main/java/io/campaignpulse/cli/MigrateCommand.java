@@ -21,12 +21,9 @@ public final class MigrateCommand implements Callable<Integer> {
     ConfigOptions configOptions = new ConfigOptions();
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PulseConfig config = configOptions.load();
-        MigrateResult result = PostgresMigrations.migrate(
-                config.postgres().url(),
-                config.postgres().username(),
-                config.postgres().password());
+        MigrateResult result = PostgresMigrations.migrate(config.postgres());
         System.out.println(describe(result));
         return 0;
     }

@@ -49,10 +49,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PulseConfig config = configOptions.load();
         if (config.postgres().enabled() && migrate) {
-            System.out.println(MigrateCommand.describe(PostgresMigrations.migrate(
-                    config.postgres().url(),
-                    config.postgres().username(),
-                    config.postgres().password())));
+            System.out.println(MigrateCommand.describe(PostgresMigrations.migrate(config.postgres())));
         }
         StreamExecutionEnvironment env = JobEnvironment.create(config, true, durableCheckpoints(config));
         PulsePipeline.defineWorkflow(env, config, new KafkaSources(), new LiveSinks(config));

@@ -345,6 +345,9 @@ public final class ConfigLoader {
                 throw new ConfigException("bad value for 'postgres.batch-size': must be at least 1");
             }
             atLeast("postgres.batch-interval", c.postgres().batchInterval(), Duration.ZERO);
+            if (c.postgres().scorecardMinFeedback() < 1) {
+                throw new ConfigException("bad value for 'postgres.scorecard-min-feedback': must be at least 1");
+            }
             PulseConfig.Retention keep = c.postgres().retention();
             atLeast("postgres.retention.misfires", keep.misfires(), Duration.ZERO);
             atLeast("postgres.retention.dead-letters", keep.deadLetters(), Duration.ZERO);

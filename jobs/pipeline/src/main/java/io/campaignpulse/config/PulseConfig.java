@@ -179,7 +179,8 @@ public record PulseConfig(
             int batchSize,
             Duration batchInterval,
             int maxRetries,
-            Retention retention)
+            Retention retention,
+            int scorecardMinFeedback)
             implements Serializable {
 
         /** Never print the password. */
@@ -188,7 +189,8 @@ public record PulseConfig(
             return "Postgres[enabled=" + enabled + ", url=" + url + ", username=" + username
                     + ", password=" + (password == null || password.isEmpty() ? "(none)" : "****")
                     + ", batchSize=" + batchSize + ", batchInterval=" + batchInterval
-                    + ", maxRetries=" + maxRetries + ", retention=" + retention + "]";
+                    + ", maxRetries=" + maxRetries + ", retention=" + retention
+                    + ", scorecardMinFeedback=" + scorecardMinFeedback + "]";
         }
     }
 

@@ -1,5 +1,9 @@
 package io.campaignpulse.sink;
 
+import io.campaignpulse.config.PulseConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -20,17 +24,26 @@ public final class PostgresMigrations {
 
     private PostgresMigrations() {}
 
+    /**
+     * Migrates, then writes the settings the database's views read ({@code scorecard_settings}).
+     *
+     * @return the migrations applied now (none when the database was already current)
+     */
+    public static MigrateResult migrate(PulseConfig.Postgres config) throws SQLException {
+        MigrateResult result = migrate(config.url(), config.username(), config.password());
+        try (Connection c = dataSource(config.url(), config.username(), config.password())
+                        .getConnection();
+                PreparedStatement s = c.prepareStatement("UPDATE scorecard_settings SET min_feedback = ?")) {
+            s.setInt(1, config.scorecardMinFeedback());
+            s.executeUpdate();
+        }
+        return result;
+    }
+
     /** @return the migrations applied now (none when the database was already current) */
     public static MigrateResult migrate(String url, String user, String password) {
-        // The driver's own data source, not DriverManager: DriverManager registers drivers once per
-        // JVM, from the first job's class loader, so a second job submitted to the same JobManager
-        // would find "no suitable driver".
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        dataSource.setUser(user);
-        dataSource.setPassword(password == null ? "" : password);
         return Flyway.configure(PostgresMigrations.class.getClassLoader())
-                .dataSource(dataSource)
+                .dataSource(dataSource(url, user, password))
                 .locations(LOCATION)
                 .table(HISTORY_TABLE)
                 .baselineOnMigrate(true)
@@ -38,5 +51,18 @@ public final class PostgresMigrations {
                 .baselineDescription("tables of a release before versioned migrations")
                 .load()
                 .migrate();
+    }
+
+    /**
+     * The driver's own data source, not DriverManager: DriverManager registers drivers once per JVM,
+     * from the first job's class loader, so a second job submitted to the same JobManager would find
+     * "no suitable driver".
+     */
+    static PGSimpleDataSource dataSource(String url, String user, String password) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        dataSource.setUser(user);
+        dataSource.setPassword(password == null ? "" : password);
+        return dataSource;
     }
 }

@@ -37,10 +37,8 @@ public final class PostgresRetention {
 
     /** @return rows deleted per table (tables kept forever are absent) */
     public static Map<String, Long> prune(PulseConfig.Postgres config, Instant now) throws SQLException {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(config.url());
-        dataSource.setUser(config.username());
-        dataSource.setPassword(config.password() == null ? "" : config.password());
+        PGSimpleDataSource dataSource =
+                PostgresMigrations.dataSource(config.url(), config.username(), config.password());
         Map<String, Long> deleted = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             for (Pruned t : tables(config.retention())) {

@@ -53,10 +53,10 @@ class PostgresMigrationsTest {
         MigrateResult first = PostgresMigrations.migrate(url, "postgres", null);
         MigrateResult second = PostgresMigrations.migrate(url, "postgres", null);
 
-        assertThat(first.migrationsExecuted).isEqualTo(2);
-        assertThat(first.targetSchemaVersion).isEqualTo("2");
+        assertThat(first.migrationsExecuted).isEqualTo(3);
+        assertThat(first.targetSchemaVersion).isEqualTo("3");
         assertThat(second.migrationsExecuted).isZero();
-        assertThat(history(url)).containsExactly("1 Success", "2 Success");
+        assertThat(history(url)).containsExactly("1 Success", "2 Success", "3 Success");
         theSinksCanWriteEveryTable(url);
         everyTableViewAndColumnIsDescribed(url);
     }
@@ -75,8 +75,8 @@ class PostgresMigrationsTest {
 
         MigrateResult result = PostgresMigrations.migrate(url, "postgres", null);
 
-        assertThat(result.migrationsExecuted).isEqualTo(2);
-        assertThat(history(url)).containsExactly("0 Baseline", "1 Success", "2 Success");
+        assertThat(result.migrationsExecuted).isEqualTo(3);
+        assertThat(history(url)).containsExactly("0 Baseline", "1 Success", "2 Success", "3 Success");
         assertThat(count(url, "misfires")).isEqualTo(1);
         assertThat(count(url, "campaign_stats")).isEqualTo(1);
         assertThat(count(url, "campaign_scorecard")).isEqualTo(1);

@@ -268,25 +268,40 @@ public final class Demo {
                 "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
                 rs -> out.printf("    %-15s %-9s %d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
         out.println(
-                "  campaign scorecard (PostgreSQL view campaign_scorecard: the 24 h window up to each campaign's latest send; sentiment -1..1):");
+                "  campaign scorecard (PostgreSQL view campaign_scorecard: each campaign's latest complete 24 h window,"
+                        + " its sentiment -1..1 only with enough feedback, the trend and whether it is against the previous"
+                        + " window or the baseline; lifetime totals):");
         out.printf(
-                "    %-12s %7s %9s %11s %8s %9s %9s %8s%n",
-                "campaign", "sends", "misfire%", "conversions", "tickets", "sentiment", "baseline", "trend");
+                "    %-10s %-11s %8s %9s %8s %-22s %9s %9s %8s %14s%n",
+                "campaign",
+                "window end",
+                "feedback",
+                "sentiment",
+                "baseline",
+                "trend",
+                "sends",
+                "misfire%",
+                "tickets",
+                "lifetime sent.");
         query(
                 infra,
                 """
-                SELECT campaign_id, sends, misfire_rate, conversions, tickets, avg_sentiment, baseline_avg_sentiment, sentiment_direction
+                SELECT campaign_id, to_char(window_end AT TIME ZONE 'UTC', 'MM-DD HH24:MI'), feedback, avg_sentiment,
+                       baseline_avg_sentiment, sentiment_direction, trend_basis, lifetime_sends, lifetime_misfire_rate,
+                       lifetime_tickets, lifetime_avg_sentiment, lifetime_scored_feedback
                 FROM campaign_scorecard ORDER BY campaign_id""",
                 rs -> out.printf(
-                        "    %-12s %,7d %8.1f%% %,11d %,8d %9s %9s %8s%n",
+                        "    %-10s %-11s %,8d %9s %8s %-22s %,9d %8.1f%% %,8d %14s%n",
                         rs.getString(1),
-                        rs.getLong(2),
-                        100 * rs.getDouble(3),
-                        rs.getLong(4),
-                        rs.getLong(5),
-                        signed(rs, 6),
-                        signed(rs, 7),
-                        rs.getString(8)));
+                        rs.getString(2),
+                        rs.getLong(3),
+                        rs.getObject(4) == null ? "n/a" : signed(rs, 4),
+                        signed(rs, 5),
+                        rs.getString(6) + (rs.getString(7) == null ? "" : " vs " + rs.getString(7)),
+                        rs.getLong(8),
+                        100 * rs.getDouble(9),
+                        rs.getLong(10),
+                        signed(rs, 11) + " (" + rs.getLong(12) + ")"));
         query(
                 infra,
                 "SELECT title FROM alerts WHERE kind <> 'MISFIRE_RATE' ORDER BY window_end, title",
