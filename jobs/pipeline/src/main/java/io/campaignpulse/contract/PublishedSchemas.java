@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +39,26 @@ public final class PublishedSchemas {
     static final String RESOURCE_ROOT = "/campaign-pulse/schemas/";
 
     private final Map<String, List<Schema>> versions;
+    private final Map<Long, Schema> byFingerprint;
 
     private PublishedSchemas(Map<String, List<Schema>> versions) {
         this.versions = versions;
+        Map<Long, Schema> fingerprints = new HashMap<>();
+        versions.values().forEach(list -> list.forEach(s -> fingerprints.put(WireFormat.fingerprintOf(s), s)));
+        this.byFingerprint = Map.copyOf(fingerprints);
     }
 
-    /** The versions packaged in the jar. */
+    /** Loaded once: every decoder and serializer of a JVM shares them. */
+    private static final class Bundled {
+        static final PublishedSchemas INSTANCE = load();
+    }
+
+    /** The versions packaged in the jar (read and parsed once per JVM). */
     public static PublishedSchemas bundled() {
+        return Bundled.INSTANCE;
+    }
+
+    private static PublishedSchemas load() {
         Map<String, List<Schema>> all = new LinkedHashMap<>();
         for (Class<? extends SpecificRecord> type : WIRE_RECORDS) {
             String name = type.getSimpleName();
@@ -98,6 +112,11 @@ public final class PublishedSchemas {
 
     public Map<String, List<Schema>> all() {
         return versions;
+    }
+
+    /** Every version by the CRC-64-AVRO fingerprint of its canonical form. */
+    public Map<Long, Schema> byFingerprint() {
+        return byFingerprint;
     }
 
     static Schema parse(String json, String origin) {

@@ -132,12 +132,24 @@ public final class WireFormat implements Serializable {
         }
     }
 
+    /** The single-object header of each generated class: its schema's canonical form is computed once. */
+    private static final ClassValue<byte[]> HEADERS = new ClassValue<>() {
+        @Override
+        protected byte[] computeValue(Class<?> type) {
+            byte[] header = new byte[SINGLE_OBJECT_HEADER];
+            header[0] = MAGIC_0;
+            header[1] = MAGIC_1;
+            System.arraycopy(fingerprintBytes(SpecificData.get().getSchema(type)), 0, header, 2, 8);
+            return header;
+        }
+    };
+
     private final Settings settings;
 
     private transient Map<Long, Schema> byFingerprint;
     private transient long lastScan;
     private transient SchemaRegistry registry;
-    private transient PublishedSchemas published;
+    private transient Map<Class<?>, Schema> plainWriters;
     private transient Map<Long, Map<Class<?>, SpecificDatumReader<?>>> readers;
     private transient Map<Integer, Map<Class<?>, SpecificDatumReader<?>>> registryReaders;
     private transient Map<Class<?>, Writer> writers;
@@ -193,9 +205,8 @@ public final class WireFormat implements Serializable {
             throw new IOException(
                     "plain Avro binary without a schema header, refused by contract.plain-binary-accepted");
         }
-        Schema writer = plainWriter(type);
-        long fingerprint = SchemaNormalization.parsingFingerprint64(writer);
-        return read(bytes, 0, writer, type, readers.computeIfAbsent(fingerprint, f -> new HashMap<>()));
+        Schema writer = plainWriters.computeIfAbsent(type, this::plainWriter);
+        return read(bytes, 0, writer, type, readers.computeIfAbsent(fingerprintOf(writer), f -> new HashMap<>()));
     }
 
     /** Encodes one of our records the way {@code contract.output-encoding} says. */
@@ -218,7 +229,10 @@ public final class WireFormat implements Serializable {
 
     /** A record in single-object encoding (producers, tests). */
     public static byte[] singleObject(SpecificRecord record) {
-        return singleObject(record.getSchema(), record);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.writeBytes(HEADERS.get(record.getClass()));
+        writeBody(record.getSchema(), record, out);
+        return out.toByteArray();
     }
 
     /** A datum of any schema in single-object encoding: what a producer on that schema writes. */
@@ -262,8 +276,13 @@ public final class WireFormat implements Serializable {
     static byte[] fingerprintBytes(Schema schema) {
         return ByteBuffer.allocate(8)
                 .order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(SchemaNormalization.parsingFingerprint64(schema))
+                .putLong(fingerprintOf(schema))
                 .array();
+    }
+
+    /** A schema's fingerprint; the published ones' are computed once, in {@link PublishedSchemas}. */
+    static long fingerprintOf(Schema schema) {
+        return SchemaNormalization.parsingFingerprint64(schema);
     }
 
     @SuppressWarnings("unchecked")
@@ -294,7 +313,7 @@ public final class WireFormat implements Serializable {
     }
 
     private Schema plainWriter(Class<?> type) {
-        List<Schema> versions = published.versions(type.getSimpleName());
+        List<Schema> versions = PublishedSchemas.bundled().versions(type.getSimpleName());
         if (versions.isEmpty()) {
             return SpecificData.get().getSchema(type);
         }
@@ -325,12 +344,8 @@ public final class WireFormat implements Serializable {
         registryReaders = new HashMap<>();
         writers = new HashMap<>();
         buffer = new ByteArrayOutputStream(512);
-        published = PublishedSchemas.bundled();
-        for (List<Schema> versions : published.all().values()) {
-            for (Schema s : versions) {
-                byFingerprint.put(SchemaNormalization.parsingFingerprint64(s), s);
-            }
-        }
+        plainWriters = new HashMap<>();
+        byFingerprint.putAll(PublishedSchemas.bundled().byFingerprint());
         scanDirectories();
         if (settings.schemaRegistryUrl() != null
                 && !settings.schemaRegistryUrl().isEmpty()) {
@@ -349,7 +364,7 @@ public final class WireFormat implements Serializable {
                 for (Path file : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".avsc"))::iterator) {
                     try {
                         Schema s = new Schema.Parser().parse(Files.readString(file));
-                        byFingerprint.putIfAbsent(SchemaNormalization.parsingFingerprint64(s), s);
+                        byFingerprint.putIfAbsent(fingerprintOf(s), s);
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("schema file {} cannot be read and is ignored ({})", file, e.toString());
                     }
@@ -367,12 +382,8 @@ public final class WireFormat implements Serializable {
 
         @SuppressWarnings("unchecked")
         Writer(Class<?> type) {
-            Schema schema = SpecificData.get().getSchema(type);
             this.writer = new SpecificDatumWriter<>((Class<SpecificRecord>) type);
-            this.header = new byte[SINGLE_OBJECT_HEADER];
-            header[0] = MAGIC_0;
-            header[1] = MAGIC_1;
-            System.arraycopy(fingerprintBytes(schema), 0, header, 2, 8);
+            this.header = HEADERS.get(type);
         }
     }
 }

@@ -47,23 +47,19 @@ public final class EnvelopeDecoder implements Serializable {
             return deadLetter(
                     topic, partition, offset, key, value, DeadLetterReason.DECODE_ERROR, "empty value (a tombstone?)");
         }
-        SpecificRecord record;
+        SpecificRecord record = null;
+        String why;
         try {
             record = wire.decode(value, type);
+            why = null;
         } catch (SchemaRegistry.Unavailable e) {
             throw e; // the registry's fault, not the record's: the task restarts and reads it again
         } catch (IOException e) {
-            // Our own messages: they name the framing or schema, never the content.
-            return deadLetter(
-                    topic,
-                    partition,
-                    offset,
-                    key,
-                    value,
-                    DeadLetterReason.DECODE_ERROR,
-                    "not a valid Avro " + type.getSimpleName() + ": " + e.getMessage());
+            why = ": " + e.getMessage(); // our own messages: they name the framing or schema, never the content
         } catch (Exception | StackOverflowError e) {
-            // Only the exception type: messages can quote the record's content.
+            why = " (" + e.getClass().getSimpleName() + ")"; // only the type: messages can quote the content
+        }
+        if (why != null) {
             return deadLetter(
                     topic,
                     partition,
@@ -71,8 +67,7 @@ public final class EnvelopeDecoder implements Serializable {
                     key,
                     value,
                     DeadLetterReason.DECODE_ERROR,
-                    "not a valid Avro " + type.getSimpleName() + " ("
-                            + e.getClass().getSimpleName() + ")");
+                    "not a valid Avro " + type.getSimpleName() + why);
         }
         ContractCheck.Violation violation = ContractCheck.check(record);
         if (violation == null) {
