@@ -34,7 +34,7 @@ import java.util.Set;
 public final class SentimentScorer {
 
     /** Recorded on every scored record; change it whenever the lexicons or the rules change. */
-    public static final String VERSION = "pulse-vader-3.3+service-1";
+    public static final String VERSION = "pulse-vader-3.3+service-2";
 
     /** VADER's threshold for neutral. */
     public static final double NEUTRAL_BAND = 0.05;
@@ -87,7 +87,89 @@ public final class SentimentScorer {
             // not in VADER's list, but in every other complaint: "nobody could help"
             "nobody");
 
+    /**
+     * Adverbs of certainty are lexicon words in VADER ("definitely" +1.7), which makes "definitely
+     * not worth it" positive; here they intensify what follows, like "very".
+     */
+    private static final Set<String> CERTAINTY = Set.of("definitely", "certainly", "surely", "truly");
+
     private static final Map<String, Double> BOOSTERS = boosters();
+
+    /** Before these, "like" compares ("tastes like cardboard", "is like a bad dream"); it is not liking. */
+    private static final Set<String> BEFORE_LIKE_AS_PREPOSITION = Set.of(
+            "is",
+            "was",
+            "are",
+            "were",
+            "be",
+            "been",
+            "being",
+            "it's",
+            "its",
+            "looks",
+            "look",
+            "looked",
+            "looking",
+            "feels",
+            "feel",
+            "felt",
+            "seems",
+            "seem",
+            "seemed",
+            "sounds",
+            "sound",
+            "sounded",
+            "tastes",
+            "taste",
+            "tasted",
+            "smells",
+            "smell",
+            "smelled",
+            "just",
+            "more",
+            "much",
+            "exactly",
+            "something",
+            "nothing",
+            "anything",
+            "things",
+            "stuff",
+            "acts",
+            "act",
+            "acted",
+            "treated",
+            "treat",
+            "treats");
+
+    /** After "than", the thing under review: praise before "better than this" is for something else. */
+    private static final Set<String> REVIEWED_THING = Set.of("this", "these", "it", "them", "here", "that");
+
+    /** Praise that a complaint in the same sentence makes sarcastic ("Love waiting forty minutes on hold."). */
+    private static final Set<String> PRAISE = Set.of(
+            "love",
+            "loved",
+            "loving",
+            "great",
+            "fantastic",
+            "brilliant",
+            "wonderful",
+            "perfect",
+            "thanks",
+            "thank",
+            "awesome",
+            "amazing",
+            "excellent",
+            "superb",
+            "nice",
+            "enjoy",
+            "enjoyed",
+            "enjoying",
+            "fabulous",
+            "marvellous",
+            "marvelous",
+            "terrific",
+            "super",
+            "lovely");
 
     private static volatile SentimentScorer shared;
 
@@ -135,9 +217,9 @@ public final class SentimentScorer {
                         .thenComparing(Map.Entry::getKey));
         for (Map.Entry<String, Double> e : ordered) {
             String term = e.getKey();
-            // Texts lose their one-letter tokens ("a", "I") when split, so idioms do too: "a joke" is "joke".
+            // Texts lose their one-letter words ("a", "I") when split, so idioms do too: "a joke" is "joke".
             String[] tokens = Arrays.stream(term.split(" "))
-                    .filter(w -> w.length() > 1 || !Character.isLetterOrDigit(w.charAt(0)))
+                    .filter(w -> w.length() > 1 || !Character.isLetter(w.charAt(0)))
                     .toArray(String[]::new);
             if (tokens.length == 1) {
                 words.put(tokens[0], e.getValue());
@@ -145,6 +227,7 @@ public final class SentimentScorer {
                 idioms.computeIfAbsent(tokens[0], k -> new ArrayList<>()).add(new Idiom(term, tokens, e.getValue()));
             }
         }
+        CERTAINTY.forEach(words::remove);
         Map<String, Idiom[]> byFirst = new HashMap<>();
         idioms.forEach((first, list) -> {
             list.sort(Comparator.comparingInt((Idiom i) -> i.tokens().length).reversed()); // longest match first
@@ -238,6 +321,7 @@ public final class SentimentScorer {
         double[] sentiments = new double[n];
         String[] labels = explain == null ? null : new String[n];
         boolean[] consumed = new boolean[n];
+        boolean[] complaint = new boolean[n]; // an idiom of the service lexicon that is a complaint on its own
 
         for (int i = 0; i < n; i++) {
             if (consumed[i]) {
@@ -248,6 +332,7 @@ public final class SentimentScorer {
             Idiom idiom = idiomAt(t, i);
             if (idiom != null) {
                 base = idiom.valence();
+                complaint[i] = base <= -1.0;
                 for (int k = 1; k < idiom.tokens().length; k++) {
                     consumed[i + k] = true;
                 }
@@ -255,7 +340,9 @@ public final class SentimentScorer {
                     labels[i] = idiom.text();
                 }
             } else if (BOOSTERS.containsKey(word)
-                    || (word.equals("kind") && i + 1 < n && t.lower[i + 1].equals("of"))) {
+                    || (word.equals("kind") && i + 1 < n && t.lower[i + 1].equals("of"))
+                    || intensifyingPretty(t, i)
+                    || (word.equals("like") && i > 0 && BEFORE_LIKE_AS_PREPOSITION.contains(t.lower[i - 1]))) {
                 continue;
             } else {
                 Double v = words.get(word);
@@ -270,9 +357,11 @@ public final class SentimentScorer {
             sentiments[i] = valence(t, i, base, idiom != null, capDiff);
         }
 
+        comparisonCheck(t, sentiments);
         butCheck(t, sentiments);
         althoughCheck(t, sentiments);
         sarcasticInterjectionCheck(t, sentiments);
+        sarcasticPraiseCheck(t, sentiments, complaint);
 
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -336,10 +425,11 @@ public final class SentimentScorer {
             if (j < floor) {
                 break;
             }
-            if (words.containsKey(w[j])) {
+            boolean pretty = j == i - 1 && intensifyingPretty(t, j);
+            if (words.containsKey(w[j]) && !pretty) {
                 continue;
             }
-            double s = scalar(t, j, valence, capDiff);
+            double s = pretty ? (valence < 0 ? B_DECR : B_INCR) : scalar(t, j, valence, capDiff);
             if (start == 1) {
                 s *= 0.95;
             } else if (start == 2) {
@@ -369,6 +459,10 @@ public final class SentimentScorer {
     }
 
     private static double negationCheck(String[] w, double valence, int start, int i) {
+        int j = i - (start + 1);
+        if (w[j].equals("nothing") && w[j + 1].equals("short")) {
+            return valence; // "nothing short of magnificent" praises
+        }
         if (start == 0) {
             return negated(w[i - 1]) ? valence * N_SCALAR : valence;
         }
@@ -398,35 +492,109 @@ public final class SentimentScorer {
         return NEGATIONS.contains(word) || word.contains("n't");
     }
 
-    /** "X but Y": the part before "but" counts half, the part after one and a half times. */
-    private static void butCheck(Tokens t, double[] s) {
-        int but = -1;
-        for (int i = 0; i < t.size; i++) {
-            if (t.lower[i].equals("but") || t.lower[i].equals("however")) {
-                but = i;
-                break;
+    /** "pretty bad", "pretty good": "pretty" before a sentiment word intensifies it, as "quite" would. */
+    private boolean intensifyingPretty(Tokens t, int i) {
+        return t.lower[i].equals("pretty") && i + 1 < t.size && !t.clauseEnd[i] && words.containsKey(t.lower[i + 1]);
+    }
+
+    /**
+     * "holds a charge a lot better than this", "I've seen soap operas more intelligent than this
+     * movie": praise in the clause before "than this" is for something else, so it counts against.
+     */
+    private static void comparisonCheck(Tokens t, double[] s) {
+        for (int h = 1; h < t.size - 1; h++) {
+            if (!t.lower[h].equals("than") || t.clauseEnd[h] || !REVIEWED_THING.contains(t.lower[h + 1])) {
+                continue;
             }
-        }
-        if (but < 0) {
-            return;
-        }
-        for (int i = 0; i < t.size; i++) {
-            if (i < but) {
-                s[i] *= 0.5;
-            } else if (i > but) {
-                s[i] *= 1.5;
+            for (int i = h - 1; i >= 0 && !t.clauseEnd[i]; i--) {
+                if (s[i] > 0) {
+                    s[i] *= N_SCALAR;
+                }
             }
         }
     }
 
     /**
+     * "Love waiting forty minutes on hold.", "Fantastic job charging me twice.": praise in a
+     * sentence whose complaint is a service idiom, with no "but" between them, is sarcasm; the
+     * praise does not count.
+     */
+    private static void sarcasticPraiseCheck(Tokens t, double[] s, boolean[] complaint) {
+        for (int from = 0; from < t.size; ) {
+            int to = sentenceEndFrom(t, from);
+            int praise = -1;
+            for (int i = from; i <= to; i++) {
+                String w = t.lower[i];
+                if (w.equals("but") || w.equals("however") || w.equals("although") || w.equals("though")) {
+                    praise = -1;
+                } else if (PRAISE.contains(w) && s[i] > 0) {
+                    praise = praise < 0 ? i : praise;
+                } else if (complaint[i] && s[i] < 0 && praise >= 0) {
+                    for (int k = praise; k < i; k++) {
+                        if (PRAISE.contains(t.lower[k]) && s[k] > 0) {
+                            s[k] = 0;
+                        }
+                    }
+                    praise = -1;
+                }
+            }
+            from = to + 1;
+        }
+    }
+
+    /**
+     * "X but Y": within one sentence, the part before "but" counts half, the part after one and a
+     * half times. VADER weighs the whole text around its first "but", which in a review of several
+     * sentences halves every sentence before the one that has it.
+     */
+    private static void butCheck(Tokens t, double[] s) {
+        for (int from = 0; from < t.size; ) {
+            int to = sentenceEndFrom(t, from);
+            int but = -1;
+            for (int i = from; i <= to; i++) {
+                if (t.lower[i].equals("but") || t.lower[i].equals("however")) {
+                    but = i;
+                    break;
+                }
+            }
+            if (but >= 0) {
+                for (int i = from; i <= to; i++) {
+                    if (i < but) {
+                        s[i] *= 0.5;
+                    } else if (i > but) {
+                        s[i] *= 1.5;
+                    }
+                }
+            }
+            from = to + 1;
+        }
+    }
+
+    /** @return the index of the last token of the sentence that starts at from */
+    private static int sentenceEndFrom(Tokens t, int from) {
+        int i = from;
+        while (i < t.size - 1 && !t.sentenceEnd[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
      * "Although X, Y" (concession first): X counts half, Y one and a half times. "Y although X"
-     * (concession last): the same weights, the other way round. Skipped when "but" already
-     * weighted the sentence.
+     * (concession last): the same weights, the other way round. Within one sentence, and skipped
+     * when "but" already weighted it.
      */
     private static void althoughCheck(Tokens t, double[] s) {
+        for (int from = 0; from < t.size; ) {
+            int to = sentenceEndFrom(t, from);
+            althoughCheck(t, s, from, to);
+            from = to + 1;
+        }
+    }
+
+    private static void althoughCheck(Tokens t, double[] s, int from, int to) {
         int at = -1;
-        for (int i = 0; i < t.size; i++) {
+        for (int i = from; i <= to; i++) {
             String w = t.lower[i];
             if (w.equals("but") || w.equals("however")) {
                 return;
@@ -439,14 +607,14 @@ public final class SentimentScorer {
             return;
         }
         int clauseEnd = -1;
-        for (int i = at; i < t.size - 1; i++) {
+        for (int i = at; i < to; i++) {
             if (t.clauseEnd[i]) {
                 clauseEnd = i;
                 break;
             }
         }
-        boolean concessionFirst = clauseEnd >= 0 && (at == 0 || t.clauseEnd[at - 1]);
-        for (int i = 0; i < t.size; i++) {
+        boolean concessionFirst = clauseEnd >= 0 && (at == from || t.clauseEnd[at - 1]);
+        for (int i = from; i <= to; i++) {
             boolean inConcession = concessionFirst ? i >= at && i <= clauseEnd : i >= at;
             s[i] *= inConcession ? 0.5 : 1.5;
         }
@@ -523,6 +691,7 @@ public final class SentimentScorer {
                         .split(" ")) {
             m.put(w, B_INCR);
         }
+        CERTAINTY.forEach(w -> m.put(w, B_INCR));
         for (String w :
                 "almost barely hardly kinda kindof kind-of less little marginal marginally occasional occasionally partly scarce scarcely slight slightly somewhat sorta sortof sort-of"
                         .split(" ")) {
@@ -536,6 +705,9 @@ public final class SentimentScorer {
         String[] lower = new String[16];
         boolean[] upper = new boolean[16];
         boolean[] clauseEnd = new boolean[16];
+        /** A sentence ends after this token ('.', '!', '?'): "but" and "although" weigh within one sentence. */
+        boolean[] sentenceEnd = new boolean[16];
+
         int size;
         int upperCount;
         int wordCount;
@@ -595,7 +767,8 @@ public final class SentimentScorer {
 
         private void addWord(CharSequence text, int start, int end) {
             char last = text.charAt(end - 1);
-            boolean endsClause = last == ',' || last == ';' || last == '.' || last == ':' || last == '!' || last == '?';
+            boolean endsSentence = last == '.' || last == '!' || last == '?' || last == '\u2026';
+            boolean endsClause = endsSentence || last == ',' || last == ';' || last == ':';
             int s = start;
             int e = end;
             while (s < e && isPunctuation(text.charAt(s))) {
@@ -609,9 +782,11 @@ public final class SentimentScorer {
                 s = start;
                 e = end;
             }
-            if (e - s <= 1) {
+            // One-letter words ("a", "I") are dropped as in VADER; one digit is kept, for ratings ("1 star").
+            if (e - s < 1 || (e - s == 1 && !Character.isDigit(text.charAt(s)))) {
                 if (size > 0 && endsClause) {
                     clauseEnd[size - 1] = true;
+                    sentenceEnd[size - 1] |= endsSentence;
                 }
                 return;
             }
@@ -637,6 +812,7 @@ public final class SentimentScorer {
             }
             String word = b != null ? b.toString() : text.subSequence(s, e).toString();
             add(word, hasLetter && allUpper, endsClause, hasLetter);
+            sentenceEnd[size - 1] = endsSentence;
         }
 
         private void add(String word, boolean isUpper, boolean endsClause, boolean isWord) {
@@ -644,10 +820,12 @@ public final class SentimentScorer {
                 lower = Arrays.copyOf(lower, size * 2);
                 upper = Arrays.copyOf(upper, size * 2);
                 clauseEnd = Arrays.copyOf(clauseEnd, size * 2);
+                sentenceEnd = Arrays.copyOf(sentenceEnd, size * 2);
             }
             lower[size] = word;
             upper[size] = isUpper;
             clauseEnd[size] = endsClause;
+            sentenceEnd[size] = false;
             size++;
             if (isWord) {
                 wordCount++;

@@ -100,4 +100,90 @@ class SentimentScorerTest {
         assertThat(scorer.score("Great, another fee I did not know about. Brilliant, now my card is blocked."))
                 .isNegative();
     }
+
+    @Test
+    void butWeighsWithinItsOwnSentence() {
+        // VADER halves everything before the first "but" of the whole text, here the praise of sentence one.
+        String review = "The staff were wonderful and the branch was lovely. The app is slow but it works.";
+        double firstAlone = scorer.score("The staff were wonderful and the branch was lovely.");
+        assertThat(scorer.explain(review).contributions())
+                .filteredOn(c -> c.term().equals("wonderful"))
+                .singleElement()
+                .satisfies(c -> assertThat(c.valence())
+                        .isEqualTo(
+                                scorer
+                                        .explain("The staff were wonderful and the branch was lovely.")
+                                        .contributions()
+                                        .stream()
+                                        .filter(d -> d.term().equals("wonderful"))
+                                        .findFirst()
+                                        .orElseThrow()
+                                        .valence()));
+        assertThat(firstAlone).isPositive();
+    }
+
+    @Test
+    void sarcasticPraiseOfAServiceFailureIsNegative() {
+        assertThat(scorer.score("Love waiting forty minutes on hold.")).isNegative();
+        assertThat(scorer.score("Fantastic job charging me twice.")).isNegative();
+        // praise set against the failure by "but" is not sarcasm
+        assertThat(scorer.score("It was charged twice but the refund was quick, great service!"))
+                .isPositive();
+    }
+
+    @Test
+    void reviewIdiomsMeanWhatTheySay() {
+        assertThat(scorer.score("Don't waste your money.")).isNegative();
+        assertThat(scorer.score("Definitely not worth the fee.")).isNegative();
+        assertThat(scorer.score("The service here is fair at best.")).isNegative();
+        assertThat(scorer.score("I could not be happier with my new account.")).isPositive();
+        assertThat(scorer.score("The chocolate cake is to die for!")).isPositive();
+        assertThat(scorer.score("Nothing short of magnificent.")).isPositive();
+        assertThat(scorer.score("We will be back.")).isPositive();
+        assertThat(scorer.score("I won't be back.")).isNegative();
+    }
+
+    @Test
+    void ratingsInWordsAndDigitsAreReadWhole() {
+        assertThat(scorer.score("1 star.")).isNegative();
+        assertThat(scorer.score("5 stars.")).isPositive();
+        assertThat(scorer.score("Five star service.")).isPositive();
+        assertThat(scorer.score("If there were zero stars I would give it zero stars."))
+                .isNegative();
+        // the star of the show is not a rating
+        assertThat(scorer.score("The star of the show.")).isZero();
+    }
+
+    @Test
+    void praiseOfSomethingElseCountsAgainst() {
+        assertThat(scorer.score("My old phone holds the charge a lot better than this."))
+                .isNegative();
+        assertThat(scorer.score("I've had better bagels from the grocery store."))
+                .isNegative();
+        assertThat(scorer.score("This phone is better.")).isPositive();
+    }
+
+    @Test
+    void likeThatComparesIsNotLiking() {
+        assertThat(scorer.score("The beef is like shoe leather.")).isZero();
+        assertThat(scorer.score("I like the new app.")).isPositive();
+    }
+
+    @Test
+    void prettyAndCertaintyIntensifyWhatFollows() {
+        assertThat(scorer.score("The service was pretty bad.")).isLessThan(scorer.score("The service was bad."));
+        assertThat(scorer.score("The service was pretty good.")).isGreaterThan(scorer.score("The service was good."));
+        assertThat(scorer.score("Definitely would not recommend.")).isLessThan(scorer.score("Would not recommend."));
+        assertThat(scorer.score("What a pretty card design.")).isPositive();
+    }
+
+    @Test
+    void commonEmojiCarrySentiment() {
+        for (String positive : new String[] {"😂", "🤩", "💕", "✅", "🙌", "🥳", "👌"}) {
+            assertThat(scorer.score("my new card " + positive)).as(positive).isPositive();
+        }
+        for (String negative : new String[] {"😩", "😱", "🤮", "💔", "❌", "🤦", "☹️"}) {
+            assertThat(scorer.score("my new card " + negative)).as(negative).isNegative();
+        }
+    }
 }
