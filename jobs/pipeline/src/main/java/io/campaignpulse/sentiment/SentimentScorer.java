@@ -321,7 +321,7 @@ public final class SentimentScorer {
         double[] sentiments = new double[n];
         String[] labels = explain == null ? null : new String[n];
         boolean[] consumed = new boolean[n];
-        boolean[] complaint = new boolean[n]; // an idiom of the service lexicon that is a complaint on its own
+        boolean[] complaint = null; // where an idiom that is a complaint on its own starts; null: none
 
         for (int i = 0; i < n; i++) {
             if (consumed[i]) {
@@ -332,7 +332,12 @@ public final class SentimentScorer {
             Idiom idiom = idiomAt(t, i);
             if (idiom != null) {
                 base = idiom.valence();
-                complaint[i] = base <= -1.0;
+                if (base <= -1.0) {
+                    if (complaint == null) {
+                        complaint = new boolean[n];
+                    }
+                    complaint[i] = true;
+                }
                 for (int k = 1; k < idiom.tokens().length; k++) {
                     consumed[i + k] = true;
                 }
@@ -361,7 +366,9 @@ public final class SentimentScorer {
         butCheck(t, sentiments);
         althoughCheck(t, sentiments);
         sarcasticInterjectionCheck(t, sentiments);
-        sarcasticPraiseCheck(t, sentiments, complaint);
+        if (complaint != null) {
+            sarcasticPraiseCheck(t, sentiments, complaint);
+        }
 
         double sum = 0;
         for (int i = 0; i < n; i++) {

@@ -39,7 +39,7 @@ public class SentimentScorerBenchmark {
                     SentimentScorerBenchmark.class.getResourceAsStream(set), StandardCharsets.UTF_8))) {
                 reader.lines()
                         .filter(l -> !l.isBlank() && !l.startsWith("#"))
-                        .forEach(l -> all.add(l.substring(l.indexOf('\t') + 1)));
+                        .forEach(l -> all.add(l.substring(l.lastIndexOf('\t') + 1))); // label, VADER's score, text
             }
         }
         texts = all.toArray(new String[0]);
