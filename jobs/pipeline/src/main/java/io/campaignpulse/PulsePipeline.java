@@ -9,6 +9,7 @@ import io.campaignpulse.alerting.EmailDelivery;
 import io.campaignpulse.alerting.EmailDigest;
 import io.campaignpulse.alerting.EmailMessage;
 import io.campaignpulse.alerting.IncidentTracker;
+import io.campaignpulse.alerting.InputHorizon;
 import io.campaignpulse.alerting.MisfireRateAlerter;
 import io.campaignpulse.alerting.SentimentAlerter;
 import io.campaignpulse.alerting.WebhookCall;
@@ -132,13 +133,18 @@ public final class PulsePipeline {
                 .name("Control: accepted changes");
         BroadcastStream<ControlMessage> controlBroadcast = controls.broadcast(AlertControls.DESCRIPTOR);
         BroadcastStream<AlertBroadcast> trackerBroadcast = campaigns
-                .map(c -> new AlertBroadcast(c, null), ALERT_BROADCAST_TYPE)
+                .map(c -> new AlertBroadcast(c, null, null), ALERT_BROADCAST_TYPE)
                 .uid("alert-broadcast-campaigns")
                 .name("Alerting: campaigns")
-                .union(controls.map(m -> new AlertBroadcast(null, m), ALERT_BROADCAST_TYPE)
-                        .uid("alert-broadcast-control")
-                        .name("Alerting: control"))
-                .broadcast(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR);
+                .union(
+                        controls.map(m -> new AlertBroadcast(null, m, null), ALERT_BROADCAST_TYPE)
+                                .uid("alert-broadcast-control")
+                                .name("Alerting: control"),
+                        customerEvents
+                                .process(new InputHorizon(), ALERT_BROADCAST_TYPE)
+                                .uid("input-horizon")
+                                .name("Alerting: how far the input has reached"))
+                .broadcast(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR, InputHorizon.DESCRIPTOR);
 
         DataStream<Misfire> misfires = verdicts.flatMap(
                         (SendVerdict v, Collector<Misfire> out) ->

@@ -46,6 +46,36 @@ final class AlertText {
         };
     }
 
+    /**
+     * What an incident's RESOLVED message says happened since its last window: the rule's misfires
+     * in the sends of the all-clear windows since then.
+     */
+    static String allClearTitle(
+            MisfireRule rule, String campaign, String product, long misfires, long sends, long since) {
+        String stopped = switch (rule) {
+            case ALREADY_HOLDS_PRODUCT ->
+                "no longer reaching current holders of " + (product == null ? "its product" : product);
+            case ACQUISITION_TO_EXISTING_CUSTOMER -> "no longer sending its acquisition offer to existing customers";
+            case NO_CONSENT -> "no longer reaching customers who opted out";
+            case DUPLICATE_SEND -> "no longer sending the same campaign twice";
+            case FREQUENCY_CAP -> "no longer pushing customers over the contact-frequency cap";
+            case OPEN_COMPLAINT -> "no longer promoting to customers with an open angry complaint";
+            default -> "no longer tripping " + rule;
+        };
+        String figures = sends == 0
+                ? "no sends since " + time(since) + " UTC"
+                : misfires == 0
+                        ? String.format(Locale.ROOT, "none of its %,d sends since %s UTC", sends, time(since))
+                        : String.format(
+                                Locale.ROOT,
+                                "%,d of its %,d sends (%s) since %s UTC, below the alert threshold",
+                                misfires,
+                                sends,
+                                percent(misfires, sends),
+                                time(since));
+        return campaign + " is " + stopped + ": " + figures;
+    }
+
     static String detail(
             MisfireRule rule,
             String campaignId,

@@ -37,7 +37,10 @@ import org.apache.flink.util.Collector;
  * {@link #keyOf}. The first signal OPENS it; a later one UPDATES it when its severity rises (at
  * once) or its count has grown by {@code alerting.update-step} since the last message and
  * {@code alerting.cooldown} has passed since then; when no window has shown the condition for
- * {@code alerting.resolve-after}, it is RESOLVED. A signal whose window ends more than
+ * {@code alerting.resolve-after}, it is RESOLVED, with the figures of the windows since (the
+ * detectors' all-clears) rather than those of the window that opened it. An incident whose quiet
+ * period the end of a bounded input cut short ({@link InputHorizon}) is not resolved by that end:
+ * it stays open. A signal whose window ends more than
  * resolve-after after the incident's last one resolves the old incident and opens a new one,
  * so the outcome never depends on when watermarks happen to arrive.
  *
@@ -78,6 +81,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     private transient MapState<Long, PendingSignals> pending;
     private transient Map<AlertState, Counter> messages;
     private transient Counter mutedMessages;
+    private transient Counter openAtEndOfInput;
     private transient Map<AlertKind, Counter> byKind;
     private transient LongCounter messagesTotal;
 
@@ -120,6 +124,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         signalsTotal = new LongCounter();
         getRuntimeContext().addAccumulator(SIGNALS_ACCUMULATOR, signalsTotal);
         mutedMessages = getRuntimeContext().getMetricGroup().counter("mutedAlertMessages");
+        openAtEndOfInput = getRuntimeContext().getMetricGroup().counter("incidentsOpenAtEndOfInput");
         byKind = new HashMap<>();
         for (AlertKind kind : AlertKind.values()) {
             byKind.put(
@@ -161,6 +166,10 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     }
 
     private void handle(AlertSignal signal, long at, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
+        if (!signal.getHolds()) {
+            noteAllClear(signal);
+            return;
+        }
         String owner = ownerOf(signal.getCampaignId(), at, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR));
         Settings settings =
                 settings(signal.getCampaignId(), signal.getKind(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
@@ -183,12 +192,21 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                     0,
                     new ArrayList<>(),
                     new ArrayList<>(),
-                    signal);
+                    signal,
+                    null,
+                    0L,
+                    0L);
             count(current, signal, at);
             addExamples(current, signal);
             emit(current, AlertState.OPENED, null, at, owner, settings, out);
         } else {
             count(current, signal, at);
+            if (signal.getWindowEnd() > current.getLatest().getWindowEnd()) {
+                // The condition is back: what the all-clears since the last window said no longer holds.
+                current.setLatestClear(null);
+                current.setQuietCount(0L);
+                current.setQuietBase(0L);
+            }
             if (signal.getWindowEnd() >= current.getLatest().getWindowEnd()) {
                 current.setLatest(signal);
             }
@@ -224,6 +242,23 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         }
         incident.update(current);
         ctx.timerService().registerEventTimeTimer(resolveTimer(current, settings));
+    }
+
+    /**
+     * An all-clear after the incident's latest window: kept for the RESOLVED message, which quotes
+     * the latest one (rolling kinds) or the misfires and sends summed over them (misfire rates).
+     */
+    private void noteAllClear(AlertSignal clear) throws Exception {
+        Incident current = incident.value();
+        if (current == null || clear.getWindowEnd() <= current.getLatest().getWindowEnd()) {
+            return;
+        }
+        if (clear.getCumulative()) {
+            current.setQuietCount(current.getQuietCount() + clear.getCount());
+            current.setQuietBase(current.getQuietBase() + clear.getBase());
+        }
+        current.setLatestClear(clear);
+        incident.update(current);
     }
 
     /** Cooldown, update step, resolve-after and mute in force for a campaign and kind. */
@@ -269,6 +304,12 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
             ctx.timerService().registerEventTimeTimer(resolveAt);
             return;
         }
+        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE && timestamp > horizon(ctx)) {
+            // The input ended (a replay, the demo, a stop with drain) before the quiet period did:
+            // nobody knows whether the condition would have come back, so the incident stays open.
+            openAtEndOfInput.inc();
+            return;
+        }
         resolve(
                 current,
                 ownerOf(latest.getCampaignId(), timestamp, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR)),
@@ -277,8 +318,21 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         incident.clear();
     }
 
+    /** The newest event time the input has reached, to the minute; Long.MIN_VALUE before any event. */
+    private static long horizon(ReadOnlyContext ctx) throws Exception {
+        Long h = ctx.getBroadcastState(InputHorizon.DESCRIPTOR).get(InputHorizon.KEY);
+        return h == null ? Long.MIN_VALUE : h;
+    }
+
     @Override
     public void processBroadcastElement(AlertBroadcast update, Context ctx, Collector<Alert> out) throws Exception {
+        if (update.getInputHorizon() != null) {
+            var horizon = ctx.getBroadcastState(InputHorizon.DESCRIPTOR);
+            Long known = horizon.get(InputHorizon.KEY);
+            if (known == null || update.getInputHorizon() > known) {
+                horizon.put(InputHorizon.KEY, update.getInputHorizon());
+            }
+        }
         if (update.getControl() != null) {
             AlertControls.apply(ctx.getBroadcastState(AlertControls.DESCRIPTOR), update.getControl());
         }
@@ -361,6 +415,25 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         emit(i, AlertState.RESOLVED, why, quietSince + settings.resolveAfterMs(), owner, settings, out);
     }
 
+    /** What a RESOLVED message leads with: the figures since the incident's last window, not that window's. */
+    private static String allClearHeadline(Incident i) {
+        AlertSignal s = i.getLatest();
+        if (s.getCumulative() && s.getRule() != null) {
+            return AlertText.allClearTitle(
+                    MisfireRule.valueOf(s.getRule()),
+                    s.getCampaignName(),
+                    s.getProduct(),
+                    i.getQuietCount(),
+                    i.getQuietBase(),
+                    s.getWindowEnd());
+        }
+        if (i.getLatestClear() != null) {
+            return i.getLatestClear().getTitle();
+        }
+        return s.getCampaignName() + " has had no sends or feedback since " + AlertText.time(s.getWindowEnd())
+                + " UTC: nothing is left to judge";
+    }
+
     private void emit(
             Incident i,
             AlertState requested,
@@ -398,7 +471,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                         s.getWindowEnd())
                 : s.getTitle();
         if (state == AlertState.RESOLVED) {
-            title = "Resolved: " + title;
+            title = "Resolved: " + allClearHeadline(i);
         }
         StringBuilder detail = new StringBuilder(s.getDetail());
         detail.append(String.format(
@@ -413,6 +486,14 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         Map<String, Double> metrics = new HashMap<>(s.getMetrics());
         metrics.put("count_total", (double) total);
         metrics.put("base_total", (double) totals.base());
+        if (state == AlertState.RESOLVED) {
+            if (s.getCumulative()) {
+                metrics.put("misfires_since_last_window", (double) i.getQuietCount());
+                metrics.put("sends_since_last_window", (double) i.getQuietBase());
+            } else if (i.getLatestClear() != null) {
+                i.getLatestClear().getMetrics().forEach((k, v) -> metrics.put("current_" + k, v));
+            }
+        }
         out.collect(Alert.newBuilder()
                 .setAlertId(i.getAlertId())
                 .setKind(s.getKind())

@@ -42,7 +42,8 @@ import org.apache.flink.util.Collector;
  * control messages ({@link AlertControls}, broadcast state); conf/pulse.yaml gives the defaults.
  *
  * <p>Signals are not alerts: the {@link IncidentTracker} turns the windows of one campaign and
- * rule into one incident (opened, updated, resolved).
+ * rule into one incident (opened, updated, resolved). A closed window that does not trip a rule
+ * is sent as an all-clear for that rule, so a RESOLVED message can say what happened since.
  */
 public class MisfireRateAlerter
         extends KeyedBroadcastProcessFunction<String, SendVerdict, ControlMessage, AlertSignal> {
@@ -169,14 +170,56 @@ public class MisfireRateAlerter
         for (Map.Entry<String, RuleTally> e : new TreeMap<>(window.getRules()).entrySet()) {
             MisfireRule rule = MisfireRule.valueOf(e.getKey());
             RuleTally tally = e.getValue();
-            boolean holds = rule == MisfireRule.NO_CONSENT
-                    ? tally.getMisfires() > tally.getAlertedMisfires()
-                    : tally.getMisfires() >= thresholds.minCount()
-                            && (double) tally.getMisfires() / window.getSends() >= thresholds.share();
-            if (holds) {
+            if (!meets(rule, tally, window, thresholds)) {
+                continue;
+            }
+            // NO_CONSENT was signalled at its first occurrence: again only if more came since.
+            if (rule != MisfireRule.NO_CONSENT || tally.getMisfires() > tally.getAlertedMisfires()) {
                 out.collect(signal(ctx.getCurrentKey(), window, rule, tally, thresholds));
             }
         }
+        // Every rule the window does not trip gets an all-clear with the window's figures, which an
+        // open incident's RESOLVED message sums since its last signal (the tracker drops the rest).
+        for (MisfireRule rule : MisfireRule.values()) {
+            RuleTally tally = window.getRules().get(rule.name());
+            if (rule != MisfireRule.UNKNOWN && (tally == null || !meets(rule, tally, window, thresholds))) {
+                out.collect(allClear(ctx.getCurrentKey(), window, rule, tally == null ? 0 : tally.getMisfires()));
+            }
+        }
+    }
+
+    /** Whether a closed window's figures for a rule are an alert condition: any breach of consent, else the share and count. */
+    private static boolean meets(MisfireRule rule, RuleTally tally, CampaignWindow window, Thresholds t) {
+        return rule == MisfireRule.NO_CONSENT
+                ? tally.getMisfires() > 0
+                : tally.getMisfires() >= t.minCount() && (double) tally.getMisfires() / window.getSends() >= t.share();
+    }
+
+    private AlertSignal allClear(String campaignId, CampaignWindow w, MisfireRule rule, long misfires) {
+        long windowEnd = w.getWindowStart() + windowMs;
+        Map<String, Double> metrics = new HashMap<>();
+        metrics.put("misfires", (double) misfires);
+        metrics.put("sends", (double) w.getSends());
+        return AlertSignal.newBuilder()
+                .setKind(AlertKind.MISFIRE_RATE)
+                .setCampaignId(campaignId)
+                .setCampaignName(w.getCampaignName())
+                .setRule(rule.name())
+                .setSeverity(Severity.INFO)
+                .setWindowStart(w.getWindowStart())
+                .setWindowEnd(windowEnd)
+                .setCumulative(true)
+                .setCount(misfires)
+                .setBase(w.getSends())
+                .setProduct(w.getOfferProductId())
+                .setMetrics(metrics)
+                .setExampleIds(new ArrayList<>())
+                .setExampleCustomerIds(new ArrayList<>())
+                .setTitle("")
+                .setDetail("")
+                .setAction("")
+                .setHolds(false)
+                .build();
     }
 
     @Override

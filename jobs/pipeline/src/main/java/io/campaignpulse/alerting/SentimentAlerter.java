@@ -24,7 +24,9 @@ import org.apache.flink.util.Collector;
  * The SENTIMENT_DROP and TICKET_SURGE detector, keyed by campaign: judges each completed roll-up
  * window and signals every window where a condition holds. Hopping windows overlap (24 h sliding
  * by 1 h), so a sour campaign trips the same condition window after window: the
- * {@link IncidentTracker} turns those signals into one incident.
+ * {@link IncidentTracker} turns those signals into one incident. A window where a condition does
+ * not hold is sent as an all-clear with its figures, which an open incident's RESOLVED message
+ * quotes.
  *
  * <p>Windows are judged in window-end order: the window join runs in parallel by window, so one
  * campaign's windows reach this operator from several channels in any order. Each window waits
@@ -79,14 +81,87 @@ public class SentimentAlerter
         var controls = ctx.getBroadcastState(AlertControls.DESCRIPTOR);
         Thresholds forDrop = inForce(config, s.getCampaignId(), AlertKind.SENTIMENT_DROP, controls);
         Severity drop = sentimentDrop(s, forDrop);
-        if (drop != null) {
-            out.collect(signal(AlertKind.SENTIMENT_DROP, drop, s, forDrop));
-        }
+        out.collect(
+                drop != null
+                        ? signal(AlertKind.SENTIMENT_DROP, drop, s, forDrop)
+                        : allClear(AlertKind.SENTIMENT_DROP, s, forDrop));
         Thresholds forSurge = inForce(config, s.getCampaignId(), AlertKind.TICKET_SURGE, controls);
         Severity surge = ticketSurge(s, forSurge);
-        if (surge != null) {
-            out.collect(signal(AlertKind.TICKET_SURGE, surge, s, forSurge));
+        out.collect(
+                surge != null
+                        ? signal(AlertKind.TICKET_SURGE, surge, s, forSurge)
+                        : allClear(AlertKind.TICKET_SURGE, s, forSurge));
+    }
+
+    /**
+     * A window in which the condition did not hold, with the figures an open incident's RESOLVED
+     * message quotes: what is true now, not what was true when the incident opened. The tracker
+     * drops it when no incident is open.
+     */
+    private static AlertSignal allClear(AlertKind kind, CampaignStats s, Thresholds t) {
+        String name = s.getCampaignName() != null ? s.getCampaignName() : s.getCampaignId();
+        String window = AlertText.span(
+                s.getWindowStart().toEpochMilli(), s.getWindowEnd().toEpochMilli());
+        String title;
+        if (kind == AlertKind.SENTIMENT_DROP) {
+            title = s.getAvgSentiment() == null || s.getFeedback() < t.minFeedback()
+                    ? String.format(
+                            Locale.ROOT,
+                            "%s draws too little feedback to judge: %d feedback, fewer than %d (%s)",
+                            name,
+                            s.getFeedback(),
+                            t.minFeedback(),
+                            window)
+                    : String.format(
+                            Locale.ROOT,
+                            "%s's feedback has recovered: sentiment %+.2f vs %+.2f baseline, %.0f %% negative (%d feedback, %s)",
+                            name,
+                            s.getAvgSentiment(),
+                            orZero(s.getBaselineAvgSentiment()),
+                            100 * orZero(s.getNegativeShare()),
+                            s.getFeedback(),
+                            window);
+        } else {
+            title = s.getTicketsPer1000Sends() == null
+                            || s.getTicketsFromWindowSends() < t.minTickets()
+                            || s.getSends() < t.minSends()
+                    ? String.format(
+                            Locale.ROOT,
+                            "%s has too few tickets or sends to judge: %d tickets from its %d sends, fewer than %d or %d (%s)",
+                            name,
+                            s.getTicketsFromWindowSends(),
+                            s.getSends(),
+                            t.minTickets(),
+                            t.minSends(),
+                            window)
+                    : String.format(
+                            Locale.ROOT,
+                            "%s's ticket rate is back to normal: %d tickets from its %d sends (%.1f per 1,000, baseline %.1f, %s)",
+                            name,
+                            s.getTicketsFromWindowSends(),
+                            s.getSends(),
+                            s.getTicketsPer1000Sends(),
+                            orZero(s.getBaselineTicketsPer1000Sends()),
+                            window);
         }
+        return AlertSignal.newBuilder()
+                .setKind(kind)
+                .setCampaignId(s.getCampaignId())
+                .setCampaignName(name)
+                .setSeverity(Severity.INFO)
+                .setWindowStart(s.getWindowStart().toEpochMilli())
+                .setWindowEnd(s.getWindowEnd().toEpochMilli())
+                .setCumulative(false)
+                .setCount(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getTicketsFromWindowSends())
+                .setBase(kind == AlertKind.SENTIMENT_DROP ? s.getFeedback() : s.getSends())
+                .setMetrics(metrics(s))
+                .setExampleIds(new ArrayList<>())
+                .setExampleCustomerIds(new ArrayList<>())
+                .setTitle(title)
+                .setDetail("")
+                .setAction("")
+                .setHolds(false)
+                .build();
     }
 
     @Override
@@ -155,19 +230,7 @@ public class SentimentAlerter
     private AlertSignal signal(AlertKind kind, Severity severity, CampaignStats s, Thresholds t) {
         signals.get(kind).inc();
         String name = s.getCampaignName() != null ? s.getCampaignName() : s.getCampaignId();
-        Map<String, Double> metrics = new HashMap<>();
-        put(metrics, "feedback", (double) s.getFeedback());
-        put(metrics, "tickets", (double) s.getTickets());
-        put(metrics, "tickets_from_window_sends", (double) s.getTicketsFromWindowSends());
-        put(metrics, "reviews", (double) s.getReviews());
-        put(metrics, "sends", (double) s.getSends());
-        put(metrics, "avg_sentiment", s.getAvgSentiment());
-        put(metrics, "negative_share", s.getNegativeShare());
-        put(metrics, "baseline_avg_sentiment", s.getBaselineAvgSentiment());
-        put(metrics, "baseline_negative_share", s.getBaselineNegativeShare());
-        put(metrics, "tickets_per_1000_sends", s.getTicketsPer1000Sends());
-        put(metrics, "baseline_tickets_per_1000_sends", s.getBaselineTicketsPer1000Sends());
-        put(metrics, "avg_rating", s.getAvgRating());
+        Map<String, Double> metrics = metrics(s);
         String window = AlertText.span(
                 s.getWindowStart().toEpochMilli(), s.getWindowEnd().toEpochMilli());
         String samples = s.getSampleNegativeFeedbackIds().isEmpty()
@@ -263,6 +326,24 @@ public class SentimentAlerter
                 .setDetail(detail)
                 .setAction(action)
                 .build();
+    }
+
+    /** The window's figures, as an alert's metrics. */
+    private static Map<String, Double> metrics(CampaignStats s) {
+        Map<String, Double> metrics = new HashMap<>();
+        put(metrics, "feedback", (double) s.getFeedback());
+        put(metrics, "tickets", (double) s.getTickets());
+        put(metrics, "tickets_from_window_sends", (double) s.getTicketsFromWindowSends());
+        put(metrics, "reviews", (double) s.getReviews());
+        put(metrics, "sends", (double) s.getSends());
+        put(metrics, "avg_sentiment", s.getAvgSentiment());
+        put(metrics, "negative_share", s.getNegativeShare());
+        put(metrics, "baseline_avg_sentiment", s.getBaselineAvgSentiment());
+        put(metrics, "baseline_negative_share", s.getBaselineNegativeShare());
+        put(metrics, "tickets_per_1000_sends", s.getTicketsPer1000Sends());
+        put(metrics, "baseline_tickets_per_1000_sends", s.getBaselineTicketsPer1000Sends());
+        put(metrics, "avg_rating", s.getAvgRating());
+        return metrics;
     }
 
     private static void put(Map<String, Double> m, String key, Double value) {

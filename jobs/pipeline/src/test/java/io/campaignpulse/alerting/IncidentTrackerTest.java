@@ -48,7 +48,7 @@ class IncidentTrackerTest {
         harness = harness();
         harness.open();
         campaignsIdle(harness);
-        harness.processBroadcastElement(new AlertBroadcast(PLATINUM, null), 0);
+        harness.processBroadcastElement(new AlertBroadcast(PLATINUM, null, null), 0);
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, AlertSignal, AlertBroadcast, Alert> harness()
@@ -56,7 +56,7 @@ class IncidentTrackerTest {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
                         new IncidentTracker(config(Map.of())),
-                        List.of(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR)),
+                        List.of(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR, InputHorizon.DESCRIPTOR)),
                 IncidentTracker::keyOf,
                 Types.STRING,
                 1,
@@ -110,6 +110,12 @@ class IncidentTrackerTest {
         harness.processWatermark(closes);
     }
 
+    /** The input has reached {@code t}, then ends: the final watermark fires every timer. */
+    private void inputEndsAt(long t) throws Exception {
+        harness.processBroadcastElement(new AlertBroadcast(null, null, t), 0);
+        harness.processWatermark(Long.MAX_VALUE);
+    }
+
     private List<Alert> alerts() {
         return harness.extractOutputValues();
     }
@@ -146,9 +152,9 @@ class IncidentTrackerTest {
         assertThat(resolved.getCountTotal()).as("both windows").isEqualTo(40);
         assertThat(resolved.getCountSinceLast()).isEqualTo(10);
         assertThat(resolved.getTitle())
-                .startsWith(
-                        "Resolved: Platinum Card Push is reaching current holders of CARD-PLAT: 40 of 2,000 sends (2.0 %) "
-                                + "between 2026-11-20 10:00 and 12:00 UTC");
+                .as("what is true now, not the figures of the windows that opened it")
+                .isEqualTo("Resolved: Platinum Card Push is no longer reaching current holders of CARD-PLAT: "
+                        + "no sends since 2026-11-20 12:00 UTC");
         assertThat(resolved.getExampleIds()).containsExactly("s1", "s2", "s3");
         assertThat(resolved.getExampleCustomerIds()).containsExactly("cust-s1", "cust-s2", "cust-s3");
         assertThat(resolved.getDetectedAt().toEpochMilli()).isEqualTo(at("14:00"));
@@ -196,7 +202,7 @@ class IncidentTrackerTest {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
                         new IncidentTracker(config(settings)),
-                        List.of(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR)),
+                        List.of(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR, InputHorizon.DESCRIPTOR)),
                 IncidentTracker::keyOf,
                 Types.STRING,
                 1,
@@ -205,7 +211,7 @@ class IncidentTrackerTest {
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.open();
         campaignsIdle(h);
-        h.processBroadcastElement(new AlertBroadcast(PLATINUM, null), 0);
+        h.processBroadcastElement(new AlertBroadcast(PLATINUM, null, null), 0);
         return h;
     }
 
@@ -250,7 +256,7 @@ class IncidentTrackerTest {
         harness.processElement(close10, at("11:09"));
         harness.processWatermark(at("11:10"));
         harness.processElement(close11, at("12:09"));
-        harness.processWatermark(Long.MAX_VALUE);
+        inputEndsAt(at("00:00") + 7 * 24 * HOUR); // a week of input: every quiet period ran its course
 
         List<Alert> alerts = alerts();
         assertThat(alerts)
@@ -282,7 +288,7 @@ class IncidentTrackerTest {
         assertThat(alerts().get(1).getDetectedAt().toEpochMilli()).isEqualTo(at("13:00"));
         assertThat(alerts().get(2).getAlertId()).isNotEqualTo(alerts().get(0).getAlertId());
 
-        harness.processWatermark(Long.MAX_VALUE);
+        inputEndsAt(at("00:00") + 7 * 24 * HOUR); // a week of input: every quiet period ran its course
         assertThat(alerts()).extracting(Alert::getState).endsWith(AlertState.RESOLVED);
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(keyedStateEntries()).isZero();
@@ -313,12 +319,16 @@ class IncidentTrackerTest {
             harness.processElement(s, end - 1);
             harness.processWatermark(end - 1);
         }
-        harness.processWatermark(Long.MAX_VALUE);
+        inputEndsAt(at("00:00") + 7 * 24 * HOUR); // a week of input: every quiet period ran its course
         assertThat(alerts())
                 .extracting(Alert::getState, Alert::getCountTotal, Alert::getTitle)
                 .containsExactly(
                         Tuple.tuple(AlertState.OPENED, 30L, "souring at 10"),
-                        Tuple.tuple(AlertState.RESOLVED, 32L, "Resolved: souring at 12"));
+                        Tuple.tuple(
+                                AlertState.RESOLVED,
+                                32L,
+                                "Resolved: Platinum Card Push has had no sends or feedback since 2026-11-20 12:00 UTC: "
+                                        + "nothing is left to judge"));
         assertThat(alerts().get(1).getExampleIds()).containsExactly("tkt-10", "tkt-11", "tkt-12");
     }
 
@@ -376,7 +386,8 @@ class IncidentTrackerTest {
                                 .setSettings(settings)
                                 .setAuthor("ops")
                                 .setIssuedAt(Instant.ofEpochMilli(0))
-                                .build()),
+                                .build(),
+                        null),
                 0);
     }
 
@@ -424,7 +435,7 @@ class IncidentTrackerTest {
                         .setAction("tell service.")
                         .build(),
                 end - 1);
-        harness.processWatermark(Long.MAX_VALUE);
+        inputEndsAt(at("00:00") + 7 * 24 * HOUR); // a week of input: every quiet period ran its course
         assertThat(alerts())
                 .extracting(Alert::getKind, Alert::getState)
                 .containsExactly(
@@ -440,7 +451,7 @@ class IncidentTrackerTest {
         harness.processWatermark(at("14:00") + LATENESS); // 2 h quiet: would have resolved under the configured 2 h
         assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED);
         signal(misfireWindow(at("15:00"), 30, 1000, Severity.WARNING)); // 5 h later: still the same incident
-        harness.processWatermark(Long.MAX_VALUE);
+        inputEndsAt(at("00:00") + 7 * 24 * HOUR); // a week of input: every quiet period ran its course
         assertThat(alerts())
                 .extracting(Alert::getState)
                 .containsExactly(AlertState.OPENED, AlertState.UPDATED, AlertState.RESOLVED);
@@ -476,8 +487,128 @@ class IncidentTrackerTest {
                     t - 1);
             harness.processWatermark(t - 1);
         }
-        harness.processWatermark(Long.MAX_VALUE);
+        inputEndsAt(at("00:00") + 7 * 24 * HOUR); // a week of input: every quiet period ran its course
         assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
-        assertThat(alerts().get(1).getTitle()).isEqualTo("Resolved: tickets at 20:00");
+        assertThat(alerts().get(1).getTitle())
+                .isEqualTo("Resolved: Platinum Card Push has had no sends or feedback since 2026-11-20 20:00 UTC: "
+                        + "nothing is left to judge");
+    }
+
+    /** A closed misfire-rate window that did not trip the rule, as its detector sends it. */
+    private static AlertSignal misfireAllClear(long start, long misfires, long sends) {
+        return AlertSignal.newBuilder(misfireWindow(start, misfires, sends, Severity.INFO))
+                .setExampleIds(List.of())
+                .setExampleCustomerIds(List.of())
+                .setTitle("")
+                .setDetail("")
+                .setAction("")
+                .setHolds(false)
+                .build();
+    }
+
+    /** A roll-up window's sentiment judgement ending at {@code end}: a drop, or an all-clear with the given headline. */
+    private static AlertSignal sentimentWindow(long end, boolean holds, String title) {
+        return AlertSignal.newBuilder()
+                .setKind(AlertKind.SENTIMENT_DROP)
+                .setCampaignId("C1")
+                .setCampaignName("Platinum Card Push")
+                .setSeverity(holds ? Severity.WARNING : Severity.INFO)
+                .setWindowStart(end - 24 * HOUR)
+                .setWindowEnd(end)
+                .setCumulative(false)
+                .setCount(30)
+                .setBase(30)
+                .setMetrics(Map.of("avg_sentiment", holds ? -0.6 : 0.1))
+                .setExampleIds(holds ? List.of("tkt-" + end) : List.of())
+                .setExampleCustomerIds(List.of())
+                .setTitle(title)
+                .setDetail(holds ? "evidence" : "")
+                .setAction(holds ? "brief service." : "")
+                .setHolds(holds)
+                .build();
+    }
+
+    private void rollingWindow(AlertSignal s) throws Exception {
+        harness.processElement(s, s.getWindowEnd() - 1);
+        harness.processWatermark(s.getWindowEnd() - 1);
+    }
+
+    @Test
+    void aResolvedMisfireIncidentSaysWhatTheSendsSinceItsLastWindowShowed() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING, "s1"));
+        signal(misfireAllClear(at("11:00"), 2, 600)); // below the threshold
+        signal(misfireAllClear(at("12:00"), 1, 300));
+        harness.processWatermark(at("13:00") + LATENESS);
+
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
+        Alert resolved = alerts().get(1);
+        assertThat(resolved.getTitle())
+                .isEqualTo("Resolved: Platinum Card Push is no longer reaching current holders of CARD-PLAT: "
+                        + "3 of its 900 sends (0.3 %) since 2026-11-20 11:00 UTC, below the alert threshold");
+        assertThat(resolved.getMetrics())
+                .containsEntry("misfires_since_last_window", 3.0)
+                .containsEntry("sends_since_last_window", 900.0);
+        assertThat(resolved.getCountTotal())
+                .as("the incident's own total is kept")
+                .isEqualTo(30);
+        assertThat(keyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aWindowThatTripsTheRuleAgainStartsTheQuietFiguresOver() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING, "s1"));
+        signal(misfireAllClear(at("11:00"), 0, 500));
+        signal(misfireWindow(at("12:00"), 40, 1000, Severity.WARNING, "s2"));
+        signal(misfireAllClear(at("13:00"), 0, 700));
+        harness.processWatermark(at("15:00") + LATENESS);
+
+        assertThat(alerts()).last().satisfies(a -> {
+            assertThat(a.getState()).isEqualTo(AlertState.RESOLVED);
+            assertThat(a.getTitle()).endsWith("none of its 700 sends since 2026-11-20 13:00 UTC");
+        });
+    }
+
+    @Test
+    void aResolvedSentimentIncidentQuotesTheLatestWindowNotTheOneThatOpenedIt() throws Exception {
+        rollingWindow(sentimentWindow(at("10:00"), true, "souring: -0.60, 100 % negative"));
+        rollingWindow(sentimentWindow(at("11:00"), false, "recovering: -0.10"));
+        rollingWindow(sentimentWindow(at("12:00"), false, "recovered: +0.10"));
+        inputEndsAt(at("00:00") + 7 * 24 * HOUR);
+
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
+        assertThat(alerts().get(1).getTitle()).isEqualTo("Resolved: recovered: +0.10");
+        assertThat(alerts().get(1).getMetrics())
+                .containsEntry("avg_sentiment", -0.6)
+                .containsEntry("current_avg_sentiment", 0.1);
+        assertThat(keyedStateEntries()).isZero();
+    }
+
+    @Test
+    void anAllClearWithoutAnIncidentLeavesNothing() throws Exception {
+        signal(misfireAllClear(at("10:00"), 0, 500));
+        rollingWindow(sentimentWindow(at("11:00"), false, "fine"));
+        harness.processWatermark(at("20:00"));
+        assertThat(alerts()).isEmpty();
+        assertThat(keyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void anIncidentWhoseQuietPeriodTheEndOfTheInputCutShortStaysOpen() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING, "s1"));
+        // The input's newest event is at 11:30; the incident would resolve at 13:00 + lateness.
+        inputEndsAt(at("11:30"));
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED);
+    }
+
+    @Test
+    void anIncidentWhoseQuietPeriodTheInputCoveredResolvesAtTheEndWhicheverWatermarksCameBefore() throws Exception {
+        signal(misfireWindow(at("10:00"), 30, 1000, Severity.WARNING, "s1"));
+        // The watermark never got past 11:10 before the input ended, but the input reached 14:00.
+        inputEndsAt(at("14:00"));
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
+        assertThat(alerts().get(1).getDetectedAt().toEpochMilli())
+                .as("the same message as when the watermark passes 13:10 on its own")
+                .isEqualTo(at("13:00"));
     }
 }

@@ -110,6 +110,19 @@ class MisfireRateAlerterTest {
         return n;
     }
 
+    /** The windows that tripped a rule (the all-clears are checked on their own). */
+    private List<AlertSignal> signals() {
+        return harness.<AlertSignal>extractOutputValues().stream()
+                .filter(AlertSignal::getHolds)
+                .toList();
+    }
+
+    private List<AlertSignal> allClears() {
+        return harness.<AlertSignal>extractOutputValues().stream()
+                .filter(a -> !a.getHolds())
+                .toList();
+    }
+
     private void closeWindow() throws Exception {
         harness.processWatermark(W9 + HOUR + LATENESS);
     }
@@ -118,11 +131,11 @@ class MisfireRateAlerterTest {
     void aRuleAtTheShareAndMinimumCountRaisesOneAlertWhenTheWindowCloses() throws Exception {
         sends(1000, 20, MisfireRule.ALREADY_HOLDS_PRODUCT); // 2 % >= 1 %, and 20 >= 20
         harness.processWatermark(W9 + HOUR); // window ended, lateness not yet over
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(signals()).isEmpty();
 
         closeWindow();
 
-        assertThat(harness.extractOutputValues()).singleElement().satisfies(a -> {
+        assertThat(signals()).singleElement().satisfies(a -> {
             assertThat(a.getKind()).isEqualTo(AlertKind.MISFIRE_RATE);
             assertThat(a.getSeverity()).isEqualTo(Severity.WARNING);
             assertThat(a.getCampaignId()).isEqualTo("C1");
@@ -156,24 +169,22 @@ class MisfireRateAlerterTest {
         sends(100, 19, MisfireRule.ALREADY_HOLDS_PRODUCT); // 19 % but fewer than 20
         closeWindow();
         harness.processWatermark(W9 + 2 * HOUR);
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(signals()).isEmpty();
 
         harness.close();
         setUp();
         sends(2500, 24, MisfireRule.DUPLICATE_SEND); // 24 misfires but 0.96 %
         closeWindow();
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(signals()).isEmpty();
         assertThat(keyedStateEntries()).isZero();
     }
 
     @Test
     void noConsentIsCriticalFromTheFirstOccurrenceAndUpdatedAtWindowClose() throws Exception {
         sends(1, 1, MisfireRule.NO_CONSENT);
-        assertThat(harness.extractOutputValues())
-                .as("not before the watermark reaches the send")
-                .isEmpty();
+        assertThat(signals()).as("not before the watermark reaches the send").isEmpty();
         harness.processWatermark(W9);
-        assertThat(harness.extractOutputValues())
+        assertThat(signals())
                 .as("raised at once, before the window closes")
                 .singleElement()
                 .satisfies(a -> {
@@ -184,11 +195,11 @@ class MisfireRateAlerterTest {
                     assertThat(a.getAction()).startsWith("pause campaign Platinum Card Push (C1) on EMAIL");
                 });
         sends(50, 3, MisfireRule.NO_CONSENT);
-        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(signals()).hasSize(1);
 
         closeWindow();
 
-        List<AlertSignal> signals = harness.extractOutputValues();
+        List<AlertSignal> signals = signals();
         assertThat(signals).hasSize(2);
         assertThat(signals.get(1).getWindowStart())
                 .as("the same window, signalled again with its final figures")
@@ -204,9 +215,7 @@ class MisfireRateAlerterTest {
                 verdict("late-11", W9 + 2 * HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + 2 * HOUR + 60_000);
         harness.processElement(verdict("early-10", W9 + HOUR + 60_000, MisfireRule.NO_CONSENT), W9 + HOUR + 60_000);
         harness.processWatermark(W9 + 2 * HOUR + 60_000);
-        assertThat(harness.extractOutputValues())
-                .extracting(AlertSignal::getWindowStart)
-                .containsExactly(W9 + HOUR, W9 + 2 * HOUR);
+        assertThat(signals()).extracting(AlertSignal::getWindowStart).containsExactly(W9 + HOUR, W9 + 2 * HOUR);
     }
 
     @Test
@@ -216,7 +225,7 @@ class MisfireRateAlerterTest {
         harness.processElement(verdict("b-0910", W9 + 10 * 60_000, MisfireRule.NO_CONSENT), W9 + 10 * 60_000);
         harness.processElement(verdict("a-0905", W9 + 5 * 60_000, MisfireRule.NO_CONSENT), W9 + 5 * 60_000);
         harness.processWatermark(W9 + 10 * 60_000);
-        assertThat(harness.extractOutputValues())
+        assertThat(signals())
                 .as("the first occurrence, at 09:05, without the 09:40 that arrived first")
                 .singleElement()
                 .satisfies(a -> {
@@ -224,7 +233,7 @@ class MisfireRateAlerterTest {
                     assertThat(a.getExampleIds()).containsExactly("a-0905");
                 });
         closeWindow();
-        assertThat(harness.extractOutputValues()).hasSize(2).last().satisfies(a -> {
+        assertThat(signals()).hasSize(2).last().satisfies(a -> {
             assertThat(a.getCount()).isEqualTo(3);
             assertThat(a.getExampleIds())
                     .as("in event-time order, not arrival order")
@@ -275,7 +284,7 @@ class MisfireRateAlerterTest {
                 control("c2", ControlScope.CAMPAIGN, "C-OTHER", Map.of("misfire-rate-min-count", "1000")), 0);
         sends(1000, 10, MisfireRule.ALREADY_HOLDS_PRODUCT); // 1 %, 10 misfires: below the configured 20, above C1's 5
         closeWindow();
-        assertThat(harness.extractOutputValues())
+        assertThat(signals())
                 .singleElement()
                 .satisfies(a -> assertThat(a.getMetrics()).containsEntry("threshold_min_count", 5.0));
 
@@ -285,14 +294,14 @@ class MisfireRateAlerterTest {
         W = W9 + HOUR;
         sends(1000, 10, MisfireRule.ALREADY_HOLDS_PRODUCT);
         harness.processWatermark(W9 + 2 * HOUR + LATENESS);
-        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(signals()).hasSize(1);
     }
 
     @Test
     void aHighShareOrCountIsCritical() throws Exception {
         sends(1000, 60, MisfireRule.ALREADY_HOLDS_PRODUCT); // 6 % >= the critical 5 %
         closeWindow();
-        assertThat(harness.extractOutputValues())
+        assertThat(signals())
                 .singleElement()
                 .satisfies(a -> assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL));
     }
@@ -302,7 +311,46 @@ class MisfireRateAlerterTest {
         closeWindow();
         sends(30, 30, MisfireRule.ALREADY_HOLDS_PRODUCT);
         harness.processWatermark(W9 + 5 * HOUR);
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(signals()).isEmpty();
         assertThat(keyedStateEntries()).isZero();
+    }
+
+    @Test
+    void everyRuleAClosedWindowDoesNotTripIsAnAllClearWithItsFigures() throws Exception {
+        sends(1000, 20, MisfireRule.ALREADY_HOLDS_PRODUCT); // trips the rule
+        closeWindow();
+
+        assertThat(signals()).extracting(AlertSignal::getRule).containsExactly("ALREADY_HOLDS_PRODUCT");
+        assertThat(allClears())
+                .extracting(AlertSignal::getRule)
+                .containsExactlyInAnyOrder(
+                        "ACQUISITION_TO_EXISTING_CUSTOMER",
+                        "NO_CONSENT",
+                        "DUPLICATE_SEND",
+                        "FREQUENCY_CAP",
+                        "OPEN_COMPLAINT");
+        assertThat(allClears()).allSatisfy(c -> {
+            assertThat(c.getCount()).isZero();
+            assertThat(c.getBase()).isEqualTo(1000);
+            assertThat(c.getCumulative()).isTrue();
+        });
+
+        harness.close();
+        setUp();
+        sends(100, 19, MisfireRule.ALREADY_HOLDS_PRODUCT); // below the minimum count: an all-clear with its 19
+        closeWindow();
+        assertThat(signals()).isEmpty();
+        assertThat(allClears())
+                .filteredOn(c -> c.getRule().equals("ALREADY_HOLDS_PRODUCT"))
+                .singleElement()
+                .satisfies(c -> assertThat(c.getCount()).isEqualTo(19));
+    }
+
+    @Test
+    void aWindowWithABreachOfConsentIsNeverAnAllClearForIt() throws Exception {
+        sends(1000, 1, MisfireRule.NO_CONSENT); // signalled at its first occurrence, nothing more at close
+        closeWindow();
+        assertThat(signals()).extracting(AlertSignal::getRule).containsExactly("NO_CONSENT");
+        assertThat(allClears()).extracting(AlertSignal::getRule).doesNotContain("NO_CONSENT");
     }
 }

@@ -102,8 +102,17 @@ class SentimentAlerterTest {
         harness.processWatermark(s.getWindowEnd().toEpochMilli() - 1);
     }
 
+    /** The windows where a condition held (the all-clears are checked on their own). */
     private List<AlertSignal> alerts() {
-        return harness.extractOutputValues();
+        return harness.<AlertSignal>extractOutputValues().stream()
+                .filter(AlertSignal::getHolds)
+                .toList();
+    }
+
+    private List<AlertSignal> allClears() {
+        return harness.<AlertSignal>extractOutputValues().stream()
+                .filter(a -> !a.getHolds())
+                .toList();
     }
 
     private int keyedStateEntries() {
@@ -252,5 +261,37 @@ class SentimentAlerterTest {
                 .build();
         push(tail); // the campaign stopped sending: its tickets trail 21 sends in this window (< 100)
         assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void aWindowWithoutTheConditionIsAnAllClearWithTheFiguresOfNow() throws Exception {
+        push(window(at("12:00"), 40, 0.05, 0.20, 8)); // fine on both counts
+        push(window(at("13:00"), 6, 0.05, 0.20, 2)); // too little to judge
+
+        assertThat(alerts()).isEmpty();
+        assertThat(allClears())
+                .extracting(AlertSignal::getKind, AlertSignal::getTitle)
+                .containsExactly(
+                        Tuple.tuple(
+                                AlertKind.SENTIMENT_DROP,
+                                "Double Cashback Card's feedback has recovered: sentiment +0.05 vs +0.10 baseline, 20 % negative "
+                                        + "(40 feedback, between 2026-11-19 12:00 and 2026-11-20 12:00 UTC)"),
+                        Tuple.tuple(
+                                AlertKind.TICKET_SURGE,
+                                "Double Cashback Card's ticket rate is back to normal: 8 tickets from its 1000 sends "
+                                        + "(8.0 per 1,000, baseline 10.0, between 2026-11-19 12:00 and 2026-11-20 12:00 UTC)"),
+                        Tuple.tuple(
+                                AlertKind.SENTIMENT_DROP,
+                                "Double Cashback Card draws too little feedback to judge: 6 feedback, fewer than 10 "
+                                        + "(between 2026-11-19 13:00 and 2026-11-20 13:00 UTC)"),
+                        Tuple.tuple(
+                                AlertKind.TICKET_SURGE,
+                                "Double Cashback Card has too few tickets or sends to judge: 2 tickets from its 1000 sends, "
+                                        + "fewer than 5 or 100 (between 2026-11-19 13:00 and 2026-11-20 13:00 UTC)"));
+        assertThat(allClears()).allSatisfy(c -> {
+            assertThat(c.getSeverity()).isEqualTo(Severity.INFO);
+            assertThat(c.getMetrics()).containsKey("sends");
+        });
+        assertThat(keyedStateEntries()).isZero();
     }
 }

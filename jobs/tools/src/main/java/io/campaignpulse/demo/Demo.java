@@ -267,6 +267,9 @@ public final class Demo {
                 infra,
                 "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
                 rs -> out.printf("    %-15s %-9s %d%n", rs.getString(1), rs.getString(2), rs.getInt(3)));
+        out.printf(
+                "    %d resolved, %d still open: their quiet period runs past the end of the input, so the end does not resolve them%n",
+                countWhere(infra, "alerts", "state = 'RESOLVED'"), countWhere(infra, "alerts", "state <> 'RESOLVED'"));
         out.println(
                 "  campaign scorecard (PostgreSQL view campaign_scorecard: each campaign's latest complete 24 h window,"
                         + " its sentiment -1..1 only with enough feedback, the trend and whether it is against the previous"
