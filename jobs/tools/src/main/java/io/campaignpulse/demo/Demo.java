@@ -305,10 +305,11 @@ public final class Demo {
                         100 * rs.getDouble(9),
                         rs.getLong(10),
                         signed(rs, 11) + " (" + rs.getLong(12) + ")"));
+        out.println("  incidents, each with its latest message (PostgreSQL table alerts):");
         query(
                 infra,
-                "SELECT title FROM alerts WHERE kind <> 'MISFIRE_RATE' ORDER BY window_end, title",
-                rs -> out.println("    alert: " + rs.getString(1)));
+                "SELECT state, title FROM alerts ORDER BY kind, window_end, title",
+                rs -> out.printf("    %-8s %s%n", rs.getString(1), rs.getString(2)));
         out.println(
                 "  suppression list (topic suppressions, table suppressions): entries by reason, active / retracted");
         query(
