@@ -37,7 +37,8 @@ import org.apache.flink.util.Collector;
  * {@link #keyOf}. The first signal OPENS it; a later one UPDATES it when its severity rises (at
  * once) or its count has grown by {@code alerting.update-step} since the last message and
  * {@code alerting.cooldown} has passed since then; when no window has shown the condition for
- * {@code alerting.resolve-after}, it is RESOLVED, with the figures of the windows since (the
+ * {@code alerting.resolve-after} (roll-up kinds: a whole roll-up window, or resolve-after of
+ * windows that clear it by a margin), it is RESOLVED, with the figures of the windows since (the
  * detectors' all-clears) rather than those of the window that opened it. An incident whose quiet
  * period the end of a bounded input cut short ({@link InputHorizon}) is not resolved by that end:
  * it stays open. A signal whose window ends more than
@@ -167,7 +168,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
 
     private void handle(AlertSignal signal, long at, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         if (!signal.getHolds()) {
-            noteAllClear(signal);
+            noteAllClear(signal, at, ctx, out);
             return;
         }
         String owner = ownerOf(signal.getCampaignId(), at, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR));
@@ -195,7 +196,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                     signal,
                     null,
                     0L,
-                    0L);
+                    0L,
+                    null);
             count(current, signal, at);
             addExamples(current, signal);
             emit(current, AlertState.OPENED, null, at, owner, settings, out);
@@ -206,6 +208,7 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
                 current.setLatestClear(null);
                 current.setQuietCount(0L);
                 current.setQuietBase(0L);
+                current.setClearRunSince(null);
             }
             if (signal.getWindowEnd() >= current.getLatest().getWindowEnd()) {
                 current.setLatest(signal);
@@ -248,16 +251,42 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
      * An all-clear after the incident's latest window: kept for the RESOLVED message, which quotes
      * the latest one (rolling kinds) or the misfires and sends summed over them (misfire rates).
      */
-    private void noteAllClear(AlertSignal clear) throws Exception {
+    private void noteAllClear(AlertSignal clear, long at, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         Incident current = incident.value();
         if (current == null || clear.getWindowEnd() <= current.getLatest().getWindowEnd()) {
             return;
         }
+        current.setLatestClear(clear);
         if (clear.getCumulative()) {
             current.setQuietCount(current.getQuietCount() + clear.getCount());
             current.setQuietBase(current.getQuietBase() + clear.getBase());
+        } else if (!clear.getClearly()) {
+            current.setClearRunSince(null);
+        } else if (current.getClearRunSince() == null) {
+            current.setClearRunSince(clear.getWindowEnd());
+        } else {
+            // Roll-up windows overlap for 24 h, but an unbroken run of windows that clear the
+            // condition by a margin for resolve-after is recovery, not the baseline shifting.
+            long run = clear.getWindowEnd() - current.getClearRunSince();
+            var controls = ctx.getBroadcastState(AlertControls.DESCRIPTOR);
+            long needed = AlertControls.inForce(
+                            controls,
+                            AlertSetting.RESOLVE_AFTER,
+                            clear.getCampaignId(),
+                            clear.getKind(),
+                            configured.resolveAfter())
+                    .toMillis();
+            if (run >= needed) {
+                Settings settings = settings(clear.getCampaignId(), clear.getKind(), controls);
+                String why = "its windows have cleared the condition by a margin for "
+                        + AlertText.duration(run) + " (those ending " + AlertText.time(current.getClearRunSince())
+                        + " to " + AlertText.time(clear.getWindowEnd()) + " UTC)";
+                String owner = ownerOf(clear.getCampaignId(), at, ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR));
+                resolve(current, owner, settings, out, why, at);
+                incident.clear();
+                return;
+            }
         }
-        current.setLatestClear(clear);
         incident.update(current);
     }
 
@@ -409,10 +438,14 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         long quietSince = i.getLatest().getWindowEnd();
         String why = "no window has shown it since " + AlertText.time(quietSince) + " UTC ("
                 + AlertText.duration(settings.resolveAfterMs()) + " quiet)";
+        resolve(i, owner, settings, out, why, quietSince + settings.resolveAfterMs());
+    }
+
+    private void resolve(Incident i, String owner, Settings settings, Collector<Alert> out, String why, long at) {
         if (i.getSequence() == 0) {
             return; // muted all its life: nothing was published, so there is nothing to resolve
         }
-        emit(i, AlertState.RESOLVED, why, quietSince + settings.resolveAfterMs(), owner, settings, out);
+        emit(i, AlertState.RESOLVED, why, at, owner, settings, out);
     }
 
     /** What a RESOLVED message leads with: the figures since the incident's last window, not that window's. */

@@ -161,7 +161,31 @@ public class SentimentAlerter
                 .setDetail("")
                 .setAction("")
                 .setHolds(false)
+                .setClearly(clearly(kind, s, t))
                 .build();
+    }
+
+    /**
+     * Whether a window clears the condition by a margin, not just under the line (hysteresis: a
+     * campaign hovering at the threshold as the baseline shifts would otherwise flap between
+     * incidents): sentiment above the baseline less half the drop and a negative share 10 points
+     * under the threshold, from enough feedback; a ticket rate under three quarters of the level
+     * or of the baseline multiple, from enough sends.
+     */
+    static boolean clearly(AlertKind kind, CampaignStats s, Thresholds t) {
+        if (kind == AlertKind.SENTIMENT_DROP) {
+            return s.getAvgSentiment() != null
+                    && s.getFeedback() >= t.minFeedback()
+                    && (s.getBaselineAvgSentiment() == null
+                            || s.getAvgSentiment() > s.getBaselineAvgSentiment() - t.dropBelowBaseline() / 2)
+                    && (s.getNegativeShare() == null || s.getNegativeShare() < t.negativeShare() - 0.10);
+        }
+        Double rate = s.getTicketsPer1000Sends();
+        Double baseline = s.getBaselineTicketsPer1000Sends();
+        return rate != null
+                && s.getSends() >= t.minSends()
+                && (rate < 0.75 * t.ticketsPerThousandSends()
+                        || (baseline != null && rate < 0.75 * t.ticketsBaselineFactor() * baseline));
     }
 
     @Override

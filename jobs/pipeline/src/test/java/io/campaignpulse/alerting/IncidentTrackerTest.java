@@ -508,6 +508,10 @@ class IncidentTrackerTest {
 
     /** A roll-up window's sentiment judgement ending at {@code end}: a drop, or an all-clear with the given headline. */
     private static AlertSignal sentimentWindow(long end, boolean holds, String title) {
+        return sentimentWindow(end, holds, false, title);
+    }
+
+    private static AlertSignal sentimentWindow(long end, boolean holds, boolean clearly, String title) {
         return AlertSignal.newBuilder()
                 .setKind(AlertKind.SENTIMENT_DROP)
                 .setCampaignId("C1")
@@ -525,6 +529,7 @@ class IncidentTrackerTest {
                 .setDetail(holds ? "evidence" : "")
                 .setAction(holds ? "brief service." : "")
                 .setHolds(holds)
+                .setClearly(clearly)
                 .build();
     }
 
@@ -610,5 +615,32 @@ class IncidentTrackerTest {
         assertThat(alerts().get(1).getDetectedAt().toEpochMilli())
                 .as("the same message as when the watermark passes 13:10 on its own")
                 .isEqualTo(at("13:00"));
+    }
+
+    @Test
+    void windowsThatClearTheConditionByAMarginForResolveAfterResolveARollingIncidentEarly() throws Exception {
+        rollingWindow(sentimentWindow(at("10:00"), true, "souring"));
+        rollingWindow(sentimentWindow(at("11:00"), false, true, "clear by a margin at 11"));
+        rollingWindow(sentimentWindow(at("12:00"), false, false, "just under the line at 12")); // breaks the run
+        rollingWindow(sentimentWindow(at("13:00"), false, true, "clear by a margin at 13"));
+        rollingWindow(sentimentWindow(at("14:00"), false, true, "clear by a margin at 14"));
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED);
+
+        rollingWindow(sentimentWindow(at("15:00"), false, true, "recovered at 15")); // 13:00 to 15:00: 2 h
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.OPENED, AlertState.RESOLVED);
+        Alert resolved = alerts().get(1);
+        assertThat(resolved.getTitle()).isEqualTo("Resolved: recovered at 15");
+        assertThat(resolved.getDetail())
+                .contains("its windows have cleared the condition by a margin for 2 h (those ending 2026-11-20 13:00"
+                        + " to 2026-11-20 15:00 UTC)");
+        assertThat(resolved.getDetectedAt().toEpochMilli()).isEqualTo(at("15:00") - 1);
+        assertThat(keyedStateEntries()).isZero();
+
+        // The stale 24 h timer finds nothing; a later drop is a new incident.
+        rollingWindow(sentimentWindow(at("16:00"), true, "souring again"));
+        assertThat(alerts()).last().satisfies(a -> {
+            assertThat(a.getState()).isEqualTo(AlertState.OPENED);
+            assertThat(a.getAlertId()).isNotEqualTo(resolved.getAlertId());
+        });
     }
 }

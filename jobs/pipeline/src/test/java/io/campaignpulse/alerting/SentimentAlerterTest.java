@@ -292,6 +292,29 @@ class SentimentAlerterTest {
             assertThat(c.getSeverity()).isEqualTo(Severity.INFO);
             assertThat(c.getMetrics()).containsKey("sends");
         });
+        assertThat(allClears())
+                .extracting(AlertSignal::getClearly)
+                .as("by a margin: all but the feedback too thin to judge")
+                .containsExactly(true, true, false, true);
         assertThat(keyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aWindowJustUnderTheLineIsAnAllClearButNotByAMargin() throws Exception {
+        // -0.10 is not 0.25 below +0.10, but not above +0.10 - 0.125 either; 55 % is under 60 % but not under 50 %.
+        push(window(at("12:00"), 40, -0.10, 0.55, 8));
+        assertThat(alerts()).isEmpty();
+        assertThat(allClears())
+                .filteredOn(c -> c.getKind() == AlertKind.SENTIMENT_DROP)
+                .singleElement()
+                .satisfies(c -> assertThat(c.getClearly()).isFalse());
+        CampaignStats nearLevel = CampaignStats.newBuilder(window(at("13:00"), 40, 0.05, 0.20, 18))
+                .setBaselineTicketsPer1000Sends(9.5)
+                .build(); // 18 per 1,000: under 20 and under 2 x 9.5, but not under 15 or 14.25
+        push(nearLevel);
+        assertThat(allClears())
+                .filteredOn(c -> c.getKind() == AlertKind.TICKET_SURGE)
+                .extracting(AlertSignal::getClearly)
+                .containsExactly(true, false);
     }
 }

@@ -215,6 +215,29 @@ class MisfirePipelineEndToEndTest {
                         + " AND (x.window_end >= s.window_end OR x.state <> 'RESOLVED'))")) // open: ongoing
                 .as("a scorecard window in sentiment-drop territory that no SENTIMENT_DROP incident covers")
                 .isEmpty();
+        // And the other way round: an incident still open when the input ended is not contradicted
+        // by the scorecard's window and those before it for resolve-after, all clearing the
+        // condition by the tracker's margin (it would have resolved on them).
+        long run = a.resolveAfter().dividedBy(config.rollups().slide());
+        String clearly = String.format(
+                Locale.ROOT,
+                "(w.feedback >= %d AND w.avg_sentiment IS NOT NULL"
+                        + " AND (w.baseline_avg_sentiment IS NULL OR w.avg_sentiment > w.baseline_avg_sentiment - %f)"
+                        + " AND (w.negative_share IS NULL OR w.negative_share < %f))",
+                a.sentimentMinFeedback(),
+                a.sentimentDropBelowBaseline() / 2,
+                a.sentimentNegativeShare() - 0.10);
+        assertThat(querySet("SELECT x.campaign_id FROM alerts x JOIN campaign_scorecard s USING (campaign_id)"
+                        + " WHERE x.kind = 'SENTIMENT_DROP' AND x.state <> 'RESOLVED' AND x.campaign_id <> 'C-HOME'"
+                        + " AND s.window_end - make_interval(secs => "
+                        + a.resolveAfter().toSeconds() + ") > x.window_end"
+                        + " AND (SELECT count(*) FROM campaign_stats w WHERE w.campaign_id = s.campaign_id"
+                        + " AND w.window_end BETWEEN s.window_end - make_interval(secs => "
+                        + a.resolveAfter().toSeconds()
+                        + ") AND s.window_end"
+                        + " AND " + clearly + ") = " + (run + 1)))
+                .as("an open SENTIMENT_DROP incident that the scorecard's latest windows clearly contradict")
+                .isEmpty();
     }
 
     /**
