@@ -134,15 +134,7 @@ public class SentimentAlerter
                             t.minTickets(),
                             t.minSends(),
                             window)
-                    : String.format(
-                            Locale.ROOT,
-                            "%s's ticket rate is back to normal: %d tickets from its %d sends (%.1f per 1,000, baseline %.1f, %s)",
-                            name,
-                            s.getTicketsFromWindowSends(),
-                            s.getSends(),
-                            s.getTicketsPer1000Sends(),
-                            orZero(s.getBaselineTicketsPer1000Sends()),
-                            window);
+                    : name + "'s ticket rate is back to normal: " + ticketFigures(s, window);
         }
         return AlertSignal.newBuilder()
                 .setKind(kind)
@@ -305,15 +297,7 @@ public class SentimentAlerter
                             ? "no ratings"
                             : String.format(Locale.ROOT, "%.1f stars", s.getAvgRating()));
         } else {
-            title = String.format(
-                    Locale.ROOT,
-                    "%s is driving tickets: %d tickets from its %d sends (%.1f per 1,000, baseline %.1f, %s)",
-                    name,
-                    s.getTicketsFromWindowSends(),
-                    s.getSends(),
-                    s.getTicketsPer1000Sends(),
-                    orZero(s.getBaselineTicketsPer1000Sends()),
-                    window);
+            title = name + " is driving tickets: " + ticketFigures(s, window);
             detail = String.format(
                     Locale.ROOT,
                     "Recipients of campaign %s's sends in the window opened %d tickets: %.1f per 1,000 sends against %.1f across all campaigns "
@@ -350,6 +334,18 @@ public class SentimentAlerter
                 .setDetail(detail)
                 .setAction(action)
                 .build();
+    }
+
+    /** "68 tickets from its 898 sends (75.7 per 1,000, baseline 30.4, between ...)": a headline's ticket figures. */
+    private static String ticketFigures(CampaignStats s, String window) {
+        return String.format(
+                Locale.ROOT,
+                "%d tickets from its %d sends (%.1f per 1,000, baseline %.1f, %s)",
+                s.getTicketsFromWindowSends(),
+                s.getSends(),
+                s.getTicketsPer1000Sends(),
+                orZero(s.getBaselineTicketsPer1000Sends()),
+                window);
     }
 
     /** The window's figures, as an alert's metrics. */
