@@ -111,7 +111,7 @@ public final class PulsePipeline {
         BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CampaignDirectory.DESCRIPTOR);
 
         SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)
-                .process(new DeadLetterSplitter<>(Envelope.class), ENVELOPE_TYPE)
+                .process(new DeadLetterSplitter<>(Envelope.class, true), ENVELOPE_TYPE)
                 .uid("decode-customer-events")
                 .name("Customer events: valid records");
 
@@ -141,7 +141,8 @@ public final class PulsePipeline {
                                 .uid("alert-broadcast-control")
                                 .name("Alerting: control"),
                         customerEvents
-                                .process(new InputHorizon(), ALERT_BROADCAST_TYPE)
+                                .getSideOutput(DeadLetterSplitter.INPUT_HORIZON)
+                                .map(h -> new AlertBroadcast(null, null, h), ALERT_BROADCAST_TYPE)
                                 .uid("input-horizon")
                                 .name("Alerting: how far the input has reached"))
                 .broadcast(CampaignDirectory.DESCRIPTOR, AlertControls.DESCRIPTOR, InputHorizon.DESCRIPTOR);
