@@ -243,12 +243,15 @@ class MisfirePipelineEndToEndTest {
     /**
      * Our metrics, with their values, on the Prometheus endpoint of the running job. Its input is
      * read, but a send is judged only once event time has passed it on every input, which can
-     * come later: the scrape is repeated until the sends are judged (at most two minutes).
+     * come later: the scrape is repeated until the sends are judged (at most two minutes). A scrape
+     * reads the counters one after the other, not as a snapshot, so one may show the first misfire
+     * and another still no judged send: it waits for both.
      */
     private static void theJobsOwnMetricsAreScraped(DemoWorld world) throws Exception {
         String body = scrape();
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (sum(body, "flink_taskmanager_job_task_operator_rule_misfires", "rule=\"ALREADY_HOLDS_PRODUCT\"") == 0
+        while ((sum(body, "flink_taskmanager_job_task_operator_rule_misfires", "rule=\"ALREADY_HOLDS_PRODUCT\"") == 0
+                        || sum(body, "flink_taskmanager_job_task_operator_sendsEvaluated", "") == 0)
                 && System.nanoTime() < deadline) {
             Thread.sleep(500);
             body = scrape();
