@@ -18,6 +18,7 @@ import io.campaignpulse.ingest.InputTopics;
 import io.campaignpulse.ingest.KafkaEnvelopeDeserializer;
 import io.campaignpulse.sentiment.SentimentScorer;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -67,10 +68,19 @@ public final class Bench {
             Path configFile,
             Map<String, String> overrides) {}
 
-    /** Events per second over the span in which an operator's record count grew, from its first record to its last. */
-    record Rate(long events, double seconds) {
+    /**
+     * Events per second over the span in which an operator's record count grew, from its first
+     * record to its last; and the CPU time this process (every Flink task, the broker, the
+     * benchmark itself; not PostgreSQL) used in that span.
+     */
+    record Rate(long events, double seconds, double cpuSeconds) {
         double perSecond() {
             return seconds > 0 ? events / seconds : 0;
+        }
+
+        /** CPU microseconds per event: steadier than a rate on a machine whose other tenants vary. */
+        double cpuMicrosPerEvent() {
+            return events > 0 ? cpuSeconds * 1e6 / events : 0;
         }
     }
 
@@ -132,6 +142,12 @@ public final class Bench {
             out.printf(
                     "  pass-through (Kafka, decode, discard): %,d events, %,.0f events/s%n",
                     passthrough.events(), passthrough.perSecond());
+
+            Rate cold = warmUp(
+                    overrides, config, work.resolve("warm-up"), world.events().size() / 2);
+            out.printf(
+                    "  warm-up (the pipeline on a cold JVM, stopped halfway): %,d events, %,.0f events/s%n",
+                    cold.events(), cold.perSecond());
 
             PipelineRun pipeline = pipeline(config, work.resolve("job"));
             out.printf(
@@ -196,6 +212,34 @@ public final class Bench {
         JobClient job = env.executeAsync("campaign-pulse-bench-passthrough");
         job.getJobExecutionResult().get(30, TimeUnit.MINUTES);
         return sampler.stop();
+    }
+
+    /**
+     * The pipeline on the same backlog until it has taken in {@code events} events, then stopped:
+     * the JIT compiles the job's code paths before the measured run, as on a TaskManager that has
+     * been running (on a cold JVM the compilers alone take most of the CPU of a short run). Its
+     * own consumer group and transactional ids; what it wrote to PostgreSQL the measured run
+     * writes again, by the same keys.
+     */
+    private Rate warmUp(Map<String, String> overrides, PulseConfig config, Path workDir, long events) throws Exception {
+        Map<String, String> own = new HashMap<>(overrides);
+        own.put("kafka.group-id", config.kafka().groupId() + "-bench-warm-up");
+        own.put("kafka.transactional-id-prefix", config.kafka().transactionalIdPrefix() + "-bench-warm-up");
+        PulseConfig warm = new ConfigLoader().load(settings.configFile(), own);
+        MetricProbe.reset();
+        Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
+        try (LocalJob job = LocalJob.start(warm, workDir, null, MetricProbe.install())) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn") < events
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Rate rate = sampler.stop();
+            // Stopped, not cancelled: a cancelled job's open PostgreSQL transactions could hold
+            // locks on the rows the measured run writes.
+            job.stopWithSavepoint();
+            return rate;
+        }
     }
 
     record PipelineRun(
@@ -335,6 +379,12 @@ public final class Bench {
                         ? round(pipeline.rate().perSecond() / passthrough.perSecond(), 3)
                         : null);
         f.put("pipeline_catch_up_s", round(pipeline.catchUpSeconds(), 1));
+        // CPU per event over the same spans as the rates: what a change costs or saves, measurable
+        // even when the machine's other load moves the rates from run to run.
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("pipeline", Math.round(pipeline.rate().cpuMicrosPerEvent()));
+        cpu.put("passthrough", Math.round(passthrough.cpuMicrosPerEvent()));
+        f.put("cpu_us_per_event", cpu);
         f.put("checkpoint_interval_ms", settings.checkpointInterval().toMillis());
         f.put("checkpoint_ms", percentiles(pipeline.checkpointMs(), false));
         f.put("checkpoint_bytes", percentiles(pipeline.checkpointBytes(), false));
@@ -396,6 +446,8 @@ public final class Bench {
 
     /** Samples a record counter and the job's checkpoint gauges every 100 ms. */
     static final class Sampler implements Runnable {
+        private static final com.sun.management.OperatingSystemMXBean PROCESS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         private final LongSupplier counter;
         private final List<long[]> samples = new ArrayList<>();
         private final List<Long> checkpointMs = new ArrayList<>();
@@ -437,7 +489,7 @@ public final class Bench {
         }
 
         private synchronized void sample() {
-            samples.add(new long[] {System.nanoTime(), counter.getAsLong()});
+            samples.add(new long[] {System.nanoTime(), counter.getAsLong(), PROCESS.getProcessCpuTime()});
         }
 
         /** Stops sampling; the rate from the last sample without records to the first with the final count. */
@@ -447,20 +499,20 @@ public final class Bench {
             sample();
             synchronized (this) {
                 long last = samples.get(samples.size() - 1)[1];
-                long start = samples.get(0)[0];
-                long end = samples.get(samples.size() - 1)[0];
+                long[] start = samples.get(0);
+                long[] end = samples.get(samples.size() - 1);
                 for (long[] s : samples) {
                     if (s[1] <= 0) {
-                        start = s[0];
+                        start = s;
                     }
                 }
                 for (long[] s : samples) {
                     if (s[1] == last) {
-                        end = s[0];
+                        end = s;
                         break;
                     }
                 }
-                return new Rate(Math.max(last, 0), (end - start) / 1e9);
+                return new Rate(Math.max(last, 0), (end[0] - start[0]) / 1e9, (end[2] - start[2]) / 1e9);
             }
         }
 
