@@ -30,10 +30,12 @@ import io.campaignpulse.misfire.SendVerdict;
 import io.campaignpulse.misfire.SuppressionList;
 import io.campaignpulse.sentiment.SentimentScorer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -41,11 +43,16 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -63,11 +70,14 @@ import org.apache.flink.util.OutputTag;
  * <p>A send whose campaign is unknown when judged is parked with the customer's state as of its
  * sent_at and judged event-time.campaign-grace later, or dead-lettered as UNKNOWN_CAMPAIGN.
  *
- * <p>State per customer: the pending events (a list, appended to without reading it, read and
- * rewritten once per instant the watermark passes) and the customer's facts (one read and one
- * write per such instant; they expire after misfire.customer-state-ttl without events).
+ * <p>State: the customer's facts in RocksDB (one read and one write per instant the watermark
+ * passes for the customer; they expire after misfire.customer-state-ttl without events), and the
+ * events waiting for the watermark in memory ({@link WaitingEvents}), which checkpoints carry as
+ * union operator state. Events a savepoint of an earlier release kept in keyed state are still
+ * found and applied when their timers fire.
  */
-public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict> {
+public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict>
+        implements CheckpointedFunction {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("misfire-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
@@ -93,9 +103,21 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     private final long sendMemoryMs;
     private final long feedbackLatenessMs;
     private final Duration stateTtl;
+    private final long legacyBoundMs;
 
     private transient ValueState<CustomerState> customer;
-    private transient ListState<PendingEvent> pending;
+    private transient WaitingEvents waiting;
+    private transient ListState<PendingEvent> checkpointedWaiting;
+    private transient ListState<Long> checkpointedLegacyHorizon;
+    /** The keyed list in which earlier releases kept the waiting events: read only for their timers. */
+    private transient ListState<PendingEvent> legacyWaiting;
+    /**
+     * Until which timer time events restored from an earlier release's keyed list may still be
+     * due: Long.MIN_VALUE when the job did not start from such a savepoint, Long.MAX_VALUE until the
+     * first timer after such a restore sets it.
+     */
+    private long legacyHorizon = Long.MIN_VALUE;
+
     private transient SentimentScorer scorer;
     private transient Counter sendsJudged;
     private transient Counter redeliveries;
@@ -116,6 +138,12 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         this.sendMemoryMs = config.sendMemory().toMillis();
         this.feedbackLatenessMs = config.rollups().allowedLateness().toMillis();
         this.stateTtl = config.misfire().customerStateTtl();
+        // How far past the first timer after a restore an event of the restored keyed list can be
+        // due: the watermark's lag in a backlog (alignment drift plus out-of-orderness), twice over
+        // for the alignment's overshoot, plus a parked send's grace; and never less than a day.
+        long lag = config.eventTime().alignmentMaxDrift().toMillis()
+                + config.eventTime().maxOutOfOrderness().toMillis();
+        this.legacyBoundMs = Math.max(Duration.ofDays(1).toMillis(), 2 * lag + graceMs);
     }
 
     /** A customer's facts, expiring {@code ttl} after their last write. */
@@ -130,13 +158,46 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        waiting = new WaitingEvents();
+        checkpointedWaiting = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("waiting-events", new AvroTypeInfo<>(PendingEvent.class)));
+        checkpointedLegacyHorizon = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("legacy-waiting-horizon", Types.LONG));
+        if (!context.isRestored()) {
+            return;
+        }
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        waiting.restore(
+                checkpointedWaiting.get(),
+                key -> KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                key, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks())
+                        == task.getIndexOfThisSubtask());
+        boolean written = false;
+        for (Long horizon : checkpointedLegacyHorizon.get()) {
+            written = true;
+            legacyHorizon = Math.max(legacyHorizon, horizon);
+        }
+        if (!written) {
+            // A savepoint of an earlier release: its waiting events are in the keyed list.
+            legacyHorizon = Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        checkpointedWaiting.update(waiting.all());
+        checkpointedLegacyHorizon.update(List.of(legacyHorizon));
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         customer = getRuntimeContext().getState(customerDescriptor(stateTtl));
-        // Every entry leaves the list when the watermark passes it, so the list needs no TTL.
-        pending = getRuntimeContext()
+        legacyWaiting = getRuntimeContext()
                 .getListState(new ListStateDescriptor<>("pending-events", new AvroTypeInfo<>(PendingEvent.class)));
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        metrics.gauge("eventsWaitingForWatermark", () -> waiting.count());
         sendsJudged = metrics.counter("sendsEvaluated");
         redeliveries = metrics.counter("sendRedeliveries");
         lateEvents = metrics.counter("lateRecords");
@@ -167,7 +228,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         long t = EventTimes.of(event);
         long watermark = ctx.timerService().currentWatermark();
         if (t > watermark) {
-            pending.add(new PendingEvent(t, event, null));
+            waiting.add(ctx.getCurrentKey(), new PendingEvent(t, event, null));
             ctx.timerService().registerEventTimeTimer(t);
         } else if (isFeedback(payload) && t > watermark - feedbackLatenessMs) {
             // Late, but its roll-up windows are still open: score and attribute it now.
@@ -229,8 +290,10 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SendVerdict> out) throws Exception {
-        EventTimeBuffer buffer = new EventTimeBuffer(pending.get(), timestamp);
+        String key = ctx.getCurrentKey();
+        EventTimeBuffer buffer = new EventTimeBuffer(waitingEvents(key, timestamp), timestamp);
         if (!buffer.hasDue()) {
+            waiting.putBack(key, buffer.later());
             return;
         }
         ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR);
@@ -267,13 +330,33 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         if (changed) {
             retractSuppressions(state, timestamp, ctx);
         }
-        List<PendingEvent> later = buffer.later();
-        if (later.isEmpty()) {
-            pending.clear();
-        } else {
-            pending.update(later);
-        }
+        waiting.putBack(key, buffer.later());
         save(state);
+    }
+
+    /**
+     * The customer's waiting events, in arrival order, taken out of memory: with those an earlier
+     * release kept in keyed state first, while any may be left (a timer with nothing in memory is
+     * one of theirs), so that a savepoint taken before the upgrade loses none.
+     */
+    private List<PendingEvent> waitingEvents(String key, long timestamp) throws Exception {
+        List<PendingEvent> inMemory = waiting.take(key);
+        if (legacyHorizon == Long.MAX_VALUE) {
+            legacyHorizon = timestamp + legacyBoundMs;
+        }
+        if (!inMemory.isEmpty() && timestamp > legacyHorizon) {
+            return inMemory;
+        }
+        List<PendingEvent> all = new ArrayList<>();
+        for (PendingEvent p : legacyWaiting.get()) {
+            all.add(p);
+        }
+        if (all.isEmpty()) {
+            return inMemory;
+        }
+        legacyWaiting.clear();
+        all.addAll(inMemory);
+        return all;
     }
 
     private void judge(

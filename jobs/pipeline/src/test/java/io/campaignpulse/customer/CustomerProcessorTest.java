@@ -25,8 +25,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -35,6 +38,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +51,8 @@ class CustomerProcessorTest {
     private static final Campaign PLATINUM = campaign("C1", "Platinum Card Push", OfferType.CROSS_SELL, "CARD-PLAT");
     private static final String ANGRY = "Still waiting for my refund, no one ever called back. Thanks for nothing.";
     private static final Campaign SECURITY = campaign("C-SEC", "Security Notice", OfferType.SERVICE, null);
+
+    private static final int MAX_PARALLELISM = 128;
 
     private KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness;
 
@@ -448,6 +454,156 @@ class CustomerProcessorTest {
                 .satisfies(v -> assertThat(v.getMisfires())
                         .extracting(m -> m.getRule())
                         .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> instance(
+            int parallelism, int index) throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(
+                        new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
+                EventTimes::customerOf,
+                Types.STRING,
+                MAX_PARALLELISM,
+                parallelism,
+                index);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    /** Whether the send was judged with the customer's facts: the recipient already holds the card. */
+    private static boolean holdsRule(SendVerdict v) {
+        return v.getMisfires().stream().anyMatch(m -> m.getRule() == MisfireRule.ALREADY_HOLDS_PRODUCT);
+    }
+
+    private static int owner(String customer, int parallelism) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(customer, MAX_PARALLELISM, parallelism);
+    }
+
+    private static List<String> judgedSends(
+            List<KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict>> instances) {
+        List<String> judged = new ArrayList<>();
+        for (var h : instances) {
+            h.extractOutputValues().forEach(v -> judged.add(v.getSendId() + ":" + holdsRule(v)));
+        }
+        return judged;
+    }
+
+    /**
+     * Events still waiting for the watermark at a checkpoint are in it (union operator state), and
+     * after a rescale each is applied once, by the instance that owns its customer, with the
+     * customer's facts (keyed state) that instance restored.
+     */
+    @Test
+    void waitingEventsSurviveARescaleDownAndUp() throws Exception {
+        List<String> customers = new ArrayList<>();
+        for (int i = 1; i <= 12; i++) {
+            customers.add("cust-" + i);
+        }
+        assertThat(customers.stream().map(c -> owner(c, 2)).distinct()).hasSize(2);
+        List<KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict>> two = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            var h = instance(2, i);
+            h.open();
+            h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+            h.processBroadcastElement(PLATINUM, 0);
+            two.add(h);
+        }
+        for (String c : customers) {
+            var h = two.get(owner(c, 2));
+            Envelope holds = envelope(holding(c, "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+            h.processElement(holds, EventTimes.of(holds));
+            Envelope send = envelope(send("s-" + c, "C1", c, T0905));
+            h.processElement(send, EventTimes.of(send)); // waiting at the checkpoint
+        }
+        for (var h : two) {
+            h.processWatermark(T0900);
+        }
+        OperatorSubtaskState atTwo = AbstractStreamOperatorTestHarness.repackageState(
+                two.get(0).snapshot(1L, 1L), two.get(1).snapshot(1L, 1L));
+        for (var h : two) {
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.close();
+        }
+
+        // Down to one instance: it restores every customer's waiting send, and judges each once.
+        var one = instance(1, 0);
+        one.initializeState(
+                AbstractStreamOperatorTestHarness.repartitionOperatorState(atTwo, MAX_PARALLELISM, 2, 1, 0));
+        one.open();
+        one.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+        Envelope later = envelope(send("s-late", "C1", "cust-1", at("09:30")));
+        one.processElement(later, EventTimes.of(later)); // waiting at the next checkpoint
+        one.processWatermark(T0905);
+        assertThat(judgedSends(List.of(one)))
+                .containsExactlyInAnyOrderElementsOf(
+                        customers.stream().map(c -> "s-" + c + ":true").toList());
+        OperatorSubtaskState atOne = one.snapshot(2L, 2L);
+        one.close();
+
+        // Up to three: the send still waiting is judged by its customer's instance alone.
+        List<KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict>> three = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            var h = instance(3, i);
+            h.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(atOne, MAX_PARALLELISM, 1, 3, i));
+            h.open();
+            h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+            h.processWatermark(T1000);
+            three.add(h);
+        }
+        assertThat(judgedSends(three)).containsExactly("s-late:true");
+        assertThat(three.get(owner("cust-1", 3)).extractOutputValues()).hasSize(1);
+        for (var h : three) {
+            h.close();
+        }
+    }
+
+    /**
+     * A savepoint of an earlier release kept the waiting events in a keyed list: restored, each is
+     * still applied when its timer fires, also when an event that arrives after the upgrade is due
+     * at the same instant (and so shares the timer).
+     */
+    @Test
+    void eventsAnEarlierReleaseKeptInKeyedStateAreAppliedWhenTheirTimersFire() throws Exception {
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        harness.processWatermark(T0900);
+        // What the earlier release did with a send ahead of the watermark: a keyed list entry and a timer.
+        var operator = (CoBroadcastWithKeyedOperator<String, Envelope, Campaign, SendVerdict>) harness.getOperator();
+        operator.setCurrentKey("cust-1");
+        operator.getKeyedStateBackend()
+                .getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new ListStateDescriptor<>("pending-events", new AvroTypeInfo<>(PendingEvent.class)))
+                .add(new PendingEvent(T0905, envelope(send("s1", "C1", "cust-1", T0905)), null));
+        operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
+                .registerEventTimeTimer(VoidNamespace.INSTANCE, T0905);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        // The earlier release wrote no operator state of its own (the campaigns are sent again below).
+        OperatorSubtaskState earlier = OperatorSubtaskState.builder()
+                .setManagedKeyedState(snapshot.getManagedKeyedState())
+                .setRawKeyedState(snapshot.getRawKeyedState())
+                .build();
+
+        harness = newHarness(Map.of());
+        harness.initializeState(earlier);
+        harness.open();
+        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+        harness.processBroadcastElement(PLATINUM, 0);
+        event(send("s2", "C1", "cust-1", T0905)); // due at the same instant, in memory
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts())
+                .extracting(SendVerdict::getSendId, CustomerProcessorTest::holdsRule)
+                .containsExactly(Tuple.tuple("s1", true), Tuple.tuple("s2", true));
+        @SuppressWarnings("unchecked")
+        var backend = (RocksDBKeyedStateBackend<String>)
+                (Object) ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+        assertThat(backend.getKeys("pending-events", VoidNamespace.INSTANCE))
+                .as("the keyed list is gone")
+                .isEmpty();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     // ------------------------------------------------------------------ feedback, attribution, OPEN_COMPLAINT
