@@ -121,6 +121,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
 
     private transient SentimentScorer scorer;
     private transient Counter sendsJudged;
+    private transient Counter eventsDone;
     private transient Counter redeliveries;
     private transient Counter lateEvents;
     private transient Counter parkedSends;
@@ -204,6 +205,8 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         metrics.gauge("eventsWaitingForWatermark", () -> waiting.count());
         sendsJudged = metrics.counter("sendsEvaluated");
+        // Events applied (or dead-lettered) so far: numRecordsIn less this is what waits for the watermark.
+        eventsDone = metrics.counter("eventsApplied");
         redeliveries = metrics.counter("sendRedeliveries");
         lateEvents = metrics.counter("lateRecords");
         parkedSends = metrics.counter("sendsParkedForCampaign");
@@ -228,6 +231,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
                     DEAD_LETTERS,
                     DeadLetters.of(
                             event, DeadLetterReason.INVALID_VALUE, "not a customer event for misfire detection"));
+            eventsDone.inc();
             return;
         }
         long t = EventTimes.of(event);
@@ -235,7 +239,10 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         if (t > watermark) {
             waiting.add(ctx.getCurrentKey(), new PendingEvent(t, event, null));
             ctx.timerService().registerEventTimeTimer(t);
-        } else if (isFeedback(payload) && t > watermark - feedbackLatenessMs) {
+            return;
+        }
+        eventsDone.inc();
+        if (isFeedback(payload) && t > watermark - feedbackLatenessMs) {
             // Late, but its roll-up windows are still open: score and attribute it now.
             CustomerState state = CustomerFacts.orEmpty(customer.value());
             applyFeedback(state, payload, t, ctx);
@@ -308,6 +315,9 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         Set<String> feedbackSeen = new HashSet<>(0);
         while (buffer.hasDue()) {
             PendingEvent next = buffer.next();
+            if (next.getAsOf() == null) {
+                eventsDone.inc(); // a parked send was counted when it was first judged
+            }
             Object payload = next.getEvent().getPayload();
             if (next.getAsOf() != null) {
                 judgeParked(next, (CampaignSend) payload, campaigns, state, timestamp, ctx, out);

@@ -85,6 +85,13 @@ public final class Bench {
     }
 
     static final String PIPELINE_OPERATOR = "Misfire detection per customer";
+
+    /**
+     * The share of the events the pipeline's rate is timed to: the rest, the input's last minutes
+     * of event time, wait until the end of the input is detected (event-time.idleness).
+     */
+    static final double APPLIED_SHARE = 0.99;
+
     static final String PASSTHROUGH_OPERATOR = "Pass-through: discard";
 
     private final Settings settings;
@@ -215,7 +222,7 @@ public final class Bench {
     }
 
     /**
-     * The pipeline on the same backlog until it has taken in {@code events} events, then stopped:
+     * The pipeline on the same backlog until it has applied {@code events} events, then stopped:
      * the JIT compiles the job's code paths before the measured run, as on a TaskManager that has
      * been running (on a cold JVM the compilers alone take most of the CPU of a short run). Its
      * own consumer group and transactional ids; what it wrote to PostgreSQL the measured run
@@ -227,11 +234,10 @@ public final class Bench {
         own.put("kafka.transactional-id-prefix", config.kafka().transactionalIdPrefix() + "-bench-warm-up");
         PulseConfig warm = new ConfigLoader().load(settings.configFile(), own);
         MetricProbe.reset();
-        Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
+        Sampler sampler = pipelineSampler();
         try (LocalJob job = LocalJob.start(warm, workDir, null, MetricProbe.install())) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn") < events
-                    && System.nanoTime() < deadline) {
+            while (sampler.done() < events && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             Rate rate = sampler.stop();
@@ -242,6 +248,12 @@ public final class Bench {
         }
     }
 
+    private static Sampler pipelineSampler() {
+        return Sampler.start(
+                () -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"),
+                () -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "eventsApplied"));
+    }
+
     record PipelineRun(
             Rate rate, double catchUpSeconds, List<Long> checkpointMs, List<Long> checkpointBytes, long stateBytes) {}
 
@@ -249,7 +261,7 @@ public final class Bench {
     private PipelineRun pipeline(PulseConfig config, Path workDir) throws Exception {
         MetricProbe.reset();
         long submitted = System.nanoTime();
-        Sampler sampler = Sampler.start(() -> MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
+        Sampler sampler = pipelineSampler();
         try (LocalJob job = LocalJob.start(config, workDir, null, MetricProbe.install())) {
             Thread report = new Thread(
                     () -> {
@@ -257,9 +269,10 @@ public final class Bench {
                             while (true) {
                                 Thread.sleep(15_000);
                                 out.printf(
-                                        "    after %.0f s: %,d events in; tasks not idle (busy / back-pressured / idle ms per s):%n",
+                                        "    after %.0f s: %,d events in, %,d applied; tasks not idle (busy / back-pressured / idle ms per s):%n",
                                         seconds(submitted),
-                                        MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"));
+                                        MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn"),
+                                        sampler.done());
                                 MetricProbe.taskTimes().entrySet().stream()
                                         .filter(t -> t.getValue()[2] < 950)
                                         .forEach(t -> printTaskTime(t.getKey(), t.getValue()));
@@ -272,9 +285,15 @@ public final class Bench {
             report.setDaemon(true);
             report.start();
             job.awaitCaughtUp(Duration.ofHours(2));
-            report.interrupt();
             double catchUp = seconds(submitted);
-            Rate rate = sampler.stop();
+            // Read and committed; the last events are applied once the watermark passes them.
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (sampler.done() < APPLIED_SHARE * MetricProbe.operatorCount(PIPELINE_OPERATOR, "numRecordsIn")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            report.interrupt();
+            Rate rate = sampler.stop(APPLIED_SHARE);
             List<Long> durations = new ArrayList<>(sampler.checkpointMs());
             List<Long> sizes = new ArrayList<>(sampler.checkpointBytes());
             job.stopAndDrain();
@@ -448,21 +467,33 @@ public final class Bench {
     static final class Sampler implements Runnable {
         private static final com.sun.management.OperatingSystemMXBean PROCESS =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        private final LongSupplier counter;
+        private final LongSupplier in;
+        private final LongSupplier done;
         private final List<long[]> samples = new ArrayList<>();
         private final List<Long> checkpointMs = new ArrayList<>();
         private final List<Long> checkpointBytes = new ArrayList<>();
         private final Thread thread;
         private volatile boolean running = true;
 
-        private Sampler(LongSupplier counter) {
-            this.counter = counter;
+        private Sampler(LongSupplier in, LongSupplier done) {
+            this.in = in;
+            this.done = done;
             this.thread = new Thread(this, "bench-sampler");
             thread.setDaemon(true);
         }
 
-        static Sampler start(LongSupplier counter) {
-            Sampler s = new Sampler(counter);
+        /** A job whose measured operator is done with a record when it takes it in (the pass-through's sink). */
+        static Sampler start(LongSupplier in) {
+            return start(in, in);
+        }
+
+        /**
+         * @param in records taken in by the measured operator
+         * @param done records it is done with: the per-customer step holds each event until the
+         *     watermark passes it, so taking an event in is not yet processing it
+         */
+        static Sampler start(LongSupplier in, LongSupplier done) {
+            Sampler s = new Sampler(in, done);
             s.thread.start();
             return s;
         }
@@ -489,16 +520,26 @@ public final class Bench {
         }
 
         private synchronized void sample() {
-            samples.add(new long[] {System.nanoTime(), counter.getAsLong(), PROCESS.getProcessCpuTime()});
+            samples.add(new long[] {System.nanoTime(), in.getAsLong(), PROCESS.getProcessCpuTime(), done.getAsLong()});
         }
 
-        /** Stops sampling; the rate from the last sample without records to the first with the final count. */
-        Rate stop() throws InterruptedException {
+        /** Records done so far. */
+        long done() {
+            return done.getAsLong();
+        }
+
+        /**
+         * Stops sampling; the rate from the last sample without records in to the first in which
+         * the operator was done with {@code share} of the records it took in (the pipeline's last
+         * minutes of event time wait for the end of the input to be detected, not for throughput).
+         */
+        Rate stop(double share) throws InterruptedException {
             running = false;
             thread.join();
             sample();
             synchronized (this) {
-                long last = samples.get(samples.size() - 1)[1];
+                long taken = samples.get(samples.size() - 1)[1];
+                long target = (long) Math.ceil(share * taken);
                 long[] start = samples.get(0);
                 long[] end = samples.get(samples.size() - 1);
                 for (long[] s : samples) {
@@ -507,13 +548,17 @@ public final class Bench {
                     }
                 }
                 for (long[] s : samples) {
-                    if (s[1] == last) {
+                    if (s[3] >= target) {
                         end = s;
                         break;
                     }
                 }
-                return new Rate(Math.max(last, 0), (end[0] - start[0]) / 1e9, (end[2] - start[2]) / 1e9);
+                return new Rate(Math.max(end[3], 0), (end[0] - start[0]) / 1e9, (end[2] - start[2]) / 1e9);
             }
+        }
+
+        Rate stop() throws InterruptedException {
+            return stop(1.0);
         }
 
         synchronized List<Long> checkpointMs() {
