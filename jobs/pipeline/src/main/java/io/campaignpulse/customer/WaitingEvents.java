@@ -35,15 +35,14 @@ final class WaitingEvents {
         return events;
     }
 
-    /** Puts back the events a customer still waits for, in arrival order, ahead of any added since {@link #take}. */
+    /**
+     * Puts back the events a customer still waits for, in arrival order, right after {@link #take}
+     * (nothing is added for the customer in between); the list is kept as it is, not copied.
+     */
     void putBack(String customer, List<PendingEvent> events) {
-        if (events.isEmpty()) {
-            return;
-        }
-        List<PendingEvent> added = byCustomer.put(customer, new ArrayList<>(events));
-        count += events.size();
-        if (added != null) {
-            byCustomer.get(customer).addAll(added);
+        if (!events.isEmpty()) {
+            byCustomer.put(customer, events);
+            count += events.size();
         }
     }
 
