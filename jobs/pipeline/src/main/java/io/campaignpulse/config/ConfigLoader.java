@@ -250,6 +250,10 @@ public final class ConfigLoader {
         notBlank("kafka.group-id", c.kafka().groupId());
         notBlank("kafka.transactional-id-prefix", c.kafka().transactionalIdPrefix());
         atLeast("kafka.transaction-timeout", c.kafka().transactionTimeout(), Duration.ofSeconds(10));
+        if (!PulseConfig.Kafka.DELIVERIES.contains(c.kafka().delivery())) {
+            throw new ConfigException(
+                    "bad value for 'kafka.delivery': one of " + String.join(", ", PulseConfig.Kafka.DELIVERIES));
+        }
         if (c.kafka().transactionTimeout().compareTo(Duration.ofMinutes(15)) > 0) {
             // Brokers refuse longer transactions unless transaction.max.timeout.ms was raised.
             warn("kafka.transaction-timeout is above 15m; the brokers' transaction.max.timeout.ms must allow it");

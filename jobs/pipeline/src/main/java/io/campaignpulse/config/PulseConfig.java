@@ -69,8 +69,18 @@ public record PulseConfig(
             StartingOffsets startingOffsets,
             String transactionalIdPrefix,
             Duration transactionTimeout,
+            String delivery,
             Map<String, String> properties)
             implements Serializable {
+
+        public static final String EXACTLY_ONCE = "exactly-once";
+        public static final String AT_LEAST_ONCE = "at-least-once";
+        public static final List<String> DELIVERIES = List.of(EXACTLY_ONCE, AT_LEAST_ONCE);
+
+        /** Whether the Kafka outputs are transactional (kafka.delivery). */
+        public boolean exactlyOnce() {
+            return EXACTLY_ONCE.equals(delivery);
+        }
 
         /** Properties for a Kafka client of ours: the pass-through ones (SASL/SSL) and the brokers. */
         public Properties clientProperties() {

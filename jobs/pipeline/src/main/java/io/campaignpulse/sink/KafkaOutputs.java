@@ -8,8 +8,10 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /**
- * Exactly-once Kafka sinks writing Avro values (framed as contract.output-encoding says), with
- * failed commits counted and logged ({@link CommitAlarmKafkaSink}).
+ * Kafka sinks writing Avro values (framed as contract.output-encoding says): exactly-once by
+ * default, with failed commits counted and logged ({@link CommitAlarmKafkaSink}); at-least-once
+ * when kafka.delivery says so, for consumers that need records within milliseconds and drop
+ * duplicates themselves.
  */
 public final class KafkaOutputs {
 
@@ -24,12 +26,14 @@ public final class KafkaOutputs {
             PulseConfig config, String topic, Class<T> type, KeyOf<T> keyOf) {
         PulseConfig.Kafka kafka = config.kafka();
         Properties props = new Properties();
-        // Records are only visible when the checkpoint commits their transaction, so waiting a few
-        // milliseconds to fill batches costs no latency anyone can see; sending each record on its
-        // own costs the task thread a network wake-up per record. (Compression is the operator's
-        // choice, in kafka.properties: measured here, lz4 with 256 KB batches cost the task thread
-        // more in buffer set-up than it saved on a loopback broker.)
-        props.setProperty("linger.ms", "20");
+        // Exactly-once records are only visible when the checkpoint commits their transaction, so
+        // waiting a few milliseconds to fill batches costs no latency anyone can see; sending each
+        // record on its own costs the task thread a network wake-up per record. At-least-once
+        // records are visible once sent: there the wait is latency, so it is kept short.
+        // (Compression is the operator's choice, in kafka.properties: measured here, lz4 with
+        // 256 KB batches cost the task thread more in buffer set-up than it saved on a loopback
+        // broker.)
+        props.setProperty("linger.ms", kafka.exactlyOnce() ? "20" : "2");
         props.putAll(kafka.clientProperties()); // the operator's own kafka.properties win
         props.setProperty(
                 "transaction.timeout.ms",
@@ -40,7 +44,8 @@ public final class KafkaOutputs {
                         .setKafkaProducerConfig(props)
                         .setRecordSerializer(new AvroRecordSerializer<>(
                                 topic, keyOf, config.contract().wire()))
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setDeliveryGuarantee(
+                                kafka.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                         // Unique per sink and stable across restarts: a changed prefix would leave the old
                         // transactions open and block read_committed consumers until they time out.
                         .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + topic)

@@ -254,4 +254,16 @@ class ConfigLoaderTest {
                         .longestOpenTransaction())
                 .isEqualTo(Duration.ofSeconds(630));
     }
+
+    @Test
+    void kafkaDeliveryIsExactlyOnceUnlessSaidOtherwise() {
+        assertThat(Fixtures.config().kafka().exactlyOnce()).isTrue();
+        assertThat(Fixtures.config(Map.of("kafka.delivery", "at-least-once"))
+                        .kafka()
+                        .exactlyOnce())
+                .isFalse();
+        assertThatThrownBy(() -> Fixtures.config(Map.of("kafka.delivery", "at-most-once")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("bad value for 'kafka.delivery': one of exactly-once, at-least-once");
+    }
 }

@@ -64,6 +64,9 @@ public final class Bench {
             int parallelism,
             long seed,
             Duration checkpointInterval,
+            Duration latencyFeed,
+            int latencyRate,
+            Duration latencyOutOfOrderness,
             Path json,
             Path configFile,
             Map<String, String> overrides) {}
@@ -170,8 +173,41 @@ public final class Bench {
                     correctness.late(),
                     correctness.correct() ? "correct" : "WRONG");
 
+            // Half the measured maximum unless said otherwise: a rate the job sustains with room to
+            // spare, so that what is measured is latency, not a backlog.
+            double latencyRate = settings.latencyRate() > 0
+                    ? settings.latencyRate()
+                    : Math.max(100, pipeline.rate().perSecond() / 2);
+            LiveLatency live = new LiveLatency(infra, config, out);
+            Map<String, LiveLatency.Result> latency = new LinkedHashMap<>();
+            for (String delivery : List.of(PulseConfig.Kafka.AT_LEAST_ONCE, PulseConfig.Kafka.EXACTLY_ONCE)) {
+                out.printf(
+                        "  latency, %s: a live feed at %,.0f events/s for %d s (event time = publication time,"
+                                + " event-time.max-out-of-orderness %d ms)%n",
+                        delivery,
+                        latencyRate,
+                        settings.latencyFeed().toSeconds(),
+                        settings.latencyOutOfOrderness().toMillis());
+                LiveLatency.Result r = live.measure(
+                        world,
+                        delivery,
+                        latencyRate,
+                        settings.latencyFeed(),
+                        settings.latencyOutOfOrderness(),
+                        overrides,
+                        settings.configFile(),
+                        settings.partitions(),
+                        work.resolve("latency-" + delivery));
+                Map<String, Object> p = percentiles(r.latenciesMs(), true);
+                out.printf(
+                        "    %,d events published at %,.0f events/s; send to its misfire, %,d sends: %s ms%n",
+                        r.published(), r.publishedPerSecond(), r.latenciesMs().size(), p);
+                latency.put(delivery, r);
+            }
+
             double scorer = scorerTextsPerSecond(world, config);
-            Map<String, Object> figures = figures(world, passthrough, pipeline, correctness, scorer);
+            Map<String, Object> figures =
+                    figures(world, passthrough, pipeline, correctness, latencyRate, latency, config, scorer);
             table(figures);
             if (settings.json() != null) {
                 new ObjectMapper()
@@ -379,7 +415,14 @@ public final class Bench {
     }
 
     private Map<String, Object> figures(
-            DemoWorld world, Rate passthrough, PipelineRun pipeline, Correctness correctness, double scorer) {
+            DemoWorld world,
+            Rate passthrough,
+            PipelineRun pipeline,
+            Correctness correctness,
+            double latencyRate,
+            Map<String, LiveLatency.Result> latency,
+            PulseConfig config,
+            double scorer) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("cores", Runtime.getRuntime().availableProcessors());
         f.put("events", world.events().size());
@@ -410,8 +453,22 @@ public final class Bench {
         f.put(
                 "state_bytes_per_customer",
                 pipeline.stateBytes() < 0 ? null : Math.round((double) pipeline.stateBytes() / settings.customers()));
-        f.put("latency_ms_at_least_once", null);
-        f.put("latency_ms_exactly_once", null);
+        // From a send handed to Kafka to the first of its misfires received by a read_committed
+        // consumer, on a live feed at half the measured rate.
+        f.put(
+                "latency_ms_at_least_once",
+                percentiles(latency.get(PulseConfig.Kafka.AT_LEAST_ONCE).latenciesMs(), true));
+        f.put(
+                "latency_ms_exactly_once",
+                percentiles(latency.get(PulseConfig.Kafka.EXACTLY_ONCE).latenciesMs(), true));
+        Map<String, Object> feed = new LinkedHashMap<>();
+        feed.put("target_events_per_s", Math.round(latencyRate));
+        latency.forEach((delivery, r) ->
+                feed.put("published_events_per_s_" + delivery.replace('-', '_'), Math.round(r.publishedPerSecond())));
+        feed.put("seconds", settings.latencyFeed().toSeconds());
+        feed.put("max_out_of_orderness_ms", settings.latencyOutOfOrderness().toMillis());
+        feed.put("idleness_ms", config.eventTime().idleness().toMillis());
+        f.put("latency_feed", feed);
         f.put("scorer_texts_per_s", Math.round(scorer));
         Map<String, Object> ground = new LinkedHashMap<>();
         ground.put("expected_misfires", correctness.expected());
@@ -426,7 +483,11 @@ public final class Bench {
     private static Map<String, Object> percentiles(List<Long> values, boolean withP99) {
         Map<String, Object> p = new LinkedHashMap<>();
         if (values.isEmpty()) {
+            p.put("count", 0);
             p.put("p50", null);
+            if (withP99) {
+                p.put("p99", null);
+            }
             p.put("max", null);
             return p;
         }

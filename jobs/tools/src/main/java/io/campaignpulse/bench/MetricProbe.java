@@ -54,6 +54,26 @@ public final class MetricProbe implements MetricReporter {
         return sum;
     }
 
+    /**
+     * The smallest value over all subtasks of an operator's numeric gauge (e.g. currentInputWatermark:
+     * how far event time has reached in every instance), or Long.MIN_VALUE while none is registered.
+     */
+    public static long operatorGaugeMin(String operatorName, String metric) {
+        long min = Long.MAX_VALUE;
+        boolean found = false;
+        for (Map.Entry<String, List<Metric>> e : METRICS.entrySet()) {
+            if (e.getKey().startsWith(operatorName) && e.getKey().endsWith("|" + metric)) {
+                for (Metric m : e.getValue()) {
+                    if (m instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+                        min = Math.min(min, n.longValue());
+                        found = true;
+                    }
+                }
+            }
+        }
+        return found ? min : Long.MIN_VALUE;
+    }
+
     /** A job-level gauge's value (e.g. lastCheckpointDuration), or -1 while it is not registered. */
     public static long jobGauge(String metric) {
         List<Metric> found = METRICS.get("job|" + metric);

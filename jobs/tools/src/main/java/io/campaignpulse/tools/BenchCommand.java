@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         description = {
             "Measure the pipeline on this machine: preloads a generated backlog of every input topic into an embedded "
                     + "Kafka, then runs a pass-through job (Kafka, decode, discard) and the full pipeline (RocksDB, checkpoints, "
-                    + "exactly-once outputs to Kafka and PostgreSQL) over it, and the sentiment scorer alone. Prints a table; "
+                    + "exactly-once outputs to Kafka and PostgreSQL) over it, and the sentiment scorer alone; then the alert "
+                    + "latency on a live feed at half the measured rate, at-least-once and exactly-once. Prints a table; "
                     + "refuses to report a throughput for a run whose misfires differ from the generator's ground truth.",
             "Give the JVM room for the generated backlog: PULSE_JAVA_OPTS=-Xmx8g for the default size."
         })
@@ -52,6 +53,26 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Checkpoint interval, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
+    @Option(
+            names = "--latency-seconds",
+            description = "How long each latency run's live feed lasts (default: 60; 15 with --quick).")
+    Integer latencySeconds;
+
+    @Option(
+            names = "--latency-rate",
+            paramLabel = "EVENTS_PER_S",
+            description = "The latency runs' input rate (default: half the pipeline rate this run measured).")
+    Integer latencyRate;
+
+    @Option(
+            names = "--latency-out-of-orderness",
+            defaultValue = "PT0S",
+            description =
+                    "event-time.max-out-of-orderness for the latency runs, ISO-8601 (default: ${DEFAULT-VALUE}: the"
+                            + " live feed is in order). A send is judged once the watermark has passed it, so every alert"
+                            + " waits at least this long by design: the latency figures are what the job adds to it.")
+    Duration latencyOutOfOrderness;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to this file as JSON.")
     Path json;
 
@@ -64,6 +85,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (partitions < 1 || parallelism < 1) {
             throw new IllegalArgumentException("--partitions and --parallelism must be at least 1");
         }
+        int feedSeconds = latencySeconds != null ? latencySeconds : quick ? 15 : 60;
+        if (feedSeconds < 1) {
+            throw new IllegalArgumentException("--latency-seconds must be at least 1");
+        }
+        if (latencyRate != null && latencyRate < 1) {
+            throw new IllegalArgumentException("--latency-rate must be at least 1");
+        }
+        if (latencyOutOfOrderness.isNegative()) {
+            throw new IllegalArgumentException("--latency-out-of-orderness must not be negative");
+        }
         var figures = Bench.run(
                 new Bench.Settings(
                         size,
@@ -71,6 +102,9 @@ public final class BenchCommand implements Callable<Integer> {
                         parallelism,
                         seed,
                         checkpointInterval,
+                        Duration.ofSeconds(feedSeconds),
+                        latencyRate == null ? 0 : latencyRate,
+                        latencyOutOfOrderness,
                         json,
                         configOptions.file,
                         configOptions.overrides),

@@ -28,7 +28,18 @@ class BenchSmokeTest {
         Path json = work.resolve("bench.json");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Bench.run(
-                new Bench.Settings(2000, 2, 2, 11, Duration.ofSeconds(2), json, null, Map.of()),
+                new Bench.Settings(
+                        2000,
+                        2,
+                        2,
+                        11,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(5),
+                        0,
+                        Duration.ZERO,
+                        json,
+                        null,
+                        Map.of()),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
 
         JsonNode figures = new ObjectMapper().readTree(json.toFile());
@@ -55,6 +66,17 @@ class BenchSmokeTest {
         assertThat(figures.get("passthrough_events_per_s").asLong()).isPositive();
         assertThat(figures.get("checkpoint_ms").has("p50")).isTrue();
         assertThat(figures.get("checkpoint_ms").has("max")).isTrue();
+        for (String latency : new String[] {"latency_ms_at_least_once", "latency_ms_exactly_once"}) {
+            JsonNode p = figures.get(latency);
+            assertThat(p.get("count").asLong()).as(latency).isPositive();
+            assertThat(p.get("p50").asLong()).as(latency).isNotNegative();
+            assertThat(p.get("p99").asLong())
+                    .as(latency)
+                    .isGreaterThanOrEqualTo(p.get("p50").asLong());
+            assertThat(p.get("max").asLong())
+                    .as(latency)
+                    .isGreaterThanOrEqualTo(p.get("p99").asLong());
+        }
         assertThat(figures.get("ground_truth").get("missing").asLong()).isZero();
         assertThat(figures.get("ground_truth").get("invented").asLong()).isZero();
         assertThat(figures.get("ground_truth").get("expected_misfires").asLong())

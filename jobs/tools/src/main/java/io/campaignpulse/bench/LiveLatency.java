@@ -1,0 +1,455 @@
+package io.campaignpulse.bench;
+
+import io.campaignpulse.config.ConfigLoader;
+import io.campaignpulse.config.PulseConfig;
+import io.campaignpulse.contract.CampaignSend;
+import io.campaignpulse.contract.ConsentChange;
+import io.campaignpulse.contract.HoldingChange;
+import io.campaignpulse.contract.Review;
+import io.campaignpulse.contract.TicketEvent;
+import io.campaignpulse.contract.WireFormat;
+import io.campaignpulse.demo.DemoWorld;
+import io.campaignpulse.demo.LocalInfrastructure;
+import io.campaignpulse.demo.LocalJob;
+import io.campaignpulse.ingest.EnvelopeDecoder;
+import io.campaignpulse.ingest.EventTimeGuard;
+import io.campaignpulse.ingest.InputTopics;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The latency phase of {@code pulse bench}: the pipeline on a live feed at a fixed rate, each
+ * send's misfires timed from the moment the send is handed to Kafka to the moment a
+ * {@code read_committed} consumer of the misfires topic receives the first of them. Live means
+ * what a production feed is: every event's time is the wall-clock time it is published (the
+ * generated day's records, re-stamped), so the job's watermark follows the clock and a send is
+ * judged once every input partition has moved past it. Each run has its own topics, consumer
+ * group and transactional ids, and starts from empty state.
+ */
+final class LiveLatency {
+
+    /**
+     * @param latenciesMs one per send with a misfire, published inside the measured span
+     * @param publishedPerSecond the rate the feed achieved (below the target if this machine could
+     *     not keep up)
+     */
+    record Result(List<Long> latenciesMs, long published, double publishedPerSecond, double seconds) {}
+
+    /** One record of the feed: where it goes, its key, and either a record to re-stamp or bytes to send as they are. */
+    private record FeedRecord(String topic, byte[] key, SpecificRecord record, byte[] raw) {}
+
+    /**
+     * The share of the feed at each end left out of the figures (at most {@link #EDGE_CAP_MS}): at
+     * the start the sources' first fetches, at the end the last sends, which wait until the quiet
+     * partitions are declared idle (event-time.idleness) rather than for the next records.
+     */
+    private static final double EDGE_SHARE = 0.1;
+
+    private static final long EDGE_CAP_MS = 2000;
+
+    private static final long TAIL_MS = 30_000;
+
+    private final LocalInfrastructure infra;
+    private final PulseConfig base;
+    private final PrintStream out;
+
+    LiveLatency(LocalInfrastructure infra, PulseConfig base, PrintStream out) {
+        this.infra = infra;
+        this.base = base;
+        this.out = out;
+    }
+
+    /**
+     * @param delivery kafka.delivery for this run
+     * @param overrides the benchmark's configuration overrides, to which this run adds its own
+     *     topics, group, transactional ids, delivery and event-time.max-out-of-orderness
+     */
+    Result measure(
+            DemoWorld world,
+            String delivery,
+            double rate,
+            Duration feedFor,
+            Duration outOfOrderness,
+            Map<String, String> overrides,
+            Path configFile,
+            int partitions,
+            Path workDir)
+            throws Exception {
+        String prefix = "latency-" + delivery + "-";
+        Map<String, String> own = new HashMap<>(overrides);
+        PulseConfig.Topics t = base.topics();
+        Map<String, String> topicKeys = Map.ofEntries(
+                Map.entry("campaigns", t.campaigns()),
+                Map.entry("campaign-sends", t.campaignSends()),
+                Map.entry("customer-holdings", t.customerHoldings()),
+                Map.entry("customer-consent", t.customerConsent()),
+                Map.entry("tickets", t.tickets()),
+                Map.entry("reviews", t.reviews()),
+                Map.entry("misfires", t.misfires()),
+                Map.entry("alerts", t.alerts()),
+                Map.entry("dead-letters", t.deadLetters()),
+                Map.entry("campaign-stats", t.campaignStats()),
+                Map.entry("suppressions", t.suppressions()),
+                Map.entry("control", t.control()));
+        Map<String, String> renamed = new HashMap<>();
+        topicKeys.forEach((key, name) -> {
+            own.put("topics." + key, prefix + name);
+            renamed.put(name, prefix + name);
+        });
+        own.put("kafka.group-id", base.kafka().groupId() + "-bench-" + prefix + "run");
+        own.put("kafka.transactional-id-prefix", base.kafka().transactionalIdPrefix() + "-bench-" + prefix + "run");
+        own.put("kafka.delivery", delivery);
+        own.put("kafka.starting-offsets", "earliest");
+        own.put("event-time.max-out-of-orderness", outOfOrderness.toMillis() + "ms");
+        PulseConfig config = new ConfigLoader().load(configFile, own);
+        infra.createTopics(config.topics(), partitions);
+
+        List<DemoWorld.Event> campaigns = world.events().stream()
+                .filter(e -> e.topic().equals(t.campaigns()))
+                .toList();
+        // The CRM's history (holdings and consent from before the day): the job knows its customers
+        // before the live feed starts, as a job that has been running does.
+        List<DemoWorld.Event> history = world.events().stream()
+                .filter(e -> !e.topic().equals(t.campaigns()) && e.publishAt() < world.playFrom())
+                .toList();
+        EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(t), new EventTimeGuard(base.eventTime()));
+        long historyValid = history.stream()
+                .filter(e -> stampable(
+                        decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload()))
+                .count();
+        // The measured span, and after it as long again (at most TAIL_MS) that keeps the feed live
+        // until the job has judged the span's last sends.
+        List<FeedRecord> feed = feed(
+                world,
+                base,
+                (long) Math.ceil(rate * (feedFor.toMillis() + Math.min(feedFor.toMillis(), TAIL_MS)) / 1000.0),
+                renamed);
+
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            // The campaign directory and the CRM's history are there before the job starts.
+            for (List<DemoWorld.Event> before : List.of(campaigns, history)) {
+                for (DemoWorld.Event e : before) {
+                    producer.send(new ProducerRecord<>(renamed.get(e.topic()), keyBytes(e.key()), e.value()));
+                }
+            }
+            producer.flush();
+
+            MetricProbe.reset();
+            try (LocalJob job = LocalJob.start(config, workDir, null, MetricProbe.install());
+                    MisfireReceipts receipts = new MisfireReceipts(
+                            config.kafka().bootstrapServers(), config.topics().misfires())) {
+                awaitRead("Campaigns: valid records", "campaigns", campaigns.size());
+                awaitRead(Bench.PIPELINE_OPERATOR, "CRM history records", historyValid);
+                awaitHistoryApplied(historyValid);
+                // Event time is held back until the campaigns topic has been quiet this long at start,
+                // so no send is judged before its campaign is known; sends published before that would
+                // wait for it, which is start-up, not latency.
+                Thread.sleep(config.eventTime().campaignsSettle().toMillis() + 1000);
+
+                Map<String, Long> publishedAt = new HashMap<>();
+                long measured = Math.min(feed.size(), (long) Math.ceil(rate * feedFor.toMillis() / 1000.0));
+                Feed run = publish(producer, feed, rate, measured, publishedAt);
+                // Measured once the sources have made their first fetches.
+                long from = run.start() + Math.min(EDGE_CAP_MS, (long) ((run.until() - run.start()) * EDGE_SHARE));
+
+                // Every measured send is judged once every instance's watermark has passed the last one.
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                while (watermark() < run.until() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                if (config.kafka().exactlyOnce()) {
+                    // Visible once committed: by the second checkpoint to complete from here at the
+                    // latest (the first may have started before the last misfires were written).
+                    long completed = MetricProbe.jobGauge("numberOfCompletedCheckpoints");
+                    while (MetricProbe.jobGauge("numberOfCompletedCheckpoints") < completed + 2
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(100);
+                    }
+                }
+                Thread.sleep(1000); // for the consumer's next fetch
+                receipts.checkFailure();
+                List<Long> latencies = new ArrayList<>();
+                receipts.firstSeen().forEach((sendId, seen) -> {
+                    Long sent = publishedAt.get(sendId);
+                    if (sent != null && sent >= from && sent <= run.until()) {
+                        latencies.add(seen - sent);
+                    }
+                });
+                // Stopped, not cancelled: see Bench.warmUp.
+                job.stopWithSavepoint();
+                double seconds = (run.until() - run.start()) / 1000.0;
+                return new Result(latencies, measured, seconds > 0 ? measured / seconds : 0, seconds);
+            }
+        }
+    }
+
+    /**
+     * The generated day's records (generated with {@code generatedWith}), as many as the feed needs
+     * (fewer if the day has fewer), decoded once here so that publishing only re-stamps and
+     * encodes.
+     */
+    private static List<FeedRecord> feed(
+            DemoWorld world, PulseConfig generatedWith, long count, Map<String, String> renamed) {
+        PulseConfig.Topics t = generatedWith.topics();
+        EnvelopeDecoder decoder =
+                new EnvelopeDecoder(new InputTopics(t), new EventTimeGuard(generatedWith.eventTime()));
+        List<DemoWorld.Event> day = world.events().stream()
+                .filter(e -> !e.topic().equals(t.campaigns()) && e.publishAt() >= world.playFrom())
+                .toList();
+        int first = 0;
+        while (first < day.size() && !day.get(first).topic().equals(t.campaignSends())) {
+            first++;
+        }
+        // The day's last records that make up the feed: in the morning the sends go out before any
+        // ticket or review about them, and an input partition that has never delivered a record
+        // holds event time back until the job has run 30 s; later in the day every input is busy.
+        first = (int) Math.max(first, day.size() - count);
+        List<FeedRecord> feed = new ArrayList<>();
+        for (int i = first; i < day.size() && feed.size() < count; i++) {
+            DemoWorld.Event e = day.get(i);
+            Object payload = decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload();
+            SpecificRecord record = stampable(payload) ? (SpecificRecord) payload : null;
+            // A record the job refuses (the day's planted bad records) goes out as it is: a dead letter.
+            feed.add(new FeedRecord(
+                    renamed.get(e.topic()), keyBytes(e.key()), record, record == null ? e.value() : null));
+        }
+        return feed;
+    }
+
+    /** Whether the payload is a customer event whose time the feed can set. */
+    private static boolean stampable(Object payload) {
+        return payload instanceof CampaignSend
+                || payload instanceof HoldingChange
+                || payload instanceof ConsentChange
+                || payload instanceof TicketEvent
+                || payload instanceof Review;
+    }
+
+    /** Sets the record's event time (a {@link #stampable} one). */
+    private static void stamp(SpecificRecord r, long epochMillis) {
+        Instant at = Instant.ofEpochMilli(epochMillis);
+        if (r instanceof CampaignSend s) {
+            s.setSentAt(at);
+        } else if (r instanceof HoldingChange h) {
+            h.setChangedAt(at);
+        } else if (r instanceof ConsentChange c) {
+            c.setChangedAt(at);
+        } else if (r instanceof TicketEvent te) {
+            te.setOccurredAt(at);
+        } else if (r instanceof Review rv) {
+            rv.setOccurredAt(at);
+        }
+    }
+
+    /** When the feed started and when its measured span ended (wall-clock milliseconds). */
+    private record Feed(long start, long until) {}
+
+    /**
+     * Publishes the feed at {@code rate} records per second, each stamped with the wall-clock time
+     * it is handed to the producer (its event time and its Kafka timestamp), and notes when each
+     * send first went out. The first {@code measured} records are the measured span; the rest
+     * keep the input live, as it would be, until every instance's watermark has passed the span.
+     */
+    private static Feed publish(
+            KafkaProducer<byte[], byte[]> producer,
+            List<FeedRecord> feed,
+            double rate,
+            long measured,
+            Map<String, Long> publishedAt) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long startNanos = System.nanoTime();
+        long start = System.currentTimeMillis();
+        long until = Long.MAX_VALUE;
+        for (int i = 0; i < feed.size(); i++) {
+            if (i >= measured && i % 100 == 0 && watermark() >= until) {
+                break;
+            }
+            long wait = startNanos + (long) (i * 1e9 / rate) - System.nanoTime();
+            if (wait > 100_000) {
+                LockSupport.parkNanos(wait);
+            }
+            FeedRecord f = feed.get(i);
+            long now = System.currentTimeMillis();
+            byte[] value;
+            if (f.record() != null) {
+                stamp(f.record(), now);
+                value = WireFormat.singleObject(f.record());
+                if (i < measured && f.record() instanceof CampaignSend s) {
+                    publishedAt.putIfAbsent(s.getSendId(), now);
+                }
+            } else {
+                value = f.raw();
+            }
+            producer.send(new ProducerRecord<>(f.topic(), null, now, f.key(), value), (metadata, error) -> {
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                }
+            });
+            if (failure.get() != null) {
+                throw new IllegalStateException("publishing the live feed failed", failure.get());
+            }
+            if (i == measured - 1) {
+                until = now;
+            }
+        }
+        producer.flush();
+        return new Feed(start, until == Long.MAX_VALUE ? System.currentTimeMillis() : until);
+    }
+
+    /**
+     * How far event time has reached in every instance of the per-customer step: the smallest
+     * watermark among the instances of the step that feeds it the customer events. (The step's
+     * own combined gauge also takes the campaign directory's, which is idle and never moves.)
+     */
+    private static long watermark() {
+        return MetricProbe.operatorGaugeMin("Customer events: valid records", "currentInputWatermark");
+    }
+
+    /**
+     * Until the operator has taken in {@code count} records, or (a record the count expected may
+     * have been refused on the way) its count has not moved for 5 s.
+     */
+    private void awaitRead(String operator, String what, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        long seen = -1;
+        long movedAt = System.nanoTime();
+        while (true) {
+            long now = MetricProbe.operatorCount(operator, "numRecordsIn");
+            if (now >= count) {
+                break;
+            }
+            if (now != seen) {
+                seen = now;
+                movedAt = System.nanoTime();
+            } else if (now > 0 && System.nanoTime() - movedAt > TimeUnit.SECONDS.toNanos(5)) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "the latency run's job did not read its " + count + " " + what + " within 3 minutes");
+            }
+            Thread.sleep(100);
+        }
+        out.printf("    job read %,d %s%n", MetricProbe.operatorCount(operator, "numRecordsIn"), what);
+    }
+
+    /**
+     * Until the job has applied the CRM history, before the live feed starts: a job that has been
+     * running knows its customers, and applying the history in one burst as the feed starts
+     * would queue the first seconds of the feed behind it. Its events wait for the watermark, which
+     * moves once the input partitions without records are taken to be empty (30 s after the
+     * job started); the last 1 % (the latest instants of each partition) wait for the feed.
+     */
+    private void awaitHistoryApplied(long history) throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MINUTES.toNanos(2);
+        while (MetricProbe.operatorCount(Bench.PIPELINE_OPERATOR, "eventsApplied") < 0.99 * history) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the latency run's job did not apply the CRM history within 2 minutes");
+            }
+            Thread.sleep(100);
+        }
+        out.printf(
+                "    job applied the history (%,d events) %.1f s later%n",
+                MetricProbe.operatorCount(Bench.PIPELINE_OPERATOR, "eventsApplied"),
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties props = new Properties();
+        props.putAll(base.kafka().clientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        // In order per partition (the feed's event time only grows), without the idempotent
+        // producer (see PacedPublisher).
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static byte[] keyBytes(String key) {
+        return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A {@code read_committed} consumer of the misfires topic noting, per send, when the first of
+     * its misfires arrived (the record key is "send id/rule"). It polls with a short fetch wait so
+     * that what it measures is the job, not the consumer.
+     */
+    static final class MisfireReceipts implements AutoCloseable {
+        private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        MisfireReceipts(String bootstrapServers, String topic) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+            KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            thread = new Thread(
+                    () -> {
+                        try (consumer) {
+                            while (running) {
+                                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                                    long now = System.currentTimeMillis();
+                                    String key = new String(r.key(), StandardCharsets.UTF_8);
+                                    firstSeen.putIfAbsent(key.substring(0, Math.max(key.lastIndexOf('/'), 0)), now);
+                                }
+                            }
+                        } catch (Exception e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "bench-misfire-receipts");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        Map<String, Long> firstSeen() {
+            return firstSeen;
+        }
+
+        void checkFailure() {
+            if (failure.get() != null) {
+                throw new IllegalStateException("reading the misfires topic failed", failure.get());
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+}
