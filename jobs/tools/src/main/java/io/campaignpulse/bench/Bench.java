@@ -198,10 +198,14 @@ public final class Bench {
                         settings.configFile(),
                         settings.partitions(),
                         work.resolve("latency-" + delivery));
-                Map<String, Object> p = percentiles(r.latenciesMs(), true);
                 out.printf(
-                        "    %,d events published at %,.0f events/s; send to its misfire, %,d sends: %s ms%n",
-                        r.published(), r.publishedPerSecond(), r.latenciesMs().size(), p);
+                        "    %,d events published at %,.0f events/s; send to its misfire, %,d sends: %s ms;"
+                                + " the watermark's lag behind the clock: %s ms%n",
+                        r.published(),
+                        r.publishedPerSecond(),
+                        r.latenciesMs().size(),
+                        percentiles(r.latenciesMs(), true),
+                        percentiles(r.watermarkLagMs(), true));
                 latency.put(delivery, r);
             }
 
@@ -468,6 +472,9 @@ public final class Bench {
         feed.put("seconds", settings.latencyFeed().toSeconds());
         feed.put("max_out_of_orderness_ms", settings.latencyOutOfOrderness().toMillis());
         feed.put("idleness_ms", config.eventTime().idleness().toMillis());
+        // How much of the latency is the watermark's wait for every input partition to move on.
+        latency.forEach((delivery, r) ->
+                feed.put("watermark_lag_ms_" + delivery.replace('-', '_'), percentiles(r.watermarkLagMs(), true)));
         f.put("latency_feed", feed);
         f.put("scorer_texts_per_s", Math.round(scorer));
         Map<String, Object> ground = new LinkedHashMap<>();

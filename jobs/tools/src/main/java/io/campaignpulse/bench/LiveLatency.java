@@ -52,10 +52,17 @@ final class LiveLatency {
 
     /**
      * @param latenciesMs one per send with a misfire, published inside the measured span
+     * @param watermarkLagMs the wall clock minus the watermark of the customer events, sampled
+     *     during the measured span: how much of the latency is waiting for event time to move
      * @param publishedPerSecond the rate the feed achieved (below the target if this machine could
      *     not keep up)
      */
-    record Result(List<Long> latenciesMs, long published, double publishedPerSecond, double seconds) {}
+    record Result(
+            List<Long> latenciesMs,
+            List<Long> watermarkLagMs,
+            long published,
+            double publishedPerSecond,
+            double seconds) {}
 
     /** One record of the feed: where it goes, its key, and either a record to re-stamp or bytes to send as they are. */
     private record FeedRecord(String topic, byte[] key, SpecificRecord record, byte[] raw) {}
@@ -169,8 +176,13 @@ final class LiveLatency {
                 Thread.sleep(config.eventTime().campaignsSettle().toMillis() + 1000);
 
                 Map<String, Long> publishedAt = new HashMap<>();
-                long measured = Math.min(feed.size(), (long) Math.ceil(rate * feedFor.toMillis() / 1000.0));
-                Feed run = publish(producer, feed, rate, measured, publishedAt);
+                // A generated day too small for the whole feed still leaves a third of it to follow the
+                // measured span: its last sends are judged when later records arrive, not when the
+                // quiet partitions are declared idle.
+                long measured =
+                        Math.min((long) Math.ceil(rate * feedFor.toMillis() / 1000.0), feed.size() - feed.size() / 3);
+                List<Long> lag = new ArrayList<>();
+                Feed run = publish(producer, feed, rate, measured, publishedAt, lag);
                 // Measured once the sources have made their first fetches.
                 long from = run.start() + Math.min(EDGE_CAP_MS, (long) ((run.until() - run.start()) * EDGE_SHARE));
 
@@ -200,7 +212,7 @@ final class LiveLatency {
                 // Stopped, not cancelled: see Bench.warmUp.
                 job.stopWithSavepoint();
                 double seconds = (run.until() - run.start()) / 1000.0;
-                return new Result(latencies, measured, seconds > 0 ? measured / seconds : 0, seconds);
+                return new Result(latencies, lag, measured, seconds > 0 ? measured / seconds : 0, seconds);
             }
         }
     }
@@ -277,14 +289,25 @@ final class LiveLatency {
             List<FeedRecord> feed,
             double rate,
             long measured,
-            Map<String, Long> publishedAt) {
+            Map<String, Long> publishedAt,
+            List<Long> watermarkLag) {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long startNanos = System.nanoTime();
         long start = System.currentTimeMillis();
         long until = Long.MAX_VALUE;
+        // Sampled like the latency: from the end of the feed's first tenth (at most EDGE_CAP_MS) on.
+        long edgeMs = Math.min(EDGE_CAP_MS, (long) (measured / rate * 1000 * EDGE_SHARE));
         for (int i = 0; i < feed.size(); i++) {
-            if (i >= measured && i % 100 == 0 && watermark() >= until) {
-                break;
+            if (i % 100 == 0) {
+                long watermark = watermark();
+                if (i >= measured && watermark >= until) {
+                    break;
+                }
+                long sampledAt = System.currentTimeMillis();
+                if (i < measured && sampledAt >= start + edgeMs) {
+                    // Event time before the feed (the history's) counts as the feed's start.
+                    watermarkLag.add(sampledAt - Math.max(watermark, start));
+                }
             }
             long wait = startNanos + (long) (i * 1e9 / rate) - System.nanoTime();
             if (wait > 100_000) {
