@@ -15,14 +15,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -41,19 +50,26 @@ import org.apache.flink.util.Collector;
  * <p>The thresholds can be changed at runtime per campaign, for the kind, or globally, through
  * control messages ({@link AlertControls}, broadcast state); conf/pulse.yaml gives the defaults.
  *
+ * <p>The windows being counted are kept in memory ({@link OpenWindows}) and checkpointed as
+ * operator state; a window an earlier release kept in keyed state is moved into memory when it is
+ * next touched, so a savepoint taken before the upgrade loses none.
+ *
  * <p>Signals are not alerts: the {@link IncidentTracker} turns the windows of one campaign and
  * rule into one incident (opened, updated, resolved). A closed window that does not trip a rule
  * is sent as an all-clear for that rule, so a RESOLVED message can say what happened since.
  */
-public class MisfireRateAlerter
-        extends KeyedBroadcastProcessFunction<String, SendVerdict, ControlMessage, AlertSignal> {
+public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, SendVerdict, ControlMessage, AlertSignal>
+        implements CheckpointedFunction {
 
     private final long windowMs;
     private final long latenessMs;
     private final PulseConfig.Alerting config;
     private final int examples;
 
-    private transient MapState<Long, CampaignWindow> windows;
+    private transient OpenWindows open;
+    private transient ListState<Tuple2<String, CampaignWindow>> checkpointedWindows;
+    /** Where earlier releases kept the windows (keyed by window start): read once per window, then emptied. */
+    private transient MapState<Long, CampaignWindow> keyedWindows;
     /** Verdicts waiting for the watermark, by the event time they were judged at. */
     private transient MapState<Long, List<SendVerdict>> arrived;
 
@@ -68,14 +84,57 @@ public class MisfireRateAlerter
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        open = new OpenWindows();
+        checkpointedWindows = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>(
+                        "open-windows", new TupleTypeInfo<>(Types.STRING, new AvroTypeInfo<>(CampaignWindow.class))));
+        if (context.isRestored()) {
+            TaskInfo task = getRuntimeContext().getTaskInfo();
+            open.restore(
+                    checkpointedWindows.get(),
+                    campaign -> KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                    campaign, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks())
+                            == task.getIndexOfThisSubtask());
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        checkpointedWindows.update(open.all());
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        windows = getRuntimeContext()
+        keyedWindows = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>("windows", Types.LONG, new AvroTypeInfo<>(CampaignWindow.class)));
         arrived = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>(
                         "verdicts-waiting", Types.LONG, new ListTypeInfo<>(new AvroTypeInfo<>(SendVerdict.class))));
         signals = getRuntimeContext().getMetricGroup().counter("misfireRateSignals");
         verdictsTooLate = getRuntimeContext().getMetricGroup().counter("verdictsAfterWindowClosed");
+        getRuntimeContext().getMetricGroup().gauge("openWindows", () -> open.count());
+    }
+
+    /**
+     * The campaign's open window that starts at {@code windowStart}, or null: from memory, or moved
+     * there from the keyed state of an earlier release (one lookup per window not in memory).
+     */
+    private CampaignWindow window(String campaign, long windowStart) throws Exception {
+        CampaignWindow window = open.get(campaign, windowStart);
+        if (window == null) {
+            window = keyedWindows.get(windowStart);
+            if (window != null) {
+                keyedWindows.remove(windowStart);
+                open.put(campaign, window);
+            }
+        }
+        return window;
+    }
+
+    /** Open windows on this instance (tests). */
+    int openWindows() {
+        return open.count();
     }
 
     @Override
@@ -105,10 +164,11 @@ public class MisfireRateAlerter
     /** Counts one verdict in its window. */
     private void count(SendVerdict verdict, OnTimerContext ctx) throws Exception {
         long windowStart = verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs);
-        CampaignWindow window = windows.get(windowStart);
+        CampaignWindow window = window(ctx.getCurrentKey(), windowStart);
         if (window == null) {
             window = new CampaignWindow(
                     windowStart, verdict.getCampaignName(), verdict.getOfferProductId(), 0L, new HashMap<>());
+            open.put(ctx.getCurrentKey(), window);
             ctx.timerService().registerEventTimeTimer(closesAt(verdict));
         }
         window.setSends(window.getSends() + 1);
@@ -132,7 +192,6 @@ public class MisfireRateAlerter
                 tally.getExampleCustomerIds().add(m.getCustomerId());
             }
         }
-        windows.put(windowStart, window);
     }
 
     @Override
@@ -152,20 +211,23 @@ public class MisfireRateAlerter
         }
         Thresholds thresholds = thresholds(ctx.getCurrentKey(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         for (long start : noConsentWindows) { // earliest window first
-            CampaignWindow w = windows.get(start);
+            CampaignWindow w = open.get(ctx.getCurrentKey(), start);
             RuleTally tally = w.getRules().get(MisfireRule.NO_CONSENT.name());
             if (tally.getAlertedMisfires() == 0) {
                 out.collect(signal(ctx.getCurrentKey(), w, MisfireRule.NO_CONSENT, tally, thresholds));
                 tally.setAlertedMisfires(tally.getMisfires());
-                windows.put(start, w);
             }
         }
+        // Close timers fire at a window's end plus the lateness; the rest count verdicts.
         long windowStart = timestamp + 1 - latenessMs - windowMs;
-        CampaignWindow window = windows.get(windowStart);
+        if (Math.floorMod(windowStart, windowMs) != 0) {
+            return;
+        }
+        CampaignWindow window = window(ctx.getCurrentKey(), windowStart);
         if (window == null) {
             return;
         }
-        windows.remove(windowStart);
+        open.remove(ctx.getCurrentKey(), windowStart);
         // Sorted by rule name so the output order is deterministic.
         for (Map.Entry<String, RuleTally> e : new TreeMap<>(window.getRules()).entrySet()) {
             MisfireRule rule = MisfireRule.valueOf(e.getKey());

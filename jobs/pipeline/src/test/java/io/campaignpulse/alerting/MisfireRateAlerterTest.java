@@ -15,14 +15,21 @@ import io.campaignpulse.misfire.SendVerdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,27 +41,40 @@ class MisfireRateAlerterTest {
     private static final long HOUR = Duration.ofHours(1).toMillis();
     private static final long LATENESS = Duration.ofMinutes(10).toMillis();
     private static final long W9 = at("09:00");
+    private static final int MAX_PARALLELISM = 128;
 
     private KeyedBroadcastOperatorTestHarness<String, SendVerdict, ControlMessage, AlertSignal> harness;
+    private MisfireRateAlerter alerter;
     private int sendCounter;
     /** Start of the window the next sends() go into. */
     private long W = W9;
 
     @BeforeEach
     void setUp() throws Exception {
-        // On RocksDB, as in production: state is serialized on every access.
-        harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(
-                        new MisfireRateAlerter(config(Map.of()).alerting()), List.of(AlertControls.DESCRIPTOR)),
+        harness = newHarness(1, 0);
+        harness.open();
+        idleControl(harness);
+    }
+
+    /** One instance of {@code parallelism}, not yet opened (so that a test can restore it first). */
+    private KeyedBroadcastOperatorTestHarness<String, SendVerdict, ControlMessage, AlertSignal> newHarness(
+            int parallelism, int subtask) throws Exception {
+        alerter = new MisfireRateAlerter(config(Map.of()).alerting());
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(alerter, List.of(AlertControls.DESCRIPTOR)),
                 SendVerdict::getCampaignId,
                 Types.STRING,
-                1,
-                1,
-                0);
-        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        harness.open();
-        // As in production: the control topic is idle, so it never holds event time back.
-        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+                MAX_PARALLELISM,
+                parallelism,
+                subtask);
+        // On RocksDB, as in production: keyed state is serialized on every access.
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    /** As in production: the control topic is idle, so it never holds event time back. */
+    private static void idleControl(KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> h) throws Exception {
+        h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
     }
 
     @AfterEach
@@ -96,12 +116,13 @@ class MisfireRateAlerterTest {
     }
 
     /**
-     * Keys with windows or waiting verdicts. (Not RocksDB's entry count over all column families:
-     * that also sees fired timers whose deletes are still in RocksDB's write batch.)
+     * Open windows (in memory) and keys with windows or waiting verdicts in keyed state. (Not
+     * RocksDB's entry count over all column families: that also sees fired timers whose deletes
+     * are still in RocksDB's write batch.)
      */
-    private long keyedStateEntries() {
+    private long stateEntries() {
         var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
-        long n = 0;
+        long n = alerter.openWindows();
         for (String state : List.of("windows", "verdicts-waiting")) {
             try (var keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
                 n += keys.count();
@@ -160,7 +181,7 @@ class MisfireRateAlerterTest {
             assertThat(a.getWindowStart()).isEqualTo(W9);
             assertThat(a.getWindowEnd()).isEqualTo(W9 + HOUR);
         });
-        assertThat(keyedStateEntries()).as("window state removed").isZero();
+        assertThat(stateEntries()).as("window state removed").isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -176,7 +197,7 @@ class MisfireRateAlerterTest {
         sends(2500, 24, MisfireRule.DUPLICATE_SEND); // 24 misfires but 0.96 %
         closeWindow();
         assertThat(signals()).isEmpty();
-        assertThat(keyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
     }
 
     @Test
@@ -205,7 +226,7 @@ class MisfireRateAlerterTest {
                 .as("the same window, signalled again with its final figures")
                 .isEqualTo(signals.get(0).getWindowStart());
         assertThat(signals.get(1).getMetrics()).containsEntry("misfires", 4.0).containsEntry("sends", 51.0);
-        assertThat(keyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
     }
 
     @Test
@@ -239,7 +260,7 @@ class MisfireRateAlerterTest {
                     .as("in event-time order, not arrival order")
                     .containsExactly("a-0905", "b-0910", "c-0940");
         });
-        assertThat(keyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
     }
 
     private static SendVerdict verdict(String id, long t, MisfireRule rule) {
@@ -312,7 +333,7 @@ class MisfireRateAlerterTest {
         sends(30, 30, MisfireRule.ALREADY_HOLDS_PRODUCT);
         harness.processWatermark(W9 + 5 * HOUR);
         assertThat(signals()).isEmpty();
-        assertThat(keyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
     }
 
     @Test
@@ -352,5 +373,143 @@ class MisfireRateAlerterTest {
         closeWindow();
         assertThat(signals()).extracting(AlertSignal::getRule).containsExactly("NO_CONSENT");
         assertThat(allClears()).extracting(AlertSignal::getRule).doesNotContain("NO_CONSENT");
+    }
+
+    // ------------------------------------------------------------------ checkpoints, rescaling, upgrades
+
+    private static int owner(String campaign, int parallelism) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(campaign, MAX_PARALLELISM, parallelism);
+    }
+
+    /** A verdict of campaign {@code campaign} at t, with one misfire of {@code rule} (none if null). */
+    private static SendVerdict verdictOf(String campaign, String id, long t, MisfireRule rule) {
+        SendVerdict v = verdict(id, t, rule == null ? MisfireRule.NO_CONSENT : rule);
+        v.setCampaignId(campaign);
+        v.setCampaignName("Campaign " + campaign);
+        v.getMisfires().forEach(m -> m.setCampaignId(campaign));
+        if (rule == null) {
+            v.setMisfires(List.of());
+        }
+        return v;
+    }
+
+    /**
+     * Windows being counted at a checkpoint are in it (union operator state): after a rescale each
+     * campaign's window is closed once, by the instance that owns the campaign, with every send
+     * counted before and after the checkpoint.
+     */
+    @Test
+    void openWindowsSurviveARescale() throws Exception {
+        List<String> campaigns = List.of("C1", "C2", "C3", "C4", "C5", "C6");
+        assertThat(campaigns.stream().map(c -> owner(c, 2)).distinct()).hasSize(2);
+        int n = 0;
+        for (String c : campaigns) {
+            for (int i = 0; i < 40; i++) { // 40 sends, 25 of them to holders: both before and after the checkpoint
+                long t = W9 + (n++) * 1000L;
+                harness.processElement(
+                        verdictOf(c, c + "-s" + i, t, i < 25 ? MisfireRule.ALREADY_HOLDS_PRODUCT : null), t);
+            }
+        }
+        harness.processWatermark(W9 + 120_000L); // counted: the sends of the first campaigns; the rest wait
+        assertThat(alerter.openWindows()).isPositive();
+        OperatorSubtaskState atOne = harness.snapshot(1L, 1L);
+        harness.close();
+
+        List<KeyedBroadcastOperatorTestHarness<String, SendVerdict, ControlMessage, AlertSignal>> two =
+                new ArrayList<>();
+        List<MisfireRateAlerter> alerters = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            var h = newHarness(2, i);
+            alerters.add(alerter);
+            h.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(atOne, MAX_PARALLELISM, 1, 2, i));
+            h.open();
+            idleControl(h);
+            two.add(h);
+        }
+        for (String c : campaigns) { // one more send each, after the restore
+            long t = W9 + 30 * 60_000L;
+            two.get(owner(c, 2)).processElement(verdictOf(c, c + "-after", t, MisfireRule.ALREADY_HOLDS_PRODUCT), t);
+        }
+        for (var h : two) {
+            h.processWatermark(W9 + HOUR + LATENESS);
+        }
+
+        List<AlertSignal> fired = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            List<AlertSignal> mine = two.get(i).<AlertSignal>extractOutputValues().stream()
+                    .filter(AlertSignal::getHolds)
+                    .toList();
+            int subtask = i;
+            assertThat(mine)
+                    .allSatisfy(a -> assertThat(owner(a.getCampaignId(), 2)).isEqualTo(subtask));
+            fired.addAll(mine);
+            assertThat(alerters.get(i).openWindows())
+                    .as("closed windows are gone")
+                    .isZero();
+        }
+        assertThat(fired)
+                .extracting(AlertSignal::getCampaignId, AlertSignal::getCount, AlertSignal::getBase)
+                .containsExactlyInAnyOrderElementsOf(campaigns.stream()
+                        .map(c -> org.assertj.core.groups.Tuple.tuple(c, 26L, 41L))
+                        .toList());
+        for (var h : two) {
+            h.close();
+        }
+        harness = newHarness(1, 0); // for tearDown
+        harness.open();
+    }
+
+    /**
+     * A savepoint of an earlier release kept the windows in keyed state: restored, a window goes on
+     * counting from its figures and closes with all of them, and the keyed entry is gone.
+     */
+    @Test
+    void aWindowAnEarlierReleaseKeptInKeyedStateGoesOnCountingAndCloses() throws Exception {
+        var operator =
+                (CoBroadcastWithKeyedOperator<String, SendVerdict, ControlMessage, AlertSignal>) harness.getOperator();
+        operator.setCurrentKey("C1");
+        Map<String, RuleTally> rules = new HashMap<>();
+        rules.put(
+                MisfireRule.ALREADY_HOLDS_PRODUCT.name(),
+                new RuleTally(
+                        10L,
+                        new ArrayList<>(List.of("old-1")),
+                        new ArrayList<>(List.of("cust-old-1")),
+                        "d",
+                        "EMAIL",
+                        0L));
+        operator.getKeyedStateBackend()
+                .getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new MapStateDescriptor<>("windows", Types.LONG, new AvroTypeInfo<>(CampaignWindow.class)))
+                .put(W9, new CampaignWindow(W9, "Platinum Card Push", "CARD-PLAT", 500L, rules));
+        operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
+                .registerEventTimeTimer(VoidNamespace.INSTANCE, W9 + HOUR - 1 + LATENESS);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        // The earlier release wrote no operator state of its own.
+        OperatorSubtaskState earlier = OperatorSubtaskState.builder()
+                .setManagedKeyedState(snapshot.getManagedKeyedState())
+                .setRawKeyedState(snapshot.getRawKeyedState())
+                .build();
+
+        harness = newHarness(1, 0);
+        harness.initializeState(earlier);
+        harness.open();
+        idleControl(harness);
+        sends(500, 10, MisfireRule.ALREADY_HOLDS_PRODUCT);
+        closeWindow();
+
+        assertThat(signals()).singleElement().satisfies(a -> {
+            assertThat(a.getCount()).isEqualTo(20);
+            assertThat(a.getBase()).isEqualTo(1000);
+            assertThat(a.getExampleIds()).containsExactly("old-1", "s0", "s1");
+        });
+        assertThat(stateEntries())
+                .as("the keyed window is gone, and the one in memory")
+                .isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 }
