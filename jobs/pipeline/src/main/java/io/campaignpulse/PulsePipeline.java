@@ -156,7 +156,7 @@ public final class PulsePipeline {
 
         DataStream<AlertSignal> misfireSignals = verdicts.keyBy(SendVerdict::getCampaignId, Types.STRING)
                 .connect(controlBroadcast)
-                .process(new MisfireRateAlerter(config.alerting()), SIGNAL_TYPE)
+                .process(new MisfireRateAlerter(config), SIGNAL_TYPE)
                 .uid("misfire-rate-alerter")
                 .name("Misfire-rate signals per campaign");
 

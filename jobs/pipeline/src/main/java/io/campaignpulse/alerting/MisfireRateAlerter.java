@@ -8,6 +8,7 @@ import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Severity;
 import io.campaignpulse.misfire.SendVerdict;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -24,6 +26,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -50,9 +53,10 @@ import org.apache.flink.util.Collector;
  * <p>The thresholds can be changed at runtime per campaign, for the kind, or globally, through
  * control messages ({@link AlertControls}, broadcast state); conf/pulse.yaml gives the defaults.
  *
- * <p>The windows being counted are kept in memory ({@link OpenWindows}) and checkpointed as
- * operator state; a window an earlier release kept in keyed state is moved into memory when it is
- * next touched, so a savepoint taken before the upgrade loses none.
+ * <p>The verdicts waiting for the watermark and the windows being counted are kept in memory
+ * ({@link WaitingVerdicts}, {@link OpenWindows}) and checkpointed as operator state. What an
+ * earlier release kept in keyed state is still read after a restore from its savepoint: a window
+ * when it is next touched, waiting verdicts when their timers fire; so the upgrade loses none.
  *
  * <p>Signals are not alerts: the {@link IncidentTracker} turns the windows of one campaign and
  * rule into one incident (opened, updated, resolved). A closed window that does not trip a rule
@@ -65,22 +69,41 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     private final long latenessMs;
     private final PulseConfig.Alerting config;
     private final int examples;
+    private final long legacyBoundMs;
 
     private transient OpenWindows open;
     private transient ListState<Tuple2<String, CampaignWindow>> checkpointedWindows;
     /** Where earlier releases kept the windows (keyed by window start): read once per window, then emptied. */
     private transient MapState<Long, CampaignWindow> keyedWindows;
-    /** Verdicts waiting for the watermark, by the event time they were judged at. */
-    private transient MapState<Long, List<SendVerdict>> arrived;
+
+    private transient WaitingVerdicts waiting;
+    private transient ListState<Tuple3<String, Long, SendVerdict>> checkpointedWaiting;
+    private transient ListState<Long> checkpointedLegacyHorizon;
+    /** Where earlier releases kept the waiting verdicts (keyed by judged-at time): read only for their timers. */
+    private transient MapState<Long, List<SendVerdict>> legacyWaiting;
+    /**
+     * Until which timer time verdicts an earlier release kept in keyed state may still be due:
+     * Long.MIN_VALUE when the job did not start from such a savepoint, Long.MAX_VALUE until the
+     * first timer after such a restore sets it.
+     */
+    private long legacyHorizon = Long.MIN_VALUE;
 
     private transient Counter signals;
     private transient Counter verdictsTooLate;
 
-    public MisfireRateAlerter(PulseConfig.Alerting config) {
+    public MisfireRateAlerter(PulseConfig pulse) {
+        this.config = pulse.alerting();
         this.windowMs = config.window().toMillis();
         this.latenessMs = config.allowedLateness().toMillis();
-        this.config = config;
         this.examples = config.examples();
+        // A verdict is judged by a detector instance no later than its watermark, which is ahead of
+        // this step's by at most the watermark's lag in a backlog (alignment drift plus
+        // out-of-orderness; twice over for the alignment's overshoot) and a parked send's grace.
+        long lag = pulse.eventTime().alignmentMaxDrift().toMillis()
+                + pulse.eventTime().maxOutOfOrderness().toMillis();
+        this.legacyBoundMs = Math.max(
+                Duration.ofDays(1).toMillis(),
+                2 * lag + pulse.eventTime().campaignGrace().toMillis());
     }
 
     @Override
@@ -89,31 +112,51 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         checkpointedWindows = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>(
                         "open-windows", new TupleTypeInfo<>(Types.STRING, new AvroTypeInfo<>(CampaignWindow.class))));
-        if (context.isRestored()) {
-            TaskInfo task = getRuntimeContext().getTaskInfo();
-            open.restore(
-                    checkpointedWindows.get(),
-                    campaign -> KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                                    campaign, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks())
-                            == task.getIndexOfThisSubtask());
+        waiting = new WaitingVerdicts();
+        checkpointedWaiting = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>(
+                        "waiting-verdicts",
+                        new TupleTypeInfo<>(Types.STRING, Types.LONG, new AvroTypeInfo<>(SendVerdict.class))));
+        checkpointedLegacyHorizon = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("legacy-verdicts-horizon", Types.LONG));
+        if (!context.isRestored()) {
+            return;
+        }
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        Predicate<String> owned = campaign -> KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                        campaign, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks())
+                == task.getIndexOfThisSubtask();
+        open.restore(checkpointedWindows.get(), owned);
+        waiting.restore(checkpointedWaiting.get(), owned);
+        boolean written = false;
+        for (Long horizon : checkpointedLegacyHorizon.get()) {
+            written = true;
+            legacyHorizon = Math.max(legacyHorizon, horizon);
+        }
+        if (!written) {
+            // A savepoint of an earlier release: its waiting verdicts are in keyed state.
+            legacyHorizon = Long.MAX_VALUE;
         }
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         checkpointedWindows.update(open.all());
+        checkpointedWaiting.update(waiting.all());
+        checkpointedLegacyHorizon.update(List.of(legacyHorizon));
     }
 
     @Override
     public void open(OpenContext openContext) {
         keyedWindows = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>("windows", Types.LONG, new AvroTypeInfo<>(CampaignWindow.class)));
-        arrived = getRuntimeContext()
+        legacyWaiting = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>(
                         "verdicts-waiting", Types.LONG, new ListTypeInfo<>(new AvroTypeInfo<>(SendVerdict.class))));
         signals = getRuntimeContext().getMetricGroup().counter("misfireRateSignals");
         verdictsTooLate = getRuntimeContext().getMetricGroup().counter("verdictsAfterWindowClosed");
         getRuntimeContext().getMetricGroup().gauge("openWindows", () -> open.count());
+        getRuntimeContext().getMetricGroup().gauge("verdictsWaitingForWatermark", () -> waiting.count());
     }
 
     /**
@@ -132,9 +175,9 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         return window;
     }
 
-    /** Open windows on this instance (tests). */
-    int openWindows() {
-        return open.count();
+    /** Open windows and waiting verdicts on this instance (tests). */
+    long inMemory() {
+        return open.count() + waiting.count();
     }
 
     @Override
@@ -147,13 +190,28 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         // The detector emits a verdict at the event time it judged the send (sent_at, or later for
         // a send parked for its campaign), before its watermark passes that time.
         long judgedAt = ctx.timestamp() != null ? ctx.timestamp() : verdict.getSentAt();
-        List<SendVerdict> batch = arrived.get(judgedAt);
-        if (batch == null) {
-            batch = new ArrayList<>(1);
+        if (waiting.add(ctx.getCurrentKey(), judgedAt, verdict)) {
             ctx.timerService().registerEventTimeTimer(judgedAt);
         }
-        batch.add(verdict);
-        arrived.put(judgedAt, batch);
+    }
+
+    /**
+     * The campaign's verdicts judged at that instant: from memory, with those an earlier release
+     * kept in keyed state while any may be left.
+     */
+    private List<SendVerdict> waitingVerdicts(String campaign, long timestamp) throws Exception {
+        List<SendVerdict> batch = waiting.take(campaign, timestamp);
+        if (legacyHorizon == Long.MAX_VALUE) {
+            legacyHorizon = timestamp + legacyBoundMs;
+        }
+        if (timestamp <= legacyHorizon) {
+            List<SendVerdict> legacy = legacyWaiting.get(timestamp);
+            if (legacy != null) {
+                legacyWaiting.remove(timestamp);
+                batch.addAll(legacy);
+            }
+        }
+        return batch;
     }
 
     private long closesAt(SendVerdict verdict) {
@@ -196,11 +254,10 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
-        List<SendVerdict> batch = arrived.get(timestamp);
+        List<SendVerdict> batch = waitingVerdicts(ctx.getCurrentKey(), timestamp);
         // Windows that just counted a NO_CONSENT misfire: their first occurrence is signalled now.
         TreeSet<Long> noConsentWindows = new TreeSet<>();
-        if (batch != null) {
-            arrived.remove(timestamp);
+        if (!batch.isEmpty()) {
             batch.sort(Comparator.comparing(SendVerdict::getSendId)); // deterministic for equal judged-at times
             for (SendVerdict verdict : batch) {
                 count(verdict, ctx);
@@ -209,7 +266,10 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
                 }
             }
         }
-        Thresholds thresholds = thresholds(ctx.getCurrentKey(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
+        // Looked up only when a window is judged: most timers just count verdicts.
+        Thresholds thresholds = noConsentWindows.isEmpty() && !closes(timestamp)
+                ? null
+                : thresholds(ctx.getCurrentKey(), ctx.getBroadcastState(AlertControls.DESCRIPTOR));
         for (long start : noConsentWindows) { // earliest window first
             CampaignWindow w = open.get(ctx.getCurrentKey(), start);
             RuleTally tally = w.getRules().get(MisfireRule.NO_CONSENT.name());
@@ -218,11 +278,10 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
                 tally.setAlertedMisfires(tally.getMisfires());
             }
         }
-        // Close timers fire at a window's end plus the lateness; the rest count verdicts.
-        long windowStart = timestamp + 1 - latenessMs - windowMs;
-        if (Math.floorMod(windowStart, windowMs) != 0) {
+        if (!closes(timestamp)) {
             return;
         }
+        long windowStart = timestamp + 1 - latenessMs - windowMs;
         CampaignWindow window = window(ctx.getCurrentKey(), windowStart);
         if (window == null) {
             return;
@@ -248,6 +307,11 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
                 out.collect(allClear(ctx.getCurrentKey(), window, rule, tally == null ? 0 : tally.getMisfires()));
             }
         }
+    }
+
+    /** Whether a timer at this time may close a window: close timers fire at a window's end plus the lateness. */
+    private boolean closes(long timestamp) {
+        return Math.floorMod(timestamp + 1 - latenessMs - windowMs, windowMs) == 0;
     }
 
     /** Whether a closed window's figures for a rule are an alert condition: any breach of consent, else the share and count. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -59,7 +60,7 @@ class MisfireRateAlerterTest {
     /** One instance of {@code parallelism}, not yet opened (so that a test can restore it first). */
     private KeyedBroadcastOperatorTestHarness<String, SendVerdict, ControlMessage, AlertSignal> newHarness(
             int parallelism, int subtask) throws Exception {
-        alerter = new MisfireRateAlerter(config(Map.of()).alerting());
+        alerter = new MisfireRateAlerter(config(Map.of()));
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(alerter, List.of(AlertControls.DESCRIPTOR)),
                 SendVerdict::getCampaignId,
@@ -122,7 +123,7 @@ class MisfireRateAlerterTest {
      */
     private long stateEntries() {
         var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
-        long n = alerter.openWindows();
+        long n = alerter.inMemory();
         for (String state : List.of("windows", "verdicts-waiting")) {
             try (var keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
                 n += keys.count();
@@ -411,7 +412,7 @@ class MisfireRateAlerterTest {
             }
         }
         harness.processWatermark(W9 + 120_000L); // counted: the sends of the first campaigns; the rest wait
-        assertThat(alerter.openWindows()).isPositive();
+        assertThat(alerter.inMemory()).isPositive();
         OperatorSubtaskState atOne = harness.snapshot(1L, 1L);
         harness.close();
 
@@ -444,9 +445,7 @@ class MisfireRateAlerterTest {
             assertThat(mine)
                     .allSatisfy(a -> assertThat(owner(a.getCampaignId(), 2)).isEqualTo(subtask));
             fired.addAll(mine);
-            assertThat(alerters.get(i).openWindows())
-                    .as("closed windows are gone")
-                    .isZero();
+            assertThat(alerters.get(i).inMemory()).as("closed windows are gone").isZero();
         }
         assertThat(fired)
                 .extracting(AlertSignal::getCampaignId, AlertSignal::getCount, AlertSignal::getBase)
@@ -510,6 +509,50 @@ class MisfireRateAlerterTest {
         assertThat(stateEntries())
                 .as("the keyed window is gone, and the one in memory")
                 .isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    /**
+     * A savepoint of an earlier release kept the verdicts waiting for the watermark in keyed state:
+     * restored, each is counted when its timer fires, also when a verdict that arrives after the
+     * upgrade was judged at the same instant (and so shares the timer).
+     */
+    @Test
+    void verdictsAnEarlierReleaseKeptInKeyedStateAreCountedWhenTheirTimersFire() throws Exception {
+        var operator =
+                (CoBroadcastWithKeyedOperator<String, SendVerdict, ControlMessage, AlertSignal>) harness.getOperator();
+        operator.setCurrentKey("C1");
+        long t = W9 + 60_000L;
+        operator.getKeyedStateBackend()
+                .getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new MapStateDescriptor<>(
+                                "verdicts-waiting",
+                                Types.LONG,
+                                new ListTypeInfo<>(new AvroTypeInfo<>(SendVerdict.class))))
+                .put(t, new ArrayList<>(List.of(verdict("a-old", t, MisfireRule.NO_CONSENT))));
+        operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
+                .registerEventTimeTimer(VoidNamespace.INSTANCE, t);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        OperatorSubtaskState earlier = OperatorSubtaskState.builder()
+                .setManagedKeyedState(snapshot.getManagedKeyedState())
+                .setRawKeyedState(snapshot.getRawKeyedState())
+                .build();
+
+        harness = newHarness(1, 0);
+        harness.initializeState(earlier);
+        harness.open();
+        idleControl(harness);
+        harness.processElement(verdict("b-new", t, MisfireRule.NO_CONSENT), t); // judged at the same instant
+        harness.processWatermark(t);
+        assertThat(signals()).singleElement().satisfies(a -> {
+            assertThat(a.getCount()).isEqualTo(2);
+            assertThat(a.getExampleIds()).containsExactly("a-old", "b-new");
+        });
+        closeWindow();
+        assertThat(stateEntries()).as("nothing left in keyed state or memory").isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 }

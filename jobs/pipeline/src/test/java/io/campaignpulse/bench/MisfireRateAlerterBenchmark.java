@@ -79,7 +79,7 @@ public class MisfireRateAlerterBenchmark {
         rocks.setDbStoragePath(rocksDir.toString());
         harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
-                        new MisfireRateAlerter(config(Map.of()).alerting()), List.of(AlertControls.DESCRIPTOR)),
+                        new MisfireRateAlerter(config(Map.of())), List.of(AlertControls.DESCRIPTOR)),
                 SendVerdict::getCampaignId,
                 Types.STRING,
                 1,
