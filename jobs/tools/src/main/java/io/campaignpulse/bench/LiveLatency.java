@@ -67,6 +67,9 @@ final class LiveLatency {
     /** One record of the feed: where it goes, its key, and either a record to re-stamp or bytes to send as they are. */
     private record FeedRecord(String topic, byte[] key, SpecificRecord record, byte[] raw) {}
 
+    /** A record for one input partition, published before the job starts (see {@link #primers}). */
+    private record Primer(String topic, int partition, byte[] key, SpecificRecord record) {}
+
     /**
      * The share of the feed at each end left out of the figures (at most {@link #EDGE_CAP_MS}): at
      * the start the sources' first fetches, at the end the last sends, which wait until the quiet
@@ -148,11 +151,13 @@ final class LiveLatency {
                 .count();
         // The measured span, and after it as long again (at most TAIL_MS) that keeps the feed live
         // until the job has judged the span's last sends.
-        List<FeedRecord> feed = feed(
-                world,
-                base,
-                (long) Math.ceil(rate * (feedFor.toMillis() + Math.min(feedFor.toMillis(), TAIL_MS)) / 1000.0),
-                renamed);
+        List<DemoWorld.Event> day = world.events().stream()
+                .filter(e -> !e.topic().equals(t.campaigns()) && e.publishAt() >= world.playFrom())
+                .toList();
+        int feedFrom = feedStart(day, t, (long)
+                Math.ceil(rate * (feedFor.toMillis() + Math.min(feedFor.toMillis(), TAIL_MS)) / 1000.0));
+        List<FeedRecord> feed = feed(day, feedFrom, decoder, renamed);
+        List<Primer> primers = primers(day, t, decoder, renamed, partitions);
 
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             // The campaign directory and the CRM's history are there before the job starts.
@@ -160,6 +165,16 @@ final class LiveLatency {
                 for (DemoWorld.Event e : before) {
                     producer.send(new ProducerRecord<>(renamed.get(e.topic()), keyBytes(e.key()), e.value()));
                 }
+            }
+            long primedAt = System.currentTimeMillis();
+            for (Primer primer : primers) {
+                stamp(primer.record(), primedAt);
+                producer.send(new ProducerRecord<>(
+                        primer.topic(),
+                        primer.partition(),
+                        primedAt,
+                        primer.key(),
+                        WireFormat.singleObject(primer.record())));
             }
             producer.flush();
 
@@ -190,10 +205,14 @@ final class LiveLatency {
                     Thread.sleep(100);
                 }
                 if (config.kafka().exactlyOnce()) {
-                    // Visible once committed: by the second checkpoint to complete from here at the
-                    // latest (the first may have started before the last misfires were written).
+                    // Visible once committed: by the first checkpoint triggered from here on. Its
+                    // barrier leaves the sources after the watermark that judged the last sends, so
+                    // their misfires are written before it (aligned checkpoints). One in progress now
+                    // may have started before: then the one after it.
+                    long inProgress = MetricProbe.jobGauge("numberOfInProgressCheckpoints");
+                    inProgress = inProgress < 0 ? 1 : inProgress; // not reported: the safe side
                     long completed = MetricProbe.jobGauge("numberOfCompletedCheckpoints");
-                    while (MetricProbe.jobGauge("numberOfCompletedCheckpoints") < completed + 2
+                    while (MetricProbe.jobGauge("numberOfCompletedCheckpoints") < completed + 1 + inProgress
                             && System.nanoTime() < deadline) {
                         Thread.sleep(100);
                     }
@@ -216,28 +235,27 @@ final class LiveLatency {
     }
 
     /**
-     * The generated day's records (generated with {@code generatedWith}), as many as the feed needs
-     * (fewer if the day has fewer), decoded once here so that publishing only re-stamps and
-     * encodes.
+     * Where the feed starts in the generated day (its records after the CRM history): the day's
+     * last {@code count} records, or from its first send if it has fewer. The day's last records
+     * because later in the day every input is busy, while in the morning the sends go out before
+     * any ticket or review about them and the quiet inputs would go idle.
      */
-    private static List<FeedRecord> feed(
-            DemoWorld world, PulseConfig generatedWith, long count, Map<String, String> renamed) {
-        PulseConfig.Topics t = generatedWith.topics();
-        EnvelopeDecoder decoder =
-                new EnvelopeDecoder(new InputTopics(t), new EventTimeGuard(generatedWith.eventTime()));
-        List<DemoWorld.Event> day = world.events().stream()
-                .filter(e -> !e.topic().equals(t.campaigns()) && e.publishAt() >= world.playFrom())
-                .toList();
+    private static int feedStart(List<DemoWorld.Event> day, PulseConfig.Topics t, long count) {
         int first = 0;
         while (first < day.size() && !day.get(first).topic().equals(t.campaignSends())) {
             first++;
         }
-        // The day's last records that make up the feed: in the morning the sends go out before any
-        // ticket or review about them, and an input partition that has never delivered a record
-        // holds event time back until the job has run 30 s; later in the day every input is busy.
-        first = (int) Math.max(first, day.size() - count);
+        return (int) Math.max(first, day.size() - count);
+    }
+
+    /**
+     * The feed: the day's records from {@code first} on, decoded once here so that publishing only
+     * re-stamps and encodes.
+     */
+    private static List<FeedRecord> feed(
+            List<DemoWorld.Event> day, int first, EnvelopeDecoder decoder, Map<String, String> renamed) {
         List<FeedRecord> feed = new ArrayList<>();
-        for (int i = first; i < day.size() && feed.size() < count; i++) {
+        for (int i = first; i < day.size(); i++) {
             DemoWorld.Event e = day.get(i);
             Object payload = decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload();
             SpecificRecord record = stampable(payload) ? (SpecificRecord) payload : null;
@@ -246,6 +264,41 @@ final class LiveLatency {
                     renamed.get(e.topic()), keyBytes(e.key()), record, record == null ? e.value() : null));
         }
         return feed;
+    }
+
+    /**
+     * One record for every partition of every customer-event topic, published before the job
+     * starts and stamped with the wall clock then. Once the job has read them, every partition has
+     * delivered a record later than the CRM history, so event time moves past the history at once:
+     * a partition that has never delivered a record would hold it back until the job has run 30 s,
+     * as a new partition does in production. They are the day's last records of each topic, which
+     * are never measured (the feed's last third only keeps the input live), so a send the feed may
+     * send again is not timed. A partition the day has no record for is left empty.
+     */
+    private static List<Primer> primers(
+            List<DemoWorld.Event> day,
+            PulseConfig.Topics t,
+            EnvelopeDecoder decoder,
+            Map<String, String> renamed,
+            int partitions) {
+        List<Primer> primers = new ArrayList<>();
+        for (String topic :
+                List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews())) {
+            int partition = 0;
+            for (int i = day.size() - 1; i >= 0 && partition < partitions; i--) {
+                DemoWorld.Event e = day.get(i);
+                if (!e.topic().equals(topic)) {
+                    continue;
+                }
+                Object payload =
+                        decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload();
+                if (stampable(payload)) {
+                    primers.add(
+                            new Primer(renamed.get(topic), partition++, keyBytes(e.key()), (SpecificRecord) payload));
+                }
+            }
+        }
+        return primers;
     }
 
     /** Whether the payload is a customer event whose time the feed can set. */
@@ -380,8 +433,7 @@ final class LiveLatency {
      * Until the job has applied the CRM history, before the live feed starts: a job that has been
      * running knows its customers, and applying the history in one burst as the feed starts
      * would queue the first seconds of the feed behind it. Its events wait for the watermark, which
-     * moves once the input partitions without records are taken to be empty (30 s after the
-     * job started); the last 1 % (the latest instants of each partition) wait for the feed.
+     * passes them once the job has read a primer from every input partition ({@link #primers}).
      */
     private void awaitHistoryApplied(long history) throws InterruptedException {
         long started = System.nanoTime();
