@@ -55,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--latency-seconds",
-            description = "How long each latency run's live feed lasts (default: 60; 15 with --quick).")
+            description = "How long each latency run's live feed lasts (default: 60; 10 with --quick).")
     Integer latencySeconds;
 
     @Option(
@@ -85,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (partitions < 1 || parallelism < 1) {
             throw new IllegalArgumentException("--partitions and --parallelism must be at least 1");
         }
-        int feedSeconds = latencySeconds != null ? latencySeconds : quick ? 15 : 60;
+        int feedSeconds = latencySeconds != null ? latencySeconds : quick ? 10 : 60;
         if (feedSeconds < 1) {
             throw new IllegalArgumentException("--latency-seconds must be at least 1");
         }
