@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 
 /** Named times and record builders shared by the tests. */
 public final class Fixtures {
@@ -140,5 +141,16 @@ public final class Fixtures {
                 }
             }
         }
+    }
+
+    /**
+     * A snapshot's keyed state alone: what a savepoint of an earlier release holds when that
+     * release kept in keyed state what today's keeps in memory (it wrote no operator state of its own).
+     */
+    public static OperatorSubtaskState keyedStateOnly(OperatorSubtaskState snapshot) {
+        return OperatorSubtaskState.builder()
+                .setManagedKeyedState(snapshot.getManagedKeyedState())
+                .setRawKeyedState(snapshot.getRawKeyedState())
+                .build();
     }
 }

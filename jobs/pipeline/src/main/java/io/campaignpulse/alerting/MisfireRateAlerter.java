@@ -8,6 +8,8 @@ import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Severity;
 import io.campaignpulse.misfire.SendVerdict;
+import io.campaignpulse.restore.EarlierReleaseHorizon;
+import io.campaignpulse.restore.KeyOwnership;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +19,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -33,7 +34,6 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -69,7 +69,7 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     private final long latenessMs;
     private final PulseConfig.Alerting config;
     private final int examples;
-    private final long legacyBoundMs;
+    private final EarlierReleaseHorizon legacyHorizon;
 
     private transient OpenWindows open;
     private transient ListState<Tuple2<String, CampaignWindow>> checkpointedWindows;
@@ -81,12 +81,6 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     private transient ListState<Long> checkpointedLegacyHorizon;
     /** Where earlier releases kept the waiting verdicts (keyed by judged-at time): read only for their timers. */
     private transient MapState<Long, List<SendVerdict>> legacyWaiting;
-    /**
-     * Until which timer time verdicts an earlier release kept in keyed state may still be due:
-     * Long.MIN_VALUE when the job did not start from such a savepoint, Long.MAX_VALUE until the
-     * first timer after such a restore sets it.
-     */
-    private long legacyHorizon = Long.MIN_VALUE;
 
     private transient Counter signals;
     private transient Counter verdictsTooLate;
@@ -101,9 +95,9 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         // out-of-orderness; twice over for the alignment's overshoot) and a parked send's grace.
         long lag = pulse.eventTime().alignmentMaxDrift().toMillis()
                 + pulse.eventTime().maxOutOfOrderness().toMillis();
-        this.legacyBoundMs = Math.max(
+        this.legacyHorizon = new EarlierReleaseHorizon(Math.max(
                 Duration.ofDays(1).toMillis(),
-                2 * lag + pulse.eventTime().campaignGrace().toMillis());
+                2 * lag + pulse.eventTime().campaignGrace().toMillis()));
     }
 
     @Override
@@ -122,28 +116,18 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         if (!context.isRestored()) {
             return;
         }
-        TaskInfo task = getRuntimeContext().getTaskInfo();
-        Predicate<String> owned = campaign -> KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                        campaign, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks())
-                == task.getIndexOfThisSubtask();
+        Predicate<String> owned =
+                KeyOwnership.ofThisInstance(getRuntimeContext().getTaskInfo());
         open.restore(checkpointedWindows.get(), owned);
         waiting.restore(checkpointedWaiting.get(), owned);
-        boolean written = false;
-        for (Long horizon : checkpointedLegacyHorizon.get()) {
-            written = true;
-            legacyHorizon = Math.max(legacyHorizon, horizon);
-        }
-        if (!written) {
-            // A savepoint of an earlier release: its waiting verdicts are in keyed state.
-            legacyHorizon = Long.MAX_VALUE;
-        }
+        legacyHorizon.restore(checkpointedLegacyHorizon.get());
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         checkpointedWindows.update(open.all());
         checkpointedWaiting.update(waiting.all());
-        checkpointedLegacyHorizon.update(List.of(legacyHorizon));
+        checkpointedLegacyHorizon.update(legacyHorizon.snapshot());
     }
 
     @Override
@@ -201,10 +185,7 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
      */
     private List<SendVerdict> waitingVerdicts(String campaign, long timestamp) throws Exception {
         List<SendVerdict> batch = waiting.take(campaign, timestamp);
-        if (legacyHorizon == Long.MAX_VALUE) {
-            legacyHorizon = timestamp + legacyBoundMs;
-        }
-        if (timestamp <= legacyHorizon) {
+        if (legacyHorizon.covers(timestamp)) {
             List<SendVerdict> legacy = legacyWaiting.get(timestamp);
             if (legacy != null) {
                 legacyWaiting.remove(timestamp);

@@ -28,6 +28,8 @@ import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.MisfireJudge;
 import io.campaignpulse.misfire.SendVerdict;
 import io.campaignpulse.misfire.SuppressionList;
+import io.campaignpulse.restore.EarlierReleaseHorizon;
+import io.campaignpulse.restore.KeyOwnership;
 import io.campaignpulse.sentiment.SentimentScorer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +38,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificData;
-import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -52,7 +53,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -104,7 +104,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     private final long sendMemoryMs;
     private final long feedbackLatenessMs;
     private final Duration stateTtl;
-    private final long legacyBoundMs;
+    private final EarlierReleaseHorizon legacyHorizon;
 
     private transient ValueState<CustomerState> customer;
     private transient WaitingEvents waiting;
@@ -112,12 +112,6 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     private transient ListState<Long> checkpointedLegacyHorizon;
     /** The keyed list in which earlier releases kept the waiting events: read only for their timers. */
     private transient ListState<PendingEvent> legacyWaiting;
-    /**
-     * Until which timer time events restored from an earlier release's keyed list may still be
-     * due: Long.MIN_VALUE when the job did not start from such a savepoint, Long.MAX_VALUE until the
-     * first timer after such a restore sets it.
-     */
-    private long legacyHorizon = Long.MIN_VALUE;
 
     private transient SentimentScorer scorer;
     private transient Counter sendsJudged;
@@ -145,7 +139,8 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         // for the alignment's overshoot, plus a parked send's grace; and never less than a day.
         long lag = config.eventTime().alignmentMaxDrift().toMillis()
                 + config.eventTime().maxOutOfOrderness().toMillis();
-        this.legacyBoundMs = Math.max(Duration.ofDays(1).toMillis(), 2 * lag + graceMs);
+        this.legacyHorizon =
+                new EarlierReleaseHorizon(Math.max(Duration.ofDays(1).toMillis(), 2 * lag + graceMs));
     }
 
     /** A customer's facts, expiring {@code ttl} after their last write. */
@@ -173,27 +168,16 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         if (!context.isRestored()) {
             return;
         }
-        TaskInfo task = getRuntimeContext().getTaskInfo();
         waiting.restore(
                 checkpointedWaiting.get(),
-                key -> KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                                key, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks())
-                        == task.getIndexOfThisSubtask());
-        boolean written = false;
-        for (Long horizon : checkpointedLegacyHorizon.get()) {
-            written = true;
-            legacyHorizon = Math.max(legacyHorizon, horizon);
-        }
-        if (!written) {
-            // A savepoint of an earlier release: its waiting events are in the keyed list.
-            legacyHorizon = Long.MAX_VALUE;
-        }
+                KeyOwnership.ofThisInstance(getRuntimeContext().getTaskInfo()));
+        legacyHorizon.restore(checkpointedLegacyHorizon.get());
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         checkpointedWaiting.update(waiting.all());
-        checkpointedLegacyHorizon.update(List.of(legacyHorizon));
+        checkpointedLegacyHorizon.update(legacyHorizon.snapshot());
     }
 
     @Override
@@ -356,10 +340,8 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
      */
     private List<PendingEvent> waitingEvents(String key, long timestamp) throws Exception {
         List<PendingEvent> inMemory = waiting.take(key);
-        if (legacyHorizon == Long.MAX_VALUE) {
-            legacyHorizon = timestamp + legacyBoundMs;
-        }
-        if (!inMemory.isEmpty() && timestamp > legacyHorizon) {
+        boolean legacyMayBeDue = legacyHorizon.covers(timestamp);
+        if (!inMemory.isEmpty() && !legacyMayBeDue) {
             return inMemory;
         }
         List<PendingEvent> all = new ArrayList<>();

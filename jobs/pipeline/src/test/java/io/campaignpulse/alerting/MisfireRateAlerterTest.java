@@ -488,11 +488,7 @@ class MisfireRateAlerterTest {
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, W9 + HOUR - 1 + LATENESS);
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
-        // The earlier release wrote no operator state of its own.
-        OperatorSubtaskState earlier = OperatorSubtaskState.builder()
-                .setManagedKeyedState(snapshot.getManagedKeyedState())
-                .setRawKeyedState(snapshot.getRawKeyedState())
-                .build();
+        OperatorSubtaskState earlier = keyedStateOnly(snapshot);
 
         harness = newHarness(1, 0);
         harness.initializeState(earlier);
@@ -536,10 +532,7 @@ class MisfireRateAlerterTest {
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, t);
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
-        OperatorSubtaskState earlier = OperatorSubtaskState.builder()
-                .setManagedKeyedState(snapshot.getManagedKeyedState())
-                .setRawKeyedState(snapshot.getRawKeyedState())
-                .build();
+        OperatorSubtaskState earlier = keyedStateOnly(snapshot);
 
         harness = newHarness(1, 0);
         harness.initializeState(earlier);

@@ -580,11 +580,7 @@ class CustomerProcessorTest {
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, T0905);
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
-        // The earlier release wrote no operator state of its own (the campaigns are sent again below).
-        OperatorSubtaskState earlier = OperatorSubtaskState.builder()
-                .setManagedKeyedState(snapshot.getManagedKeyedState())
-                .setRawKeyedState(snapshot.getRawKeyedState())
-                .build();
+        OperatorSubtaskState earlier = keyedStateOnly(snapshot);
 
         harness = newHarness(Map.of());
         harness.initializeState(earlier);
