@@ -22,12 +22,12 @@ final class WaitingVerdicts {
 
     /** Adds a verdict; true when it is the first for its campaign and instant (which then needs a timer). */
     boolean add(String campaign, long judgedAt, SendVerdict verdict) {
-        List<SendVerdict> batch =
-                byCampaign.computeIfAbsent(campaign, c -> new HashMap<>()).get(judgedAt);
+        Map<Long, List<SendVerdict>> batches = byCampaign.computeIfAbsent(campaign, c -> new HashMap<>());
+        List<SendVerdict> batch = batches.get(judgedAt);
         boolean first = batch == null;
         if (first) {
             batch = new ArrayList<>(1);
-            byCampaign.get(campaign).put(judgedAt, batch);
+            batches.put(judgedAt, batch);
         }
         batch.add(verdict);
         count++;

@@ -460,6 +460,19 @@ class MisfireRateAlerterTest {
     }
 
     /**
+     * Takes a savepoint of what the test wrote in keyed state, as an earlier release (which wrote no
+     * operator state of its own) left it, and restores a new instance from it.
+     */
+    private void restartAsAfterAnUpgrade() throws Exception {
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        harness = newHarness(1, 0);
+        harness.initializeState(keyedStateOnly(snapshot));
+        harness.open();
+        idleControl(harness);
+    }
+
+    /**
      * A savepoint of an earlier release kept the windows in keyed state: restored, a window goes on
      * counting from its figures and closes with all of them, and the keyed entry is gone.
      */
@@ -486,14 +499,7 @@ class MisfireRateAlerterTest {
                 .put(W9, new CampaignWindow(W9, "Platinum Card Push", "CARD-PLAT", 500L, rules));
         operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, W9 + HOUR - 1 + LATENESS);
-        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
-        harness.close();
-        OperatorSubtaskState earlier = keyedStateOnly(snapshot);
-
-        harness = newHarness(1, 0);
-        harness.initializeState(earlier);
-        harness.open();
-        idleControl(harness);
+        restartAsAfterAnUpgrade();
         sends(500, 10, MisfireRule.ALREADY_HOLDS_PRODUCT);
         closeWindow();
 
@@ -530,14 +536,7 @@ class MisfireRateAlerterTest {
                 .put(t, new ArrayList<>(List.of(verdict("a-old", t, MisfireRule.NO_CONSENT))));
         operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, t);
-        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
-        harness.close();
-        OperatorSubtaskState earlier = keyedStateOnly(snapshot);
-
-        harness = newHarness(1, 0);
-        harness.initializeState(earlier);
-        harness.open();
-        idleControl(harness);
+        restartAsAfterAnUpgrade();
         harness.processElement(verdict("b-new", t, MisfireRule.NO_CONSENT), t); // judged at the same instant
         harness.processWatermark(t);
         assertThat(signals()).singleElement().satisfies(a -> {
