@@ -72,7 +72,7 @@ public final class LocalJob implements AutoCloseable {
         return new LocalJob(config, client, workDir.resolve("savepoints"));
     }
 
-    /** True once the job has committed (on a checkpoint) every offset published to its customer topics. */
+    /** True once the job has committed (on a checkpoint) every offset published to its customer-event topics. */
     public boolean caughtUp() throws Exception {
         return caughtUp(config);
     }
@@ -81,7 +81,11 @@ public final class LocalJob implements AutoCloseable {
     public static boolean caughtUp(PulseConfig config) throws Exception {
         var t = config.topics();
         try (Admin admin = Admin.create(config.kafka().clientProperties())) {
-            List<String> topics = List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent());
+            // Every topic of the customer-events source: the feedback topics end later in event time
+            // than the sends, so a check of the sends alone stopped runs before their last tickets
+            // and reviews were read (a live demo's roll-ups then depended on the machine's speed).
+            List<String> topics =
+                    List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews());
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(topics)
                     .allTopicNames()
