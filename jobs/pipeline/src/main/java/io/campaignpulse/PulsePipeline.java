@@ -26,9 +26,11 @@ import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.customer.CustomerProcessor;
+import io.campaignpulse.customer.NeverIdle;
 import io.campaignpulse.ingest.DeadLetterSplitter;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
+import io.campaignpulse.ingest.FinalWatermark;
 import io.campaignpulse.misfire.SendVerdict;
 import io.campaignpulse.rollup.CampaignRollups;
 import java.util.ArrayList;
@@ -102,6 +104,27 @@ public final class PulsePipeline {
 
     private PulsePipeline() {}
 
+    /**
+     * The customer events with a {@link FinalWatermark} chained to their source: a drained or
+     * finished input ends event time even when all its partitions were idle. Only this input: its
+     * end of event time reaches every step in order, through the steps that act on it; an end of
+     * event time on the campaigns or control input could reach an alerting step before the
+     * records the customer events' end still produces there.
+     */
+    private static DataStream<Envelope> endingEventTimeAtTheEnd(DataStream<Envelope> customerEvents) {
+        return customerEvents
+                .transform("Customer events: end of event time at the end", ENVELOPE_TYPE, new FinalWatermark<>())
+                .setParallelism(customerEvents.getParallelism())
+                .uid("final-watermark-customer-events");
+    }
+
+    /** One of the per-customer step's outputs, chained to it, without its idleness. */
+    private static <T> DataStream<T> neverIdle(DataStream<T> output, String name) {
+        return output.transform("Per-customer " + name + ": never idle", output.getType(), new NeverIdle<>())
+                .setParallelism(output.getParallelism())
+                .uid("never-idle-" + name);
+    }
+
     public static void defineWorkflow(
             StreamExecutionEnvironment env, PulseConfig config, Sources sources, Sinks sinks) {
         SingleOutputStreamOperator<Campaign> campaigns = sources.campaigns(env, config)
@@ -110,7 +133,8 @@ public final class PulsePipeline {
                 .name("Campaigns: valid records");
         BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CampaignDirectory.DESCRIPTOR);
 
-        SingleOutputStreamOperator<Envelope> customerEvents = sources.customerEvents(env, config)
+        SingleOutputStreamOperator<Envelope> customerEvents = endingEventTimeAtTheEnd(
+                        sources.customerEvents(env, config))
                 .process(new DeadLetterSplitter<>(Envelope.class, true), ENVELOPE_TYPE)
                 .uid("decode-customer-events")
                 .name("Customer events: valid records");
@@ -154,7 +178,9 @@ public final class PulsePipeline {
                 .uid("misfire-records")
                 .name("Misfire records");
 
-        DataStream<AlertSignal> misfireSignals = verdicts.keyBy(SendVerdict::getCampaignId, Types.STRING)
+        // What the event-time steps downstream read of the per-customer step: never idle (NeverIdle).
+        DataStream<SendVerdict> judged = neverIdle(verdicts, "verdicts");
+        DataStream<AlertSignal> misfireSignals = judged.keyBy(SendVerdict::getCampaignId, Types.STRING)
                 .connect(controlBroadcast)
                 .process(new MisfireRateAlerter(config), SIGNAL_TYPE)
                 .uid("misfire-rate-alerter")
@@ -162,7 +188,10 @@ public final class PulsePipeline {
 
         DataStream<AttributedFeedback> feedback = verdicts.getSideOutput(CustomerProcessor.FEEDBACK);
         DataStream<CampaignStats> stats = CampaignRollups.define(
-                config, verdicts, feedback, verdicts.getSideOutput(CustomerProcessor.CONVERSIONS));
+                config,
+                judged,
+                neverIdle(feedback, "feedback"),
+                neverIdle(verdicts.getSideOutput(CustomerProcessor.CONVERSIONS), "conversions"));
 
         DataStream<AlertSignal> sentimentSignals = stats.keyBy(CampaignStats::getCampaignId, Types.STRING)
                 .connect(controlBroadcast)

@@ -761,6 +761,7 @@ class MisfirePipelineEndToEndTest {
                 // The next day in one burst, every partition idle until then: they must wake in step.
                 publisher.publish(day2.events(), 0, 0);
                 job.awaitCaughtUp(Duration.ofMinutes(3));
+                Thread.sleep(6000); // idle again: the drain must still end event time
                 job.stopAndDrain();
             }
         }
@@ -783,6 +784,19 @@ class MisfirePipelineEndToEndTest {
             assertThat(firstDay)
                     .as("the first day, exactly")
                     .containsExactlyInAnyOrderElementsOf(keys(day1.expectedMisfires()));
+            // The drain closed every window that holds activity, the last one ending a window's
+            // length (less a slide) after the last activity: not only those the idle watermark had passed.
+            ResultSet ends = s.executeQuery("SELECT extract(epoch FROM max(window_end)) * 1000, extract(epoch FROM"
+                    + " greatest((SELECT max(last_sent_at) FROM campaign_stats),"
+                    + " (SELECT max(occurred_at) FROM feedback_scores))) * 1000 FROM campaign_stats");
+            ends.next();
+            long lastWindowEnd = ends.getLong(1);
+            long lastActivity = ends.getLong(2);
+            assertThat(lastWindowEnd)
+                    .as("the last roll-up window's end after a drain of idle inputs")
+                    .isGreaterThan(lastActivity
+                            + config.rollups().window().toMillis()
+                            - config.rollups().slide().toMillis());
         }
     }
 
