@@ -63,12 +63,15 @@ import org.apache.flink.util.Collector;
  */
 public class IncidentTracker extends KeyedBroadcastProcessFunction<String, AlertSignal, AlertBroadcast, Alert> {
 
-    /** Accumulators: detector signals in, alert messages out. */
+    /** Accumulators: detector signals in (all-clears included), those where a condition held, alert messages out. */
     public static final String SIGNALS_ACCUMULATOR = "alertSignals";
+
+    public static final String CONDITIONS_ACCUMULATOR = "alertConditions";
 
     public static final String MESSAGES_ACCUMULATOR = "alertMessages";
 
     private transient LongCounter signalsTotal;
+    private transient LongCounter conditionsTotal;
 
     private final CampaignDirectory directory;
     private final PulseConfig.Alerting configured;
@@ -124,6 +127,8 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
         getRuntimeContext().addAccumulator(MESSAGES_ACCUMULATOR, messagesTotal);
         signalsTotal = new LongCounter();
         getRuntimeContext().addAccumulator(SIGNALS_ACCUMULATOR, signalsTotal);
+        conditionsTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(CONDITIONS_ACCUMULATOR, conditionsTotal);
         mutedMessages = getRuntimeContext().getMetricGroup().counter("mutedAlertMessages");
         openAtEndOfInput = getRuntimeContext().getMetricGroup().counter("incidentsOpenAtEndOfInput");
         byKind = new HashMap<>();
@@ -149,6 +154,9 @@ public class IncidentTracker extends KeyedBroadcastProcessFunction<String, Alert
     @Override
     public void processElement(AlertSignal signal, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         signalsTotal.add(1);
+        if (signal.getHolds()) {
+            conditionsTotal.add(1);
+        }
         long at = ctx.timestamp() != null ? ctx.timestamp() : signal.getWindowEnd();
         if (at > ctx.timerService().currentWatermark()) {
             // Wait for the watermark: the control log holds it back until its backlog is read, so a

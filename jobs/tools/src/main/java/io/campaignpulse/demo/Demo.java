@@ -146,7 +146,8 @@ public final class Demo {
                             pipelineSeconds,
                             savepoint,
                             seconds(t0),
-                            job.accumulator(IncidentTracker.SIGNALS_ACCUMULATOR));
+                            job.accumulator(IncidentTracker.SIGNALS_ACCUMULATOR),
+                            job.accumulator(IncidentTracker.CONDITIONS_ACCUMULATOR));
                 }
             }
         } finally {
@@ -223,7 +224,8 @@ public final class Demo {
             double pipelineSeconds,
             String savepoint,
             double totalSeconds,
-            long signals)
+            long signals,
+            long conditions)
             throws SQLException {
         Map<String, Set<MisfireRule>> expected = world.expectedMisfires();
         int expectedCount = expected.values().stream().mapToInt(Set::size).sum();
@@ -260,9 +262,9 @@ public final class Demo {
                 expectedCount, plantedCount, found, matching, found - matching);
         invented.stream().limit(5).forEach(m -> out.println("    not in the ground truth: " + m));
         out.printf(
-                "  alerts: %,d windows where an alert condition held became %d incidents in %d messages on the alerts topic "
-                        + "(opened, updated, resolved; PostgreSQL table alerts has one row per incident)%n",
-                signals, count(infra, "alerts"), feed.received());
+                "  alerts: %,d windows judged by the detectors, %,d of them where an alert condition held, became %d incidents"
+                        + " in %d messages on the alerts topic (opened, updated, resolved; PostgreSQL table alerts has one row per incident)%n",
+                signals, conditions, count(infra, "alerts"), feed.received());
         query(
                 infra,
                 "SELECT kind, severity, count(*) FROM alerts GROUP BY kind, severity ORDER BY kind, severity",
