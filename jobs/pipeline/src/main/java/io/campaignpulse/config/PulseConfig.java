@@ -110,7 +110,13 @@ public record PulseConfig(
             String campaignStats,
             String suppressions,
             String control)
-            implements Serializable {}
+            implements Serializable {
+
+        /** The topics of the customer-events input: sends, holding and consent changes, tickets, reviews. */
+        public List<String> customerEvents() {
+            return List.of(campaignSends, customerHoldings, customerConsent, tickets, reviews);
+        }
+    }
 
     public record EventTime(
             Duration maxOutOfOrderness,

@@ -19,6 +19,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /** The live input: Kafka topics, decoded inside the source (bad records become dead letters). */
 public final class KafkaSources implements PulsePipeline.Sources {
 
+    private static final String CUSTOMER_EVENTS_GROUP_SUFFIX = "-customer-events";
+
     @Override
     public DataStream<Envelope> campaigns(StreamExecutionEnvironment env, PulseConfig config) {
         KafkaSource<Envelope> source = source(config, List.of(config.topics().campaigns()), "-campaigns");
@@ -35,11 +37,7 @@ public final class KafkaSources implements PulsePipeline.Sources {
 
     @Override
     public DataStream<Envelope> customerEvents(StreamExecutionEnvironment env, PulseConfig config) {
-        var t = config.topics();
-        KafkaSource<Envelope> source = source(
-                config,
-                List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews()),
-                "-customer-events");
+        KafkaSource<Envelope> source = source(config, config.topics().customerEvents(), CUSTOMER_EVENTS_GROUP_SUFFIX);
         // Watermarks per Kafka partition, inside the source, aligned across partitions; a quiet
         // partition is idle only once caught up, so catch-up reads exactly what live reads.
         return env.fromSource(
@@ -64,6 +62,11 @@ public final class KafkaSources implements PulsePipeline.Sources {
                         "Kafka: control")
                 .uid("source-control")
                 .setParallelism(1);
+    }
+
+    /** The consumer group whose committed offsets say how far the customer-events input is read. */
+    public static String customerEventsGroupId(PulseConfig config) {
+        return config.kafka().groupId() + CUSTOMER_EVENTS_GROUP_SUFFIX;
     }
 
     private static KafkaBacklog backlog(PulseConfig config) {

@@ -246,12 +246,7 @@ public final class Bench {
         KafkaSource<Envelope> source = KafkaSource.<Envelope>builder()
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setGroupId(config.kafka().groupId() + "-bench-passthrough")
-                .setTopics(List.of(
-                        topics.campaignSends(),
-                        topics.customerHoldings(),
-                        topics.customerConsent(),
-                        topics.tickets(),
-                        topics.reviews()))
+                .setTopics(topics.customerEvents())
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())
                 .setDeserializer(new KafkaEnvelopeDeserializer(

@@ -282,8 +282,7 @@ final class LiveLatency {
             Map<String, String> renamed,
             int partitions) {
         List<Primer> primers = new ArrayList<>();
-        for (String topic :
-                List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews())) {
+        for (String topic : t.customerEvents()) {
             int partition = 0;
             for (int i = day.size() - 1; i >= 0 && partition < partitions; i--) {
                 DemoWorld.Event e = day.get(i);

@@ -79,13 +79,11 @@ public final class LocalJob implements AutoCloseable {
 
     /** The same, for any job running with this configuration (e.g. one submitted to a cluster). */
     public static boolean caughtUp(PulseConfig config) throws Exception {
-        var t = config.topics();
         try (Admin admin = Admin.create(config.kafka().clientProperties())) {
-            // Every topic of the customer-events source: the feedback topics end later in event time
-            // than the sends, so a check of the sends alone stopped runs before their last tickets
-            // and reviews were read (a live demo's roll-ups then depended on the machine's speed).
-            List<String> topics =
-                    List.of(t.campaignSends(), t.customerHoldings(), t.customerConsent(), t.tickets(), t.reviews());
+            // Every topic of the customer-events source, as the source reads them: the feedback topics
+            // end later in event time than the sends, so a check of the sends alone stopped runs
+            // before their last tickets and reviews were read.
+            List<String> topics = config.topics().customerEvents();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(topics)
                     .allTopicNames()
@@ -95,7 +93,7 @@ public final class LocalJob implements AutoCloseable {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
                     admin.listOffsets(latest).all().get();
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                            config.kafka().groupId() + "-customer-events")
+                            KafkaSources.customerEventsGroupId(config))
                     .partitionsToOffsetAndMetadata()
                     .get();
             for (var end : ends.entrySet()) {
