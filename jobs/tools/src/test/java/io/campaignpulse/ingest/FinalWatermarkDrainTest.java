@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
@@ -19,6 +20,10 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.admin.Admin;
@@ -55,6 +60,9 @@ class FinalWatermarkDrainTest {
 
     static final AtomicInteger FIRED = new AtomicInteger();
 
+    /** Whether the source's latest announcement was that it is idle. */
+    static final AtomicBoolean IDLE = new AtomicBoolean();
+
     @BeforeAll
     static void start() throws Exception {
         infra = LocalInfrastructure.start(work.resolve("infra"));
@@ -81,6 +89,7 @@ class FinalWatermarkDrainTest {
     private static int drainAnIdleSource(String topic, boolean finalWatermark) throws Exception {
         READ.set(0);
         FIRED.set(0);
+        IDLE.set(false);
         try (Admin admin = Admin.create(infra.clientProperties())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
@@ -98,9 +107,10 @@ class FinalWatermarkDrainTest {
                 .setValueOnlyDeserializer(new SimpleStringSchema())
                 .build();
         DataStream<String> read = env.fromSource(
-                source,
-                WatermarkStrategy.<String>forMonotonousTimestamps().withIdleness(Duration.ofMillis(300)),
-                "Kafka");
+                        source,
+                        WatermarkStrategy.<String>forMonotonousTimestamps().withIdleness(Duration.ofMillis(300)),
+                        "Kafka")
+                .transform("Idleness seen", Types.STRING, new IdleProbe<>());
         if (finalWatermark) {
             read = read.transform("Final watermark", Types.STRING, new FinalWatermark<>());
         }
@@ -113,11 +123,28 @@ class FinalWatermarkDrainTest {
             Thread.sleep(50);
         }
         assertThat(READ.get()).as("records read").isEqualTo(1);
-        Thread.sleep(2_000); // several idleness timeouts without a record: the source is idle
+        while (!IDLE.get() && System.nanoTime() < deadline) { // the idleness timeout, however busy the machine
+            Thread.sleep(50);
+        }
+        assertThat(IDLE.get()).as("the source announced itself idle").isTrue();
         job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(2, TimeUnit.MINUTES);
         job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
         return FIRED.get();
+    }
+
+    /** Passes everything on and notes the source's idle or active status, which reaches it through the chain. */
+    static final class IdleProbe<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
+        @Override
+        public void processElement(StreamRecord<T> element) {
+            output.collect(element);
+        }
+
+        @Override
+        public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+            IDLE.set(status.isIdle()); // the latest: a source idle at its start wakes with the record
+            super.processWatermarkStatus(status);
+        }
     }
 
     static final class TimerAnHourLater extends KeyedProcessFunction<String, String, String> {
