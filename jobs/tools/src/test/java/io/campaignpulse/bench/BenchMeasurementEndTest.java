@@ -1,0 +1,85 @@
+package io.campaignpulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where the benchmark stops timing the pipeline: at 99 % of the events applied, or where the
+ * per-customer step stopped applying with every event read (what is left waits for the end of the
+ * input to be detected, after a wait that depends on when the sparsest partition was read).
+ */
+class BenchMeasurementEndTest {
+
+    private static final long STALL = TimeUnit.SECONDS.toNanos(3);
+
+    /** Samples every 100 ms: {time, in, cpu, done}. */
+    private static List<long[]> samples(long[][] inAndDone) {
+        List<long[]> samples = new ArrayList<>();
+        for (int i = 0; i < inAndDone.length; i++) {
+            samples.add(new long[] {i * 100_000_000L, inAndDone[i][0], i, inAndDone[i][1]});
+        }
+        return samples;
+    }
+
+    private static long[][] run(int rampSamples, int stalledSamples, long stalledAt, long total) {
+        List<long[]> rows = new ArrayList<>();
+        for (int i = 1; i <= rampSamples; i++) {
+            rows.add(new long[] {total * i / rampSamples, stalledAt * i / rampSamples});
+        }
+        for (int i = 0; i < stalledSamples; i++) {
+            rows.add(new long[] {total, stalledAt});
+        }
+        rows.add(new long[] {total, total}); // the end of the input detected: everything applied
+        return rows.toArray(long[][]::new);
+    }
+
+    @Test
+    void aRunThatReachesTheShareWithoutStallingEndsThere() {
+        List<long[]> samples = samples(new long[][] {{0, 0}, {500, 100}, {1000, 600}, {1000, 995}, {1000, 1000}});
+
+        assertThat(Bench.Sampler.end(samples, 0.99, STALL)).isSameAs(samples.get(3));
+    }
+
+    @Test
+    void aRunThatStallsWithEverythingReadEndsWhereTheStallBegan() {
+        // 200 samples of reading; then 150 (15 s of idleness) with 97.5 % applied.
+        List<long[]> samples = samples(run(200, 150, 975, 1000));
+
+        long[] end = Bench.Sampler.end(samples, 0.99, STALL);
+
+        assertThat(end).isSameAs(samples.get(199));
+        assertThat(end[3]).isEqualTo(975);
+    }
+
+    @Test
+    void theSameRunStalledLongerOrShorterIsTimedTheSame() {
+        long[] shortWait = Bench.Sampler.end(samples(run(200, 40, 975, 1000)), 0.99, STALL);
+        long[] longWait = Bench.Sampler.end(samples(run(200, 150, 975, 1000)), 0.99, STALL);
+
+        assertThat(shortWait[0]).isEqualTo(longWait[0]);
+        assertThat(shortWait[3]).isEqualTo(longWait[3]);
+    }
+
+    @Test
+    void aPauseShorterThanTheStallOrBeforeEverythingIsReadDoesNotEndTheRun() {
+        List<long[]> rows = new ArrayList<>();
+        // Reading, with a 2 s pause (a checkpoint) after everything was read ...
+        rows.add(new long[] {500, 400});
+        for (int i = 0; i < 20; i++) {
+            rows.add(new long[] {1000, 900});
+        }
+        // ... and then the rest applied.
+        rows.add(new long[] {1000, 995});
+        List<long[]> samples = samples(rows.toArray(long[][]::new));
+
+        assertThat(Bench.Sampler.end(samples, 0.99, STALL)).isSameAs(samples.get(21));
+        // A long pause while events are still being read is the pipeline's own time.
+        List<long[]> reading =
+                samples(new long[][] {{100, 50}, {200, 50}, {300, 50}, {400, 50}, {500, 50}, {1000, 990}});
+        assertThat(Bench.Sampler.end(reading, 0.99, 100_000_000L)).isSameAs(reading.get(5));
+    }
+}
