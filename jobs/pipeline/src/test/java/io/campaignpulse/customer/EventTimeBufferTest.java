@@ -83,4 +83,28 @@ class EventTimeBufferTest {
         assertThat(drain(buffer)).containsExactly("parked s1", atDue);
         assertThat(buffer.later()).hasSize(1);
     }
+
+    @Test
+    void aLoneDueEventAndOneParkedAfterItAreHandedOutInTurn() {
+        var only = send("s1", "C9", "c", T0900);
+        var ahead = send("s2", "C1", "c", T1000 + 1);
+        var buffer = new EventTimeBuffer(List.of(pending(ahead), pending(only)), T1000);
+
+        assertThat(buffer.hasDue()).isTrue();
+        PendingEvent p = buffer.next();
+        assertThat(p.getEvent().getPayload()).isEqualTo(only);
+        assertThat(buffer.hasDue()).isFalse();
+        buffer.add(new PendingEvent(T0905, p.getEvent(), CustomerFacts.empty()));
+
+        assertThat(drain(buffer)).containsExactly("parked s1");
+        assertThat(buffer.later()).extracting(e -> e.getEvent().getPayload()).containsExactly(ahead);
+    }
+
+    @Test
+    void nothingDueAndNothingWaitingLeavesNothingToPutBack() {
+        var buffer = new EventTimeBuffer(List.of(), T0900);
+
+        assertThat(buffer.hasDue()).isFalse();
+        assertThat(buffer.later()).isEmpty();
+    }
 }
