@@ -7,16 +7,29 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.BooleanType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.TimestampType;
+import org.apache.flink.table.types.logical.VarBinaryType;
+import org.apache.flink.table.types.logical.VarCharType;
 
 /**
  * One PostgreSQL output table, declared once: each column's name, type and how its value is
  * taken from the record. The declaration gives the Flink row type, the row of a record, and the
  * Flink SQL columns of the JDBC sink (primary key included); a test checks it against
- * the migrations in {@code db/migration}.
+ * the migrations in {@code db/migration}. Rows are built in Flink's internal format (RowData), so
+ * the Table API takes them in as they are, with no conversion per row and column.
  *
  * @param <T> the record a row is made from
  */
@@ -32,23 +45,23 @@ public final class OutputTable<T> implements Serializable {
 
     /** A column's type: the Flink type of the row field, its Flink SQL name, and the PostgreSQL types it may land in. */
     public enum ColumnType {
-        TEXT(Types.STRING, "STRING", "text"),
+        TEXT(() -> new VarCharType(VarCharType.MAX_LENGTH), "STRING", "text"),
         /** Text that PostgreSQL stores as jsonb (the connection casts it: stringtype=unspecified). */
-        JSON(Types.STRING, "STRING", "jsonb"),
-        INT(Types.INT, "INT", "integer"),
-        BIGINT(Types.LONG, "BIGINT", "bigint"),
-        DOUBLE(Types.DOUBLE, "DOUBLE", "double precision"),
-        BOOLEAN(Types.BOOLEAN, "BOOLEAN", "boolean"),
+        JSON(() -> new VarCharType(VarCharType.MAX_LENGTH), "STRING", "jsonb"),
+        INT(IntType::new, "INT", "integer"),
+        BIGINT(BigIntType::new, "BIGINT", "bigint"),
+        DOUBLE(DoubleType::new, "DOUBLE", "double precision"),
+        BOOLEAN(BooleanType::new, "BOOLEAN", "boolean"),
         /** An instant, written as this JVM's local time: see {@link #local}. */
-        TIMESTAMP(Types.LOCAL_DATE_TIME, "TIMESTAMP(3)", "timestamp with time zone"),
-        BYTES(Types.PRIMITIVE_ARRAY(Types.BYTE), "BYTES", "bytea");
+        TIMESTAMP(() -> new TimestampType(3), "TIMESTAMP(3)", "timestamp with time zone"),
+        BYTES(() -> new VarBinaryType(VarBinaryType.MAX_LENGTH), "BYTES", "bytea");
 
-        final TypeInformation<?> flink;
+        private final Supplier<LogicalType> flink;
         final String sql;
         /** The PostgreSQL type (information_schema.columns.data_type) the column must have. */
         public final String postgres;
 
-        ColumnType(TypeInformation<?> flink, String sql, String postgres) {
+        ColumnType(Supplier<LogicalType> flink, String sql, String postgres) {
             this.flink = flink;
             this.sql = sql;
             this.postgres = postgres;
@@ -83,21 +96,21 @@ public final class OutputTable<T> implements Serializable {
         return columns.stream().filter(Column::key).map(Column::name).toList();
     }
 
-    /** The Flink row type: named fields in column order. */
-    public TypeInformation<Row> rowType() {
-        return Types.ROW_NAMED(
-                columns.stream().map(Column::name).toArray(String[]::new),
-                columns.stream().map(c -> c.type().flink).toArray(TypeInformation[]::new));
+    /** The Flink row type: named fields in column order, every one nullable (the sink enforces the key's NOT NULL). */
+    public InternalTypeInfo<RowData> rowType() {
+        return InternalTypeInfo.of(RowType.of(
+                columns.stream().map(c -> c.type().flink.get()).toArray(LogicalType[]::new),
+                columns.stream().map(Column::name).toArray(String[]::new)));
     }
 
-    /** A record's row. */
-    public Row row(T record) throws Exception {
-        Object[] values = new Object[columns.size()];
-        for (int i = 0; i < values.length; i++) {
+    /** A record's row, in Flink's internal format. */
+    public RowData row(T record) throws Exception {
+        GenericRowData row = new GenericRowData(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
             Column<T> c = columns.get(i);
-            values[i] = convert(c.type(), c.extractor().get(record));
+            row.setField(i, internal(c.type(), c.extractor().get(record)));
         }
-        return Row.of(values);
+        return row;
     }
 
     /** The columns of the Flink SQL sink table, names quoted (key, scope and target are reserved words). */
@@ -110,15 +123,21 @@ public final class OutputTable<T> implements Serializable {
                 + ") NOT ENFORCED";
     }
 
-    private static Object convert(ColumnType type, Object value) {
+    /** A value as the row holds it: strings, timestamps and numbers in Flink's internal classes. */
+    static Object internal(ColumnType type, Object value) {
         if (value == null) {
             return null;
         }
         return switch (type) {
-            case TIMESTAMP -> value instanceof Instant i ? local(i) : value;
-            case BYTES -> value instanceof ByteBuffer b ? bytes(b) : value;
-            case TEXT -> value instanceof Enum<?> e ? e.name() : value.toString();
-            default -> value;
+            case TEXT -> StringData.fromString(value instanceof Enum<?> e ? e.name() : value.toString());
+            case JSON -> StringData.fromString(value.toString());
+            case INT -> ((Number) value).intValue();
+            case BIGINT -> ((Number) value).longValue();
+            case DOUBLE -> ((Number) value).doubleValue();
+            case BOOLEAN -> (Boolean) value;
+            case TIMESTAMP ->
+                TimestampData.fromLocalDateTime(value instanceof Instant i ? local(i) : (LocalDateTime) value);
+            case BYTES -> value instanceof ByteBuffer b ? bytes(b) : (byte[]) value;
         };
     }
 

@@ -14,7 +14,7 @@ import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.api.config.ExecutionConfigOptions;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.RowData;
 
 /**
  * PostgreSQL output through Flink's JDBC connector (Table API; its table sink wrapped by
@@ -68,11 +68,12 @@ public final class PostgresOutputs {
 
     /** Records to rows (a stateless map with a stable uid), then an upsert into the table on its primary key. */
     private <T> void insert(DataStream<T> records, OutputTable<T> table, String uid, String what) {
-        DataStream<Row> rows = records.map(table::row, table.rowType()).uid(uid).name("PostgreSQL rows: " + what);
+        DataStream<RowData> rows =
+                records.map(table::row, table.rowType()).uid(uid).name("PostgreSQL rows: " + what);
         insert(rows, table.name(), table.flinkColumns());
     }
 
-    private void insert(DataStream<Row> rows, String table, String columns) {
+    private void insert(DataStream<RowData> rows, String table, String columns) {
         if (tables == null) {
             tables = StreamTableEnvironment.create(rows.getExecutionEnvironment());
             // Uids for the planner's operators too (all stateless: DataStream-to-Table, Calc,
@@ -110,7 +111,10 @@ public final class PostgresOutputs {
      * The sinks' URL. jsonb columns receive text: stringtype=unspecified lets PostgreSQL cast it,
      * instead of refusing "character varying" for jsonb. logServerErrorDetail=false keeps the
      * statement's values (record content) and the server's detail out of exception messages, which
-     * the JDBC connector logs at ERROR for every failed batch. A URL that sets either keeps its own.
+     * the JDBC connector logs at ERROR for every failed batch. reWriteBatchedInserts=true sends a
+     * batch of upserts as a few multi-row INSERT ... ON CONFLICT statements instead of one statement
+     * per row: a multi-row statement may not touch one key twice, and the connector's buffer holds
+     * each key once (the last change wins). A URL that sets any of them keeps its own.
      */
     static String jdbcUrl(String url) {
         String sinkUrl = url;
@@ -119,6 +123,9 @@ public final class PostgresOutputs {
         }
         if (!sinkUrl.contains("logServerErrorDetail=")) {
             sinkUrl += "&logServerErrorDetail=false";
+        }
+        if (!sinkUrl.contains("reWriteBatchedInserts=")) {
+            sinkUrl += "&reWriteBatchedInserts=true";
         }
         return sinkUrl;
     }

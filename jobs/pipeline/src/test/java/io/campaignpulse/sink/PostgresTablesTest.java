@@ -56,6 +56,36 @@ class PostgresTablesTest {
                 .doesNotContain(marker);
     }
 
+    @Test
+    void theSinksConnectionSendsABatchOfUpsertsAsMultiRowStatements() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        try (Connection c = new org.postgresql.Driver().connect(PostgresOutputs.jdbcUrl(url), props)) {
+            c.createStatement().execute("CREATE TEMPORARY TABLE upsert_probe (id int PRIMARY KEY, v text)");
+            // The statement the connector's PostgreSQL dialect writes for a table with a primary key.
+            String upsert =
+                    "INSERT INTO upsert_probe (id, v) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v";
+            for (String v : List.of("first", "second")) {
+                try (PreparedStatement s = c.prepareStatement(upsert)) {
+                    for (int id = 1; id <= 8; id++) {
+                        s.setInt(1, id);
+                        s.setString(2, v + id);
+                        s.addBatch();
+                    }
+                    // SUCCESS_NO_INFO for every row: the driver rewrote the batch (one statement per
+                    // row would report each row's count). 8 rows: the driver packs powers of two.
+                    assertThat(s.executeBatch()).containsOnly(java.sql.Statement.SUCCESS_NO_INFO);
+                }
+            }
+            try (ResultSet r = c.createStatement().executeQuery("SELECT count(*), min(v), max(v) FROM upsert_probe")) {
+                r.next();
+                assertThat(r.getInt(1)).isEqualTo(8);
+                assertThat(r.getString(2)).isEqualTo("second1");
+                assertThat(r.getString(3)).isEqualTo("second8");
+            }
+        }
+    }
+
     /** Every message of the exception chain of a batch that PostgreSQL refuses (a NULL in a NOT NULL column). */
     private static String failedBatchMessages(String jdbcUrl, String marker) throws Exception {
         Properties props = new Properties();
@@ -121,7 +151,7 @@ class PostgresTablesTest {
                                     + " WHERE t.table_name = ? AND t.constraint_type = 'PRIMARY KEY'"
                                     + " ORDER BY k.ordinal_position",
                             table.name()));
-            assertThat(table.rowType().getArity()).isEqualTo(actual.size());
+            assertThat(table.rowType().toRowSize()).isEqualTo(actual.size());
         }
     }
 
