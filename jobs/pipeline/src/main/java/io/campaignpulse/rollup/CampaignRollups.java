@@ -52,6 +52,9 @@ public final class CampaignRollups {
 
     private static final String[] COLUMNS = columns();
     private static final Map<String, Integer> COLUMN_INDEX = columnIndex();
+    /** The column of each rule's count, by the rule's ordinal (-1 for UNKNOWN): no name built per row. */
+    private static final int[] RULE_COLUMN = ruleColumns();
+
     public static final TypeInformation<Row> ACTIVITY = Types.ROW_NAMED(COLUMNS, columnTypes());
 
     /**
@@ -90,6 +93,15 @@ public final class CampaignRollups {
             index.put(COLUMNS[i], i);
         }
         return index;
+    }
+
+    private static int[] ruleColumns() {
+        int[] byOrdinal = new int[MisfireRule.values().length];
+        Arrays.fill(byOrdinal, -1);
+        for (int i = 0; i < RULES.size(); i++) {
+            byOrdinal[RULES.get(i).ordinal()] = COLUMN_INDEX.get("r" + i);
+        }
+        return byOrdinal;
     }
 
     private static TypeInformation<?>[] columnTypes() {
@@ -289,9 +301,8 @@ public final class CampaignRollups {
         Row row = activity("SEND", v.getCampaignId(), v.getCampaignName());
         row.setField(column("misfires"), v.getMisfires().size());
         for (Misfire m : v.getMisfires()) {
-            int i = RULES.indexOf(m.getRule());
-            if (i >= 0) {
-                int ruleColumn = column("r" + i);
+            int ruleColumn = RULE_COLUMN[m.getRule().ordinal()];
+            if (ruleColumn >= 0) {
                 row.setField(ruleColumn, (Integer) row.getField(ruleColumn) + 1);
             }
         }
@@ -329,8 +340,10 @@ public final class CampaignRollups {
         row.setField(column("campaign_id"), campaignId);
         row.setField(column("campaign_name"), campaignName);
         row.setField(column("misfires"), 0);
-        for (int i = 0; i < RULES.size(); i++) {
-            row.setField(column("r" + i), 0);
+        for (int ruleColumn : RULE_COLUMN) {
+            if (ruleColumn >= 0) {
+                row.setField(ruleColumn, 0);
+            }
         }
         row.setField(column("opens_ticket"), false);
         return row;
