@@ -65,6 +65,22 @@ class BenchMeasurementEndTest {
     }
 
     @Test
+    void aStallBeforeMostEventsAreDoneIsTheJobsOwnTime() {
+        // Everything read at once, nothing applied for 5 s (event time waits for the campaigns to
+        // settle), then all of it: timed to the 99 %, not to the stall at the start.
+        List<long[]> rows = new ArrayList<>();
+        rows.add(new long[] {1000, 0});
+        for (int i = 0; i < 50; i++) {
+            rows.add(new long[] {1000, 0});
+        }
+        rows.add(new long[] {1000, 500});
+        rows.add(new long[] {1000, 995});
+        List<long[]> samples = samples(rows.toArray(long[][]::new));
+
+        assertThat(Bench.Sampler.end(samples, 0.99, STALL)).isSameAs(samples.get(52));
+    }
+
+    @Test
     void aPauseShorterThanTheStallOrBeforeEverythingIsReadDoesNotEndTheRun() {
         List<long[]> rows = new ArrayList<>();
         // Reading, with a 2 s pause (a checkpoint) after everything was read ...
