@@ -25,6 +25,25 @@ class BenchMeasurementEndTest {
         return samples;
     }
 
+    /**
+     * Rows of {in, done}: each row is followed by an optional count of further copies of it
+     * (a pause), e.g. {@code row, 50, nextRow}.
+     */
+    private static long[][] paused(Object... rowsAndRepeats) {
+        List<long[]> rows = new ArrayList<>();
+        for (Object o : rowsAndRepeats) {
+            if (o instanceof long[] row) {
+                rows.add(row);
+            } else {
+                long[] last = rows.get(rows.size() - 1);
+                for (int i = 0; i < (Integer) o; i++) {
+                    rows.add(last);
+                }
+            }
+        }
+        return rows.toArray(long[][]::new);
+    }
+
     private static long[][] run(int rampSamples, int stalledSamples, long stalledAt, long total) {
         List<long[]> rows = new ArrayList<>();
         for (int i = 1; i <= rampSamples; i++) {
@@ -68,29 +87,17 @@ class BenchMeasurementEndTest {
     void aStallBeforeMostEventsAreDoneIsTheJobsOwnTime() {
         // Everything read at once, nothing applied for 5 s (event time waits for the campaigns to
         // settle), then all of it: timed to the 99 %, not to the stall at the start.
-        List<long[]> rows = new ArrayList<>();
-        rows.add(new long[] {1000, 0});
-        for (int i = 0; i < 50; i++) {
-            rows.add(new long[] {1000, 0});
-        }
-        rows.add(new long[] {1000, 500});
-        rows.add(new long[] {1000, 995});
-        List<long[]> samples = samples(rows.toArray(long[][]::new));
+        List<long[]> samples =
+                samples(paused(new long[] {1000, 0}, 50, new long[] {1000, 500}, new long[] {1000, 995}));
 
         assertThat(Bench.Sampler.end(samples, 0.99, STALL)).isSameAs(samples.get(52));
     }
 
     @Test
     void aPauseShorterThanTheStallOrBeforeEverythingIsReadDoesNotEndTheRun() {
-        List<long[]> rows = new ArrayList<>();
-        // Reading, with a 2 s pause (a checkpoint) after everything was read ...
-        rows.add(new long[] {500, 400});
-        for (int i = 0; i < 20; i++) {
-            rows.add(new long[] {1000, 900});
-        }
-        // ... and then the rest applied.
-        rows.add(new long[] {1000, 995});
-        List<long[]> samples = samples(rows.toArray(long[][]::new));
+        // Reading, with a 2 s pause (a checkpoint) after everything was read, then the rest applied.
+        List<long[]> samples =
+                samples(paused(new long[] {500, 400}, new long[] {1000, 900}, 19, new long[] {1000, 995}));
 
         assertThat(Bench.Sampler.end(samples, 0.99, STALL)).isSameAs(samples.get(21));
         // A long pause while events are still being read is the pipeline's own time.
