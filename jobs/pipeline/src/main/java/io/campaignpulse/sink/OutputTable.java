@@ -7,7 +7,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
@@ -45,23 +44,23 @@ public final class OutputTable<T> implements Serializable {
 
     /** A column's type: the Flink type of the row field, its Flink SQL name, and the PostgreSQL types it may land in. */
     public enum ColumnType {
-        TEXT(() -> new VarCharType(VarCharType.MAX_LENGTH), "STRING", "text"),
+        TEXT(new VarCharType(VarCharType.MAX_LENGTH), "STRING", "text"),
         /** Text that PostgreSQL stores as jsonb (the connection casts it: stringtype=unspecified). */
-        JSON(() -> new VarCharType(VarCharType.MAX_LENGTH), "STRING", "jsonb"),
-        INT(IntType::new, "INT", "integer"),
-        BIGINT(BigIntType::new, "BIGINT", "bigint"),
-        DOUBLE(DoubleType::new, "DOUBLE", "double precision"),
-        BOOLEAN(BooleanType::new, "BOOLEAN", "boolean"),
+        JSON(new VarCharType(VarCharType.MAX_LENGTH), "STRING", "jsonb"),
+        INT(new IntType(), "INT", "integer"),
+        BIGINT(new BigIntType(), "BIGINT", "bigint"),
+        DOUBLE(new DoubleType(), "DOUBLE", "double precision"),
+        BOOLEAN(new BooleanType(), "BOOLEAN", "boolean"),
         /** An instant, written as this JVM's local time: see {@link #local}. */
-        TIMESTAMP(() -> new TimestampType(3), "TIMESTAMP(3)", "timestamp with time zone"),
-        BYTES(() -> new VarBinaryType(VarBinaryType.MAX_LENGTH), "BYTES", "bytea");
+        TIMESTAMP(new TimestampType(3), "TIMESTAMP(3)", "timestamp with time zone"),
+        BYTES(new VarBinaryType(VarBinaryType.MAX_LENGTH), "BYTES", "bytea");
 
-        private final Supplier<LogicalType> flink;
+        private final LogicalType flink;
         final String sql;
         /** The PostgreSQL type (information_schema.columns.data_type) the column must have. */
         public final String postgres;
 
-        ColumnType(Supplier<LogicalType> flink, String sql, String postgres) {
+        ColumnType(LogicalType flink, String sql, String postgres) {
             this.flink = flink;
             this.sql = sql;
             this.postgres = postgres;
@@ -99,7 +98,7 @@ public final class OutputTable<T> implements Serializable {
     /** The Flink row type: named fields in column order, every one nullable (the sink enforces the key's NOT NULL). */
     public InternalTypeInfo<RowData> rowType() {
         return InternalTypeInfo.of(RowType.of(
-                columns.stream().map(c -> c.type().flink.get()).toArray(LogicalType[]::new),
+                columns.stream().map(c -> c.type().flink).toArray(LogicalType[]::new),
                 columns.stream().map(Column::name).toArray(String[]::new)));
     }
 

@@ -646,10 +646,6 @@ public final class Bench {
             }
         }
 
-        Rate stop(double share) throws InterruptedException {
-            return stop(share, Long.MAX_VALUE);
-        }
-
         /**
          * Where a measurement ends, in samples of {time, records in, CPU time, records done}: at
          * the first sample in which the operator was done with {@code share} of the records it
@@ -698,7 +694,7 @@ public final class Bench {
         }
 
         Rate stop() throws InterruptedException {
-            return stop(1.0);
+            return stop(1.0, Long.MAX_VALUE);
         }
 
         synchronized List<Long> checkpointMs() {
