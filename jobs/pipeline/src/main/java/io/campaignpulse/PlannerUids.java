@@ -27,7 +27,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class PlannerUids {
 
-    private static final Pattern PLANNER_UID = Pattern.compile("^([a-z]+-)\\d+_(.+)$");
+    private static final Pattern PLANNER_UID = Pattern.compile("^([a-z]+(?:-[a-z]+)*-)\\d+_(.+)$");
 
     private PlannerUids() {}
 

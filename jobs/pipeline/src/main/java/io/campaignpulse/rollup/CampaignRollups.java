@@ -27,6 +27,7 @@ import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.types.Row;
+import org.apache.flink.util.Collector;
 
 /**
  * Per-campaign roll-ups in hopping event-time windows, in Flink SQL: sends, misfires by rule,
@@ -42,6 +43,9 @@ import org.apache.flink.types.Row;
  * complete.
  */
 public final class CampaignRollups {
+
+    /** The prefix of the planner's operator uids: see {@link #define}. */
+    static final String UID_PREFIX = "rollup-windows-";
 
     public static final TypeInformation<CampaignStats> STATS_TYPE = new AvroTypeInfo<>(CampaignStats.class);
 
@@ -153,9 +157,12 @@ public final class CampaignRollups {
         tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         // Stable uids for the planner's operators (the window aggregations and join hold state):
         // derived from the plan, so they survive restarts and savepoint upgrades of the same plan.
+        // The prefix names the plan: a new one when the plan changes, so that the state of an
+        // earlier plan (the uids before "rollup-windows-": a slice aggregation per side, and
+        // narrower join rows) is reported as not restored rather than read into other operators.
         tables.getConfig()
                 .set(ExecutionConfigOptions.TABLE_EXEC_UID_GENERATION, ExecutionConfigOptions.UidGeneration.ALWAYS);
-        tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_FORMAT, "rollups-<id>_<transformation>");
+        tables.getConfig().set(ExecutionConfigOptions.TABLE_EXEC_UID_FORMAT, UID_PREFIX + "<id>_<transformation>");
 
         tables.createTemporaryView(
                 "activity",
@@ -175,19 +182,17 @@ public final class CampaignRollups {
         String hop = "TABLE(HOP(TABLE activity_slices, DESCRIPTOR(slice_time), "
                 + interval(config.rollups().slide()) + ", "
                 + interval(config.rollups().window()) + "))";
-        tables.executeSql("CREATE TEMPORARY VIEW campaign_windows AS " + campaignWindowsSql(hop));
-        tables.executeSql("CREATE TEMPORARY VIEW baseline_windows AS " + baselineWindowsSql(hop));
-        Table stats = tables.sqlQuery("""
-                SELECT c.*, b.feedback AS b_feedback, b.score_units AS b_score_units, b.scored AS b_scored,
-                       b.negative AS b_negative, b.cohort_tickets AS b_cohort_tickets, b.sends AS b_sends
-                FROM campaign_windows c JOIN baseline_windows b
-                  ON c.window_start = b.window_start AND c.window_end = b.window_end""");
+        tables.executeSql("CREATE TEMPORARY VIEW campaign_windows AS " + windowsSql(hop, true));
+        tables.executeSql("CREATE TEMPORARY VIEW baseline_windows AS " + windowsSql(hop, false));
+        Table stats = tables.sqlQuery("SELECT c.*" + baselineColumns()
+                + " FROM campaign_windows c JOIN baseline_windows b"
+                + " ON c.window_start = b.window_start AND c.window_end = b.window_end");
         // The window join has no key but the window, so the planner runs it as a singleton (max
         // parallelism 1). A new chain here keeps the sinks downstream out of that vertex: chained
         // into it at parallelism 1, their state could not be restored from a savepoint taken at
         // another parallelism (max parallelism mismatch).
         return tables.toDataStream(stats)
-                .map(CampaignRollups::toStats, STATS_TYPE)
+                .flatMap(CampaignRollups::campaignStats, STATS_TYPE)
                 .startNewChain()
                 .uid("rollup-campaign-stats")
                 .name("Campaign stats");
@@ -234,50 +239,62 @@ public final class CampaignRollups {
                 GROUP BY campaign_id, cohort_slice, window_start, window_end, window_time""".formatted(rules, neutralBand(), tumble);
     }
 
-    static String campaignWindowsSql(String hop) {
-        StringBuilder rules = new StringBuilder();
-        for (int i = 0; i < RULES.size(); i++) {
-            rules.append("SUM(r").append(i).append(") AS r").append(i).append(", ");
+    /**
+     * The sums of a hopping window, of each slice column: per campaign (with a group for the
+     * unattributed feedback, no campaign, that {@link #campaignStats} drops), or over all
+     * campaigns for the baseline. Both sides compute the same columns and the join keeps them all:
+     * the planner drops a column nobody reads down into the slices, and two sides that read
+     * different slice columns would each get a slice aggregation of their own, every activity row
+     * summed twice.
+     */
+    static String windowsSql(String hop, boolean perCampaign) {
+        StringBuilder columns = new StringBuilder();
+        for (String column : windowColumns()) {
+            columns.append(column).append(", ");
         }
         return """
-                SELECT campaign_id, window_start, window_end,
-                       MAX(campaign_name) AS campaign_name,
-                       SUM(sends) AS sends,
-                       SUM(misfires) AS misfires,
-                       SUM(misfired_sends) AS misfired_sends,
-                       MAX(last_sent_at) AS last_sent_at,
-                       %s
-                       SUM(conversions) AS conversions,
-                       SUM(feedback) AS feedback,
-                       SUM(tickets) AS tickets,
-                       %s,
-                       SUM(reviews) AS reviews,
-                       SUM(score_units) AS score_units,
-                       SUM(scored) AS scored,
-                       SUM(negative) AS negative,
-                       SUM(positive) AS positive,
-                       CASE WHEN SUM(ratings) > 0 THEN SUM(rating_sum) / SUM(ratings) END AS avg_rating,
-                       CASE WHEN SUM(csats) > 0 THEN SUM(csat_sum) / SUM(csats) END AS avg_csat,
-                       MIN(negative_sample_1) AS negative_sample_1,
-                       MAX(negative_sample_2) AS negative_sample_2,
-                       MAX(scorer_version) AS scorer_version
-                FROM %s
-                WHERE campaign_id IS NOT NULL
-                GROUP BY campaign_id, window_start, window_end""".formatted(rules, COHORT_TICKETS, hop);
+                SELECT %1$swindow_start, window_end,
+                       %2$sMAX(scorer_version) AS scorer_version
+                FROM %3$s
+                GROUP BY %1$swindow_start, window_end""".formatted(perCampaign ? "campaign_id, " : "", columns, hop);
     }
 
-    static String baselineWindowsSql(String hop) {
-        return """
-                SELECT window_start, window_end,
-                       SUM(sends) AS sends,
-                       SUM(feedback) AS feedback,
-                       SUM(tickets) AS tickets,
-                       %s,
-                       SUM(score_units) AS score_units,
-                       SUM(scored) AS scored,
-                       SUM(negative) AS negative
-                FROM %s
-                GROUP BY window_start, window_end""".formatted(COHORT_TICKETS, hop);
+    /** What each hopping window sums of the slices, as SQL select items (but the scorer version, last). */
+    private static List<String> windowColumns() {
+        List<String> columns = new ArrayList<>(List.of(
+                "MAX(campaign_name) AS campaign_name",
+                "SUM(sends) AS sends",
+                "SUM(misfires) AS misfires",
+                "SUM(misfired_sends) AS misfired_sends",
+                "MAX(last_sent_at) AS last_sent_at"));
+        for (int i = 0; i < RULES.size(); i++) {
+            columns.add("SUM(r" + i + ") AS r" + i);
+        }
+        columns.addAll(List.of(
+                "SUM(conversions) AS conversions",
+                "SUM(feedback) AS feedback",
+                "SUM(tickets) AS tickets",
+                COHORT_TICKETS,
+                "SUM(reviews) AS reviews",
+                "SUM(score_units) AS score_units",
+                "SUM(scored) AS scored",
+                "SUM(negative) AS negative",
+                "SUM(positive) AS positive",
+                "CASE WHEN SUM(ratings) > 0 THEN SUM(rating_sum) / SUM(ratings) END AS avg_rating",
+                "CASE WHEN SUM(csats) > 0 THEN SUM(csat_sum) / SUM(csats) END AS avg_csat",
+                "MIN(negative_sample_1) AS negative_sample_1",
+                "MAX(negative_sample_2) AS negative_sample_2"));
+        return columns;
+    }
+
+    /** The baseline's columns in the joined row, b_sends, b_feedback, ...: every one, see {@link #windowsSql}. */
+    static String baselineColumns() {
+        StringBuilder select = new StringBuilder();
+        for (String column : windowColumns()) {
+            String name = column.substring(column.lastIndexOf(" AS ") + 4);
+            select.append(", b.").append(name).append(" AS b_").append(name);
+        }
+        return select.append(", b.scorer_version AS b_scorer_version").toString();
     }
 
     private static String neutralBand() {
@@ -358,7 +375,19 @@ public final class CampaignRollups {
                 Math.floorDiv(epochMs, 1000), (int) Math.floorMod(epochMs, 1000) * 1_000_000, ZoneOffset.UTC);
     }
 
-    static CampaignStats toStats(Row r) {
+    /**
+     * The stats of a campaign's window; none for the group of unattributed feedback (no campaign),
+     * which only the baseline counts. Dropped here rather than in SQL: a filter on the campaign
+     * would be pushed down into the slices, and the campaigns' and the baseline's windows would then
+     * read two slice aggregations of every activity row instead of sharing one.
+     */
+    static void campaignStats(Row r, Collector<CampaignStats> out) {
+        if (r.getField("campaign_id") != null) {
+            out.collect(toStats(r));
+        }
+    }
+
+    private static CampaignStats toStats(Row r) {
         long sends = r.<Long>getFieldAs("sends");
         long tickets = r.<Long>getFieldAs("tickets");
         long cohortTickets = r.<Long>getFieldAs("cohort_tickets");

@@ -78,7 +78,7 @@ class OperatorUidTest {
         Set<String> first = uids(liveJobGraph());
         Set<String> second = uids(liveJobGraph());
         assertThat(second).isEqualTo(first);
-        assertThat(first).anyMatch(uid -> uid.startsWith("rollups-1_"));
+        assertThat(first).anyMatch(uid -> uid.startsWith("rollup-windows-1_"));
     }
 
     @Test
@@ -134,7 +134,7 @@ class OperatorUidTest {
                 .hasSize(24);
         assertThat(uids)
                 .as("the roll-ups' window aggregations and window join")
-                .anyMatch(uid -> uid.matches("rollups-\\d+_global-window-aggregate"))
-                .anyMatch(uid -> uid.matches("rollups-\\d+_window-join"));
+                .anyMatch(uid -> uid.matches("rollup-windows-\\d+_global-window-aggregate"))
+                .anyMatch(uid -> uid.matches("rollup-windows-\\d+_window-join"));
     }
 }

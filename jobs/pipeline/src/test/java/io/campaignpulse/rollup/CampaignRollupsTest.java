@@ -27,6 +27,8 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -224,6 +226,42 @@ class CampaignRollupsTest {
                 .isEqualTo("INTERVAL '1 00:00:00.000' DAY TO SECOND(3)");
         assertThat(CampaignRollups.interval(Duration.ofMillis(90_061_001)))
                 .isEqualTo("INTERVAL '1 01:01:01.001' DAY TO SECOND(3)");
+    }
+
+    /**
+     * Each activity row is summed into its slice once, and both the campaigns' windows and the
+     * baseline's read those slices: one slice aggregation (local and global) and one per hopping
+     * window side, not a second slice aggregation for the baseline (which a filter on the campaign,
+     * pushed down into the slices, had caused).
+     */
+    @Test
+    void theActivityIsSummedIntoSlicesOnceForTheCampaignsAndTheBaseline() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<SendVerdict> sends =
+                stream(env, List.of(send("s1", "C1", "09:10")), SendVerdict.class, (v, ts) -> v.getSentAt());
+        DataStream<AttributedFeedback> feedback = stream(
+                env,
+                List.of(feedback("rev-1", "C1", "REVIEW", false, 0.4, 4, "09:40")),
+                AttributedFeedback.class,
+                (f, ts) -> f.getOccurredAt());
+        DataStream<Conversion> conversions = stream(
+                env,
+                List.of(new Conversion("C1", "s1", "cust-s1", "CARD", at("09:20"))),
+                Conversion.class,
+                (c, ts) -> c.getConvertedAt());
+        CampaignRollups.define(CONFIG, sends, feedback, conversions).sinkTo(new DiscardingSink<>());
+
+        List<String> operators = env.getStreamGraph(false).getStreamNodes().stream()
+                .map(StreamNode::getOperatorName)
+                .toList();
+        assertThat(operators)
+                .as("local window aggregations: the slices, then each side's hopping windows")
+                .filteredOn(name -> name.startsWith("LocalWindowAggregate"))
+                .hasSize(3);
+        assertThat(operators)
+                .as("global window aggregations: the slices, then each side's hopping windows")
+                .filteredOn(name -> name.startsWith("GlobalWindowAggregate"))
+                .hasSize(3);
     }
 
     /** The same scores in another order give the same average, to the last bit: (0.1 + 0.2) + 0.3 is not (0.3 + 0.2) + 0.1 in doubles. */
