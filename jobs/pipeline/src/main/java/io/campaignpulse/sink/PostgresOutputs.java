@@ -66,10 +66,18 @@ public final class PostgresOutputs {
         insert(feedback, PostgresTables.FEEDBACK_SCORES, "postgres-feedback-score-rows", "feedback scores");
     }
 
-    /** Records to rows (a stateless map with a stable uid), then an upsert into the table on its primary key. */
+    /**
+     * Records to rows (a stateless map with a stable uid), then an upsert into the table on its
+     * primary key: in a task of its own, never chained to the step that produces the records. The
+     * JDBC writer sends each full batch in the thread that hands it a row and waits for PostgreSQL's
+     * answer, and a row handed to it while its timer flushes waits for that flush: chained to the
+     * per-customer step, those waits held up the job's busiest thread.
+     */
     private <T> void insert(DataStream<T> records, OutputTable<T> table, String uid, String what) {
-        DataStream<RowData> rows =
-                records.map(table::row, table.rowType()).uid(uid).name("PostgreSQL rows: " + what);
+        DataStream<RowData> rows = records.map(table::row, table.rowType())
+                .startNewChain()
+                .uid(uid)
+                .name("PostgreSQL rows: " + what);
         insert(rows, table.name(), table.flinkColumns());
     }
 
