@@ -73,6 +73,37 @@ public final class CampaignRollups {
     private static final String COHORT_TICKETS =
             "COALESCE(SUM(tickets) FILTER (WHERE cohort_slice IS NULL OR cohort_slice >= window_start), 0) AS cohort_tickets";
 
+    /** What each hopping window sums of the slices, as SQL select items. */
+    private static final List<String> WINDOW_COLUMNS = windowColumns();
+
+    private static List<String> windowColumns() {
+        List<String> columns = new ArrayList<>(List.of(
+                "MAX(campaign_name) AS campaign_name",
+                "SUM(sends) AS sends",
+                "SUM(misfires) AS misfires",
+                "SUM(misfired_sends) AS misfired_sends",
+                "MAX(last_sent_at) AS last_sent_at"));
+        for (int i = 0; i < RULES.size(); i++) {
+            columns.add("SUM(r" + i + ") AS r" + i);
+        }
+        columns.addAll(List.of(
+                "SUM(conversions) AS conversions",
+                "SUM(feedback) AS feedback",
+                "SUM(tickets) AS tickets",
+                COHORT_TICKETS,
+                "SUM(reviews) AS reviews",
+                "SUM(score_units) AS score_units",
+                "SUM(scored) AS scored",
+                "SUM(negative) AS negative",
+                "SUM(positive) AS positive",
+                "CASE WHEN SUM(ratings) > 0 THEN SUM(rating_sum) / SUM(ratings) END AS avg_rating",
+                "CASE WHEN SUM(csats) > 0 THEN SUM(csat_sum) / SUM(csats) END AS avg_csat",
+                "MIN(negative_sample_1) AS negative_sample_1",
+                "MAX(negative_sample_2) AS negative_sample_2",
+                "MAX(scorer_version) AS scorer_version"));
+        return List.copyOf(columns);
+    }
+
     private static String[] columns() {
         List<String> names = new ArrayList<>(List.of("kind", "campaign_id", "campaign_name", "misfires"));
         for (int i = 0; i < RULES.size(); i++) {
@@ -248,53 +279,21 @@ public final class CampaignRollups {
      * summed twice.
      */
     static String windowsSql(String hop, boolean perCampaign) {
-        StringBuilder columns = new StringBuilder();
-        for (String column : windowColumns()) {
-            columns.append(column).append(", ");
-        }
         return """
                 SELECT %1$swindow_start, window_end,
-                       %2$sMAX(scorer_version) AS scorer_version
+                       %2$s
                 FROM %3$s
-                GROUP BY %1$swindow_start, window_end""".formatted(perCampaign ? "campaign_id, " : "", columns, hop);
-    }
-
-    /** What each hopping window sums of the slices, as SQL select items (but the scorer version, last). */
-    private static List<String> windowColumns() {
-        List<String> columns = new ArrayList<>(List.of(
-                "MAX(campaign_name) AS campaign_name",
-                "SUM(sends) AS sends",
-                "SUM(misfires) AS misfires",
-                "SUM(misfired_sends) AS misfired_sends",
-                "MAX(last_sent_at) AS last_sent_at"));
-        for (int i = 0; i < RULES.size(); i++) {
-            columns.add("SUM(r" + i + ") AS r" + i);
-        }
-        columns.addAll(List.of(
-                "SUM(conversions) AS conversions",
-                "SUM(feedback) AS feedback",
-                "SUM(tickets) AS tickets",
-                COHORT_TICKETS,
-                "SUM(reviews) AS reviews",
-                "SUM(score_units) AS score_units",
-                "SUM(scored) AS scored",
-                "SUM(negative) AS negative",
-                "SUM(positive) AS positive",
-                "CASE WHEN SUM(ratings) > 0 THEN SUM(rating_sum) / SUM(ratings) END AS avg_rating",
-                "CASE WHEN SUM(csats) > 0 THEN SUM(csat_sum) / SUM(csats) END AS avg_csat",
-                "MIN(negative_sample_1) AS negative_sample_1",
-                "MAX(negative_sample_2) AS negative_sample_2"));
-        return columns;
+                GROUP BY %1$swindow_start, window_end""".formatted(perCampaign ? "campaign_id, " : "", String.join(", ", WINDOW_COLUMNS), hop);
     }
 
     /** The baseline's columns in the joined row, b_sends, b_feedback, ...: every one, see {@link #windowsSql}. */
     static String baselineColumns() {
         StringBuilder select = new StringBuilder();
-        for (String column : windowColumns()) {
+        for (String column : WINDOW_COLUMNS) {
             String name = column.substring(column.lastIndexOf(" AS ") + 4);
             select.append(", b.").append(name).append(" AS b_").append(name);
         }
-        return select.append(", b.scorer_version AS b_scorer_version").toString();
+        return select.toString();
     }
 
     private static String neutralBand() {

@@ -237,19 +237,8 @@ class CampaignRollupsTest {
     @Test
     void theActivityIsSummedIntoSlicesOnceForTheCampaignsAndTheBaseline() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<SendVerdict> sends =
-                stream(env, List.of(send("s1", "C1", "09:10")), SendVerdict.class, (v, ts) -> v.getSentAt());
-        DataStream<AttributedFeedback> feedback = stream(
-                env,
-                List.of(feedback("rev-1", "C1", "REVIEW", false, 0.4, 4, "09:40")),
-                AttributedFeedback.class,
-                (f, ts) -> f.getOccurredAt());
-        DataStream<Conversion> conversions = stream(
-                env,
-                List.of(new Conversion("C1", "s1", "cust-s1", "CARD", at("09:20"))),
-                Conversion.class,
-                (c, ts) -> c.getConvertedAt());
-        CampaignRollups.define(CONFIG, sends, feedback, conversions).sinkTo(new DiscardingSink<>());
+        oneSendOf(env, List.of(feedback("rev-1", "C1", "REVIEW", false, 0.4, 4, "09:40")))
+                .sinkTo(new DiscardingSink<>());
 
         List<String> operators = env.getStreamGraph(false).getStreamNodes().stream()
                 .map(StreamNode::getOperatorName)
@@ -280,19 +269,26 @@ class CampaignRollupsTest {
         for (int i = 0; i < scores.size(); i++) {
             items.add(feedback("rev-" + i, "C1", "REVIEW", false, scores.get(i), 3, "09:40"));
         }
+        try (CloseableIterator<CampaignStats> it = oneSendOf(env, items).executeAndCollect()) {
+            CampaignStats first = it.next();
+            return first.getAvgSentiment();
+        }
+    }
+
+    /** The roll-ups of campaign C1's one send (09:10, converted at 09:20) and the given feedback. */
+    private static DataStream<CampaignStats> oneSendOf(
+            StreamExecutionEnvironment env, List<AttributedFeedback> feedback) {
         DataStream<SendVerdict> sends =
                 stream(env, List.of(send("s1", "C1", "09:10")), SendVerdict.class, (v, ts) -> v.getSentAt());
-        DataStream<AttributedFeedback> feedback =
-                stream(env, items, AttributedFeedback.class, (f, ts) -> f.getOccurredAt());
         DataStream<Conversion> conversions = stream(
                 env,
                 List.of(new Conversion("C1", "s1", "cust-s1", "CARD", at("09:20"))),
                 Conversion.class,
                 (c, ts) -> c.getConvertedAt());
-        try (CloseableIterator<CampaignStats> it =
-                CampaignRollups.define(CONFIG, sends, feedback, conversions).executeAndCollect()) {
-            CampaignStats first = it.next();
-            return first.getAvgSentiment();
-        }
+        return CampaignRollups.define(
+                CONFIG,
+                sends,
+                stream(env, feedback, AttributedFeedback.class, (f, ts) -> f.getOccurredAt()),
+                conversions);
     }
 }
