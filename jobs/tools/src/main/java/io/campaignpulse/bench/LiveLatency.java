@@ -110,24 +110,9 @@ final class LiveLatency {
         String prefix = "latency-" + delivery + "-";
         Map<String, String> own = new HashMap<>(overrides);
         PulseConfig.Topics t = base.topics();
-        Map<String, String> topicKeys = Map.ofEntries(
-                Map.entry("campaigns", t.campaigns()),
-                Map.entry("campaign-sends", t.campaignSends()),
-                Map.entry("customer-holdings", t.customerHoldings()),
-                Map.entry("customer-consent", t.customerConsent()),
-                Map.entry("tickets", t.tickets()),
-                Map.entry("reviews", t.reviews()),
-                Map.entry("misfires", t.misfires()),
-                Map.entry("alerts", t.alerts()),
-                Map.entry("dead-letters", t.deadLetters()),
-                Map.entry("campaign-stats", t.campaignStats()),
-                Map.entry("suppressions", t.suppressions()),
-                Map.entry("control", t.control()));
-        Map<String, String> renamed = new HashMap<>();
-        topicKeys.forEach((key, name) -> {
-            own.put("topics." + key, prefix + name);
-            renamed.put(name, prefix + name);
-        });
+        RenamedTopics topics = RenamedTopics.of(t, prefix);
+        own.putAll(topics.overrides());
+        Map<String, String> renamed = topics.renamed();
         own.put("kafka.group-id", base.kafka().groupId() + "-bench-" + prefix + "run");
         own.put("kafka.transactional-id-prefix", base.kafka().transactionalIdPrefix() + "-bench-" + prefix + "run");
         own.put("kafka.delivery", delivery);
