@@ -485,6 +485,13 @@ public final class Bench {
             double scorer) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("cores", Runtime.getRuntime().availableProcessors());
+        // The JIT and heap options the figures were measured under (the launcher's C1-only
+        // default for pulse bench, or what PULSE_JIT_OPTS / PULSE_JAVA_OPTS set).
+        f.put(
+                "jvm_options",
+                ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                        .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xm"))
+                        .toList());
         f.put("events", world.events().size());
         f.put("customers", settings.customers());
         f.put("partitions", settings.partitions());

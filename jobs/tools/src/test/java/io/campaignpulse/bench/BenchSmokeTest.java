@@ -47,6 +47,7 @@ class BenchSmokeTest {
                 .toIterable()
                 .contains(
                         "cores",
+                        "jvm_options",
                         "events",
                         "customers",
                         "pipeline_events_per_s",
