@@ -274,6 +274,12 @@ public final class ConfigLoader {
         atLeast("event-time.max-out-of-orderness", c.eventTime().maxOutOfOrderness(), Duration.ZERO);
         atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
         atLeast("event-time.alignment-max-drift", c.eventTime().alignmentMaxDrift(), Duration.ofSeconds(1));
+        atLeast("event-time.alignment-update-interval", c.eventTime().alignmentUpdateInterval(), Duration.ofMillis(10));
+        if (c.eventTime().alignmentUpdateInterval().compareTo(c.eventTime().alignmentMaxDrift()) > 0) {
+            throw new ConfigException("bad value for 'event-time.alignment-update-interval': must not exceed"
+                    + " event-time.alignment-max-drift (" + c.eventTime().alignmentMaxDrift() + "), was "
+                    + c.eventTime().alignmentUpdateInterval());
+        }
         atLeast("event-time.max-future-skew", c.eventTime().maxFutureSkew(), Duration.ofSeconds(1));
         try {
             Instant floor = Instant.parse(c.eventTime().earliest());

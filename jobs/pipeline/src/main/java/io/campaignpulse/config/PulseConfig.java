@@ -122,6 +122,7 @@ public record PulseConfig(
             Duration maxOutOfOrderness,
             Duration idleness,
             Duration alignmentMaxDrift,
+            Duration alignmentUpdateInterval,
             Duration maxFutureSkew,
             String earliest,
             Duration campaignsSettle,

@@ -50,7 +50,7 @@ public final class CustomerEventWatermarks implements WatermarkGenerator<Envelop
                 .withTimestampAssigner((envelope, kafkaTimestamp) -> EventTimes.of(envelope));
         return alignment
                 ? strategy.withWatermarkAlignment(
-                        "campaign-pulse-customer-events", config.alignmentMaxDrift(), Duration.ofSeconds(1))
+                        "campaign-pulse-customer-events", config.alignmentMaxDrift(), config.alignmentUpdateInterval())
                 : strategy;
     }
 

@@ -135,6 +135,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theAlignmentUpdateIntervalIsBoundedByTheDrift() {
+        assertThat(loader.defaults().eventTime().alignmentUpdateInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThatThrownBy(() -> loader.load(null, Map.of("event-time.alignment-update-interval", "5ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'event-time.alignment-update-interval'")
+                .hasMessageContaining("at least");
+        assertThatThrownBy(() -> loader.load(
+                        null,
+                        Map.of("event-time.alignment-update-interval", "2s", "event-time.alignment-max-drift", "1s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'event-time.alignment-update-interval'")
+                .hasMessageContaining("alignment-max-drift");
+    }
+
+    @Test
     void kafkaClientPropertiesCanBeSetOneByOne() {
         PulseConfig c = loader.load(
                 null, Map.of("kafka.properties.sasl.mechanism", "SCRAM-SHA-512", "misfire.frequency-cap", "4"));

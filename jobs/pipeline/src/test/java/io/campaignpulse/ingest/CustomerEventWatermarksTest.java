@@ -54,6 +54,24 @@ class CustomerEventWatermarksTest {
     }
 
     @Test
+    void theAlignmentComparesThePartitionsAsOftenAsConfigured() {
+        var eventTime = config(
+                        Map.of("event-time.alignment-max-drift", "2h", "event-time.alignment-update-interval", "250ms"))
+                .eventTime();
+
+        var alignment =
+                CustomerEventWatermarks.strategy(eventTime, backlog, true).getAlignmentParameters();
+
+        assertThat(alignment.getMaxAllowedWatermarkDrift())
+                .isEqualTo(Duration.ofHours(2).toMillis());
+        assertThat(alignment.getUpdateInterval()).isEqualTo(250L);
+        assertThat(CustomerEventWatermarks.strategy(eventTime, backlog, false)
+                        .getAlignmentParameters()
+                        .isEnabled())
+                .isFalse();
+    }
+
+    @Test
     void theWatermarkTrailsTheLargestEventTimeByTheAllowedDisorder() {
         CustomerEventWatermarks g = generator(backlog);
         g.onPeriodicEmit(out);
