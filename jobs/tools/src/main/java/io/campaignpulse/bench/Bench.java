@@ -118,7 +118,7 @@ public final class Bench {
      * The share of the warm-up world's customer events applied before it is stopped: the rest, its
      * last minutes of event time, would wait for the end of its input to be detected.
      */
-    static final double WARM_UP_SHARE = 0.9;
+    private static final double WARM_UP_SHARE = 0.9;
 
     private final Settings settings;
     private final PrintStream out;
