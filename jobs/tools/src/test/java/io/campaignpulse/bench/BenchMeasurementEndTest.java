@@ -125,4 +125,35 @@ class BenchMeasurementEndTest {
                 samples(new long[][] {{100, 50}, {200, 50}, {300, 50}, {400, 50}, {500, 50}, {1000, 990}});
         assertThat(Bench.Sampler.end(reading, 0.99, 100_000_000L)).isSameAs(reading.get(5));
     }
+
+    @Test
+    void theDaysRateIsTimedFromWhereTheHistoryWasAppliedToTheEnd() {
+        // 60,000 events of history applied in 1 s (cheap), then 40,000 of the day in 4 s.
+        List<long[]> rows = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            rows.add(new long[] {100_000, 6_000L * i});
+        }
+        for (int i = 1; i <= 40; i++) {
+            rows.add(new long[] {100_000, 60_000 + 1_000L * i});
+        }
+        List<long[]> samples = samples(rows.toArray(long[][]::new));
+        long[] end = Bench.Sampler.end(samples, 0.99, STALL);
+
+        Bench.Rate day = Bench.Sampler.since(samples, end, 60_000);
+
+        assertThat(day.events()).isEqualTo(end[3] - 60_000);
+        assertThat(day.perSecond()).isCloseTo(10_000, org.assertj.core.data.Offset.offset(1.0));
+        // The whole run's rate is lifted by the cheap history.
+        Bench.Rate whole = new Bench.Rate(end[3], (end[0] - samples.get(0)[0]) / 1e9, 0);
+        assertThat(whole.perSecond()).isGreaterThan(day.perSecond());
+    }
+
+    @Test
+    void aDayTooShortToTimeHasNoRate() {
+        List<long[]> samples = samples(new long[][] {{1000, 500}, {1000, 990}, {1000, 1000}});
+        long[] end = Bench.Sampler.end(samples, 0.99, STALL);
+
+        assertThat(Bench.Sampler.since(samples, end, 500)).isNull();
+        assertThat(Bench.Sampler.since(samples, end, 5_000)).isNull();
+    }
 }

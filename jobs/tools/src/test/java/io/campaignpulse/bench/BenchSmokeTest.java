@@ -51,6 +51,7 @@ class BenchSmokeTest {
                         "events",
                         "customers",
                         "pipeline_events_per_s",
+                        "pipeline_day_events_per_s",
                         "passthrough_events_per_s",
                         "latency_ms_at_least_once",
                         "latency_ms_exactly_once",
