@@ -47,6 +47,7 @@ public final class JobEnvironment {
         // and the records a step keeps on the heap (waiting events, broadcast campaigns) come
         // from the network, which deserializes a new object each time.
         flink.set(PipelineOptions.OBJECT_REUSE, true);
+        flink.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, config.eventTime().watermarkInterval());
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         // Most state reads are point lookups of one customer's entry, often of one that is not

@@ -280,6 +280,12 @@ public final class ConfigLoader {
                     + " event-time.alignment-max-drift (" + c.eventTime().alignmentMaxDrift() + "), was "
                     + c.eventTime().alignmentUpdateInterval());
         }
+        atLeast("event-time.watermark-interval", c.eventTime().watermarkInterval(), Duration.ofMillis(10));
+        if (c.eventTime().watermarkInterval().compareTo(c.eventTime().idleness()) > 0) {
+            throw new ConfigException("bad value for 'event-time.watermark-interval': must not exceed"
+                    + " event-time.idleness (" + c.eventTime().idleness() + "), was "
+                    + c.eventTime().watermarkInterval());
+        }
         atLeast("event-time.max-future-skew", c.eventTime().maxFutureSkew(), Duration.ofSeconds(1));
         try {
             Instant floor = Instant.parse(c.eventTime().earliest());

@@ -123,6 +123,7 @@ public record PulseConfig(
             Duration idleness,
             Duration alignmentMaxDrift,
             Duration alignmentUpdateInterval,
+            Duration watermarkInterval,
             Duration maxFutureSkew,
             String earliest,
             Duration campaignsSettle,

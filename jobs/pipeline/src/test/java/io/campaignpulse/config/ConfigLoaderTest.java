@@ -135,6 +135,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theWatermarkIntervalIsBoundedAndReachesTheJob() {
+        assertThat(loader.defaults().eventTime().watermarkInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThatThrownBy(() -> loader.load(null, Map.of("event-time.watermark-interval", "1ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'event-time.watermark-interval'")
+                .hasMessageContaining("at least");
+        assertThatThrownBy(() ->
+                        loader.load(null, Map.of("event-time.watermark-interval", "20s", "event-time.idleness", "15s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'event-time.watermark-interval'")
+                .hasMessageContaining("idleness");
+        PulseConfig c = loader.load(null, Map.of("event-time.watermark-interval", "50ms"));
+        var env = io.campaignpulse.JobEnvironment.create(c, false, new org.apache.flink.configuration.Configuration());
+        assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(50);
+    }
+
+    @Test
     void theAlignmentUpdateIntervalIsBoundedByTheDrift() {
         assertThat(loader.defaults().eventTime().alignmentUpdateInterval()).isEqualTo(Duration.ofMillis(100));
         assertThatThrownBy(() -> loader.load(null, Map.of("event-time.alignment-update-interval", "5ms")))
