@@ -30,8 +30,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -152,10 +150,7 @@ public final class Bench {
                     settings.parallelism(),
                     Runtime.getRuntime().availableProcessors());
             long t = System.nanoTime();
-            Instant day = LocalDate.now(ZoneOffset.UTC)
-                    .minusDays(1)
-                    .atStartOfDay(ZoneOffset.UTC)
-                    .toInstant();
+            Instant day = DemoWorld.latestPastDay(Instant.now());
             DemoWorld world =
                     DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(), day, true));
             out.printf(

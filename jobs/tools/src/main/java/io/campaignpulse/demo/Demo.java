@@ -89,10 +89,7 @@ public final class Demo {
                     "  query it while the demo runs:  psql -h 127.0.0.1 -p %d -U postgres -c 'SELECT rule, count(*) FROM misfires GROUP BY rule'%n",
                     infra.postgresPort());
 
-            Instant day = LocalDate.now(ZoneOffset.UTC)
-                    .minusDays(1)
-                    .atStartOfDay(ZoneOffset.UTC)
-                    .toInstant();
+            Instant day = DemoWorld.latestPastDay(Instant.now());
             DemoWorld world =
                     DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(), day));
             describe(world);

@@ -10,6 +10,8 @@ import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +82,20 @@ public final class DemoWorld {
 
     public static DemoWorld generate(PulseConfig config, Options options) {
         return new WorldGenerator(config, options).generate();
+    }
+
+    /**
+     * The day to generate at {@code now}: the start (UTC) of the day before yesterday. A day's
+     * world runs into the next morning (holdings opened after midnight, feedback on the evening's
+     * sends), so yesterday's would still be partly ahead of the clock in the first hours after
+     * midnight, and the job refuses records more than event-time.max-future-skew ahead of it as
+     * INVALID_TIMESTAMP: what a run reported would depend on the hour it ran.
+     */
+    public static Instant latestPastDay(Instant now) {
+        return LocalDate.ofInstant(now, ZoneOffset.UTC)
+                .minusDays(2)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
     }
 
     /** The misfires this day must produce on its own: {@link GroundTruth#misfires}. */

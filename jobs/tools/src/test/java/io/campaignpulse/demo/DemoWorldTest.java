@@ -11,6 +11,7 @@ import io.campaignpulse.contract.DeadLetterReason;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -24,6 +25,26 @@ import org.junit.jupiter.api.Test;
 class DemoWorldTest {
 
     private final PulseConfig config = Fixtures.config();
+
+    @Test
+    void theDayGeneratedForNowIsWhollyPastAtAnyHour() {
+        for (String now : List.of("2026-11-28T00:01:00Z", "2026-11-28T04:30:00Z", "2026-11-28T23:59:00Z")) {
+            Instant clock = Instant.parse(now);
+            DemoWorld world = DemoWorld.generate(config, new DemoWorld.Options(500, 3, DemoWorld.latestPastDay(clock)));
+            assertThat(world.events())
+                    .as("events at or after %s", now)
+                    .allSatisfy(e -> assertThat(e.eventTime()).isLessThan(clock.toEpochMilli()));
+            assertThat(world.end()).isLessThan(clock.toEpochMilli());
+        }
+        // Yesterday's world would not be: it runs into this morning.
+        Instant justAfterMidnight = Instant.parse("2026-11-28T00:01:00Z");
+        DemoWorld yesterday =
+                DemoWorld.generate(config, new DemoWorld.Options(500, 3, Instant.parse("2026-11-27T00:00:00Z")));
+        assertThat(yesterday.events())
+                .anySatisfy(e -> assertThat(e.eventTime())
+                        .isGreaterThan(justAfterMidnight.toEpochMilli()
+                                + java.time.Duration.ofHours(1).toMillis()));
+    }
 
     @Test
     void aSeedAlwaysGivesTheSameDayAndAnotherSeedAnother() {
