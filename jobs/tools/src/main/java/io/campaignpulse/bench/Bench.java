@@ -362,7 +362,10 @@ public final class Bench {
         }
     }
 
-    /** The customer events of the CRM's history, before the generated day: the first the job applies. */
+    /**
+     * The customer events published before the day's playback starts (06:00): the CRM's history
+     * and the night's changes, which the job applies first and a live feed does not publish.
+     */
     private static long historyEvents(DemoWorld world, PulseConfig config) {
         return world.events().stream()
                 .filter(e -> !e.topic().equals(config.topics().campaigns()) && e.publishAt() < world.playFrom())
