@@ -275,17 +275,17 @@ public final class ConfigLoader {
         atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
         atLeast("event-time.alignment-max-drift", c.eventTime().alignmentMaxDrift(), Duration.ofSeconds(1));
         atLeast("event-time.alignment-update-interval", c.eventTime().alignmentUpdateInterval(), Duration.ofMillis(10));
-        if (c.eventTime().alignmentUpdateInterval().compareTo(c.eventTime().alignmentMaxDrift()) > 0) {
-            throw new ConfigException("bad value for 'event-time.alignment-update-interval': must not exceed"
-                    + " event-time.alignment-max-drift (" + c.eventTime().alignmentMaxDrift() + "), was "
-                    + c.eventTime().alignmentUpdateInterval());
-        }
+        notAbove(
+                "event-time.alignment-update-interval",
+                c.eventTime().alignmentUpdateInterval(),
+                "event-time.alignment-max-drift",
+                c.eventTime().alignmentMaxDrift());
         atLeast("event-time.watermark-interval", c.eventTime().watermarkInterval(), Duration.ofMillis(10));
-        if (c.eventTime().watermarkInterval().compareTo(c.eventTime().idleness()) > 0) {
-            throw new ConfigException("bad value for 'event-time.watermark-interval': must not exceed"
-                    + " event-time.idleness (" + c.eventTime().idleness() + "), was "
-                    + c.eventTime().watermarkInterval());
-        }
+        notAbove(
+                "event-time.watermark-interval",
+                c.eventTime().watermarkInterval(),
+                "event-time.idleness",
+                c.eventTime().idleness());
         atLeast("event-time.max-future-skew", c.eventTime().maxFutureSkew(), Duration.ofSeconds(1));
         try {
             Instant floor = Instant.parse(c.eventTime().earliest());
@@ -433,6 +433,14 @@ public final class ConfigLoader {
     private static void notBlank(String key, String value) {
         if (value == null || value.isBlank()) {
             throw new ConfigException("bad value for '" + key + "': must not be empty");
+        }
+    }
+
+    /** {@code value} (already checked to be set) must not exceed the setting {@code boundKey}. */
+    private static void notAbove(String key, Duration value, String boundKey, Duration bound) {
+        if (value.compareTo(bound) > 0) {
+            throw new ConfigException(
+                    "bad value for '" + key + "': must not exceed " + boundKey + " (" + bound + "), was " + value);
         }
     }
 

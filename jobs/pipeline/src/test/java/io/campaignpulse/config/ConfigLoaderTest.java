@@ -20,6 +20,14 @@ class ConfigLoaderTest {
     private final ConfigLoader loader =
             new ConfigLoader(Map.of("PULSE_POSTGRES_PASSWORD", "s3cret", "KAFKA_BOOTSTRAP_SERVERS", "k1:9092")::get);
 
+    /** Loading with {@code overrides} fails with a message that names {@code key} and mentions {@code why}. */
+    private void assertRejected(Map<String, String> overrides, String key, String why) {
+        assertThatThrownBy(() -> loader.load(null, overrides))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'" + key + "'")
+                .hasMessageContaining(why);
+    }
+
     private PulseConfig load(String yaml) throws Exception {
         Path file = dir.resolve("pulse.yaml");
         Files.writeString(file, yaml);
@@ -137,15 +145,11 @@ class ConfigLoaderTest {
     @Test
     void theWatermarkIntervalIsBoundedAndReachesTheJob() {
         assertThat(loader.defaults().eventTime().watermarkInterval()).isEqualTo(Duration.ofMillis(200));
-        assertThatThrownBy(() -> loader.load(null, Map.of("event-time.watermark-interval", "1ms")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'event-time.watermark-interval'")
-                .hasMessageContaining("at least");
-        assertThatThrownBy(() ->
-                        loader.load(null, Map.of("event-time.watermark-interval", "20s", "event-time.idleness", "15s")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'event-time.watermark-interval'")
-                .hasMessageContaining("idleness");
+        assertRejected(Map.of("event-time.watermark-interval", "1ms"), "event-time.watermark-interval", "at least");
+        assertRejected(
+                Map.of("event-time.watermark-interval", "20s", "event-time.idleness", "15s"),
+                "event-time.watermark-interval",
+                "idleness");
         PulseConfig c = loader.load(null, Map.of("event-time.watermark-interval", "50ms"));
         var env = io.campaignpulse.JobEnvironment.create(c, false, new org.apache.flink.configuration.Configuration());
         assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(50);
@@ -154,16 +158,14 @@ class ConfigLoaderTest {
     @Test
     void theAlignmentUpdateIntervalIsBoundedByTheDrift() {
         assertThat(loader.defaults().eventTime().alignmentUpdateInterval()).isEqualTo(Duration.ofMillis(100));
-        assertThatThrownBy(() -> loader.load(null, Map.of("event-time.alignment-update-interval", "5ms")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'event-time.alignment-update-interval'")
-                .hasMessageContaining("at least");
-        assertThatThrownBy(() -> loader.load(
-                        null,
-                        Map.of("event-time.alignment-update-interval", "2s", "event-time.alignment-max-drift", "1s")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'event-time.alignment-update-interval'")
-                .hasMessageContaining("alignment-max-drift");
+        assertRejected(
+                Map.of("event-time.alignment-update-interval", "5ms"),
+                "event-time.alignment-update-interval",
+                "at least");
+        assertRejected(
+                Map.of("event-time.alignment-update-interval", "2s", "event-time.alignment-max-drift", "1s"),
+                "event-time.alignment-update-interval",
+                "alignment-max-drift");
     }
 
     @Test

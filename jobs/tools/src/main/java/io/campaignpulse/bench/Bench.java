@@ -172,7 +172,10 @@ public final class Bench {
                     "  warm-up (the pipeline on a cold JVM, over a smaller world of its own): %,d events, %,.0f events/s%n",
                     cold.events(), cold.perSecond());
 
-            PipelineRun pipeline = pipeline(config, work.resolve("job"), historyEvents(world, config));
+            PipelineRun pipeline = pipeline(
+                    config,
+                    work.resolve("job"),
+                    world.customerEventsBeforePlayback().size());
             out.printf(
                     "  pipeline: %,d events applied (%.1f %% of those read; the rest waited for the end of the input"
                             + " to be detected), %,.0f events/s; caught up %.1f s after submission%n",
@@ -360,16 +363,6 @@ public final class Bench {
         double liveMixRate() {
             return day != null ? day.perSecond() : rate.perSecond();
         }
-    }
-
-    /**
-     * The customer events published before the day's playback starts (06:00): the CRM's history
-     * and the night's changes, which the job applies first and a live feed does not publish.
-     */
-    private static long historyEvents(DemoWorld world, PulseConfig config) {
-        return world.events().stream()
-                .filter(e -> !e.topic().equals(config.topics().campaigns()) && e.publishAt() < world.playFrom())
-                .count();
     }
 
     /** The job as operators run it, from the earliest offsets until it has committed everything it read. */

@@ -126,9 +126,7 @@ final class LiveLatency {
                 .toList();
         // The CRM's history (holdings and consent from before the day): the job knows its customers
         // before the live feed starts, as a job that has been running does.
-        List<DemoWorld.Event> history = world.events().stream()
-                .filter(e -> !e.topic().equals(t.campaigns()) && e.publishAt() < world.playFrom())
-                .toList();
+        List<DemoWorld.Event> history = world.customerEventsBeforePlayback();
         EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(t), new EventTimeGuard(base.eventTime()));
         long historyValid = history.stream()
                 .filter(e -> stampable(

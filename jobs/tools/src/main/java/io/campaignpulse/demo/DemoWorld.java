@@ -146,6 +146,16 @@ public final class DemoWorld {
         return day;
     }
 
+    /**
+     * The customer events (everything but campaigns) published before {@link #playFrom()}: the
+     * CRM's history and the night's changes, which a job applies before the day's traffic.
+     */
+    public List<Event> customerEventsBeforePlayback() {
+        return events.stream()
+                .filter(e -> !e.topic().equals(config.topics().campaigns()) && e.publishAt() < playFrom())
+                .toList();
+    }
+
     /** Where paced playback starts: 06:00, the morning; what comes before goes out at once. */
     public long playFrom() {
         return day + 6 * DayRecords.HOUR;
