@@ -25,6 +25,7 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
+import io.campaignpulse.customer.CustomerOperator;
 import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.customer.NeverIdle;
 import io.campaignpulse.ingest.DeadLetterSplitter;
@@ -131,7 +132,8 @@ public final class PulsePipeline {
                 .process(new DeadLetterSplitter<>(Campaign.class), CAMPAIGN_TYPE)
                 .uid("decode-campaigns")
                 .name("Campaigns: valid records");
-        BroadcastStream<Campaign> campaignDirectory = campaigns.broadcast(CampaignDirectory.DESCRIPTOR);
+        // Every instance of the customer step keeps the whole directory (CampaignDirectory.DESCRIPTOR).
+        DataStream<Campaign> campaignDirectory = campaigns.broadcast();
 
         SingleOutputStreamOperator<Envelope> customerEvents = endingEventTimeAtTheEnd(
                         sources.customerEvents(env, config))
@@ -142,7 +144,10 @@ public final class PulsePipeline {
         SingleOutputStreamOperator<SendVerdict> verdicts = customerEvents
                 .keyBy(EventTimes::customerOf, Types.STRING)
                 .connect(campaignDirectory)
-                .process(new CustomerProcessor(config), VERDICT_TYPE)
+                .transform(
+                        "Misfire detection per customer",
+                        VERDICT_TYPE,
+                        new CustomerOperator(new CustomerProcessor(config)))
                 .uid("customer-misfire-detector")
                 .name("Misfire detection per customer");
 

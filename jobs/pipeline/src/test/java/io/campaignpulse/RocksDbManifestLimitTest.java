@@ -3,19 +3,17 @@ package io.campaignpulse;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.customer.CustomerOperator;
 import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -30,12 +28,12 @@ class RocksDbManifestLimitTest {
     @Test
     void theManifestInEachCheckpointStaysUnderTheLimit() throws Exception {
         long unlimited = largestManifest(null);
-        long limited = largestManifest(new RocksDbManifestLimit(16 * 1024));
+        long limited = largestManifest(new RocksDbManifestLimit(4 * 1024));
         // A fresh MANIFEST starts once the limit is passed: at most the limit plus the last edits.
-        assertThat(limited).as("with a 16 KiB limit").isLessThan(32 * 1024);
+        assertThat(limited).as("with a 4 KiB limit").isLessThan(8 * 1024);
         assertThat(unlimited)
                 .as("without a limit, the MANIFEST of 200 checkpoints (limited: %d bytes)", limited)
-                .isGreaterThan(3 * 32 * 1024);
+                .isGreaterThan(3 * 8 * 1024);
     }
 
     /** Runs 200 checkpoints, each after a customer's send, and returns the largest MANIFEST one carried. */
@@ -47,8 +45,7 @@ class RocksDbManifestLimitTest {
         long largest = 0;
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
+                        new CustomerOperator(new CustomerProcessor(config(Map.of()))),
                         EventTimes::customerOf,
                         Types.STRING,
                         1,

@@ -74,8 +74,10 @@ import org.apache.flink.util.OutputTag;
  * <p>State: the customer's facts in RocksDB (one read and one write per instant the watermark
  * passes for the customer; they expire after misfire.customer-state-ttl without events), and the
  * events waiting for the watermark in memory ({@link WaitingEvents}), which checkpoints carry as
- * union operator state. Events a savepoint of an earlier release kept in keyed state are still
- * found and applied when their timers fire.
+ * union operator state. Their due instants are timers in memory too ({@link DueInstants}, rebuilt
+ * from the events on restore), so the step runs only in a {@link CustomerOperator}, which fires
+ * them. Events a savepoint of an earlier release kept in keyed state, with Flink timers, are still
+ * found and applied when those timers fire.
  */
 public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict>
         implements CheckpointedFunction {
@@ -108,6 +110,9 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
 
     private transient ValueState<CustomerState> customer;
     private transient WaitingEvents waiting;
+    /** When waiting events are due: this step's timers, fired by the {@link CustomerOperator}. */
+    private transient DueInstants dueInstants;
+
     private transient ListState<PendingEvent> checkpointedWaiting;
     private transient ListState<Long> checkpointedLegacyHorizon;
     /** The keyed list in which earlier releases kept the waiting events: read only for their timers. */
@@ -161,6 +166,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         waiting = new WaitingEvents();
+        dueInstants = new DueInstants();
         checkpointedWaiting = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>("waiting-events", new AvroTypeInfo<>(PendingEvent.class)));
         checkpointedLegacyHorizon = context.getOperatorStateStore()
@@ -170,7 +176,8 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         }
         waiting.restore(
                 checkpointedWaiting.get(),
-                KeyOwnership.ofThisInstance(getRuntimeContext().getTaskInfo()));
+                KeyOwnership.ofThisInstance(getRuntimeContext().getTaskInfo()),
+                dueInstants);
         legacyHorizon.restore(checkpointedLegacyHorizon.get());
     }
 
@@ -221,8 +228,9 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         long t = EventTimes.of(event);
         long watermark = ctx.timerService().currentWatermark();
         if (t > watermark) {
-            waiting.add(ctx.getCurrentKey(), new PendingEvent(t, event, null));
-            ctx.timerService().registerEventTimeTimer(t);
+            if (waiting.add(ctx.getCurrentKey(), new PendingEvent(t, event, null))) {
+                dueInstants.schedule(ctx.getCurrentKey(), t);
+            }
             return;
         }
         eventsDone.inc();
@@ -427,7 +435,13 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         long due = t + graceMs;
         buffer.add(new PendingEvent(
                 due, pendingSend.getEvent(), CustomerState.newBuilder(state).build()));
-        ctx.timerService().registerEventTimeTimer(due);
+        // Rarely shared with another waiting event: scheduled twice, the instant's second firing finds nothing due.
+        dueInstants.schedule(ctx.getCurrentKey(), due);
+    }
+
+    /** The instants at which this instance's waiting events are due, for its operator to fire. */
+    DueInstants dueInstants() {
+        return dueInstants;
     }
 
     /** Writes the customer's facts, or clears them when there is nothing to remember: no empty entry waits out the TTL. */

@@ -20,9 +20,19 @@ final class WaitingEvents {
     private final Map<String, List<PendingEvent>> byCustomer = new HashMap<>();
     private long count;
 
-    void add(String customer, PendingEvent event) {
-        byCustomer.computeIfAbsent(customer, c -> new ArrayList<>(1)).add(event);
+    /**
+     * Adds a customer's event; returns whether it is the customer's first waiting event due at its
+     * time, the one to schedule an instant for ({@link DueInstants}).
+     */
+    boolean add(String customer, PendingEvent event) {
+        List<PendingEvent> events = byCustomer.computeIfAbsent(customer, c -> new ArrayList<>(1));
+        boolean first = true;
+        for (int i = 0; i < events.size() && first; i++) {
+            first = events.get(i).getDue() != event.getDue();
+        }
+        events.add(event);
         count++;
+        return first;
     }
 
     /** Removes and returns the customer's waiting events, in arrival order (empty if none). */
@@ -59,13 +69,14 @@ final class WaitingEvents {
 
     /**
      * Restores the events of the customers this instance owns from a checkpoint's union list (all
-     * instances' events, each customer's in arrival order).
+     * instances' events, each customer's in arrival order), scheduling an instant for each
+     * customer's due time.
      */
-    void restore(Iterable<PendingEvent> checkpointed, Predicate<String> owned) {
+    void restore(Iterable<PendingEvent> checkpointed, Predicate<String> owned, DueInstants instants) {
         for (PendingEvent event : checkpointed) {
             String customer = EventTimes.customerOf(event.getEvent());
-            if (owned.test(customer)) {
-                add(customer, event);
+            if (owned.test(customer) && add(customer, event)) {
+                instants.schedule(customer, event.getDue());
             }
         }
     }

@@ -2,12 +2,12 @@ package io.campaignpulse.bench;
 
 import static io.campaignpulse.Fixtures.*;
 
-import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.TicketStatus;
+import io.campaignpulse.customer.CustomerOperator;
 import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
@@ -26,7 +26,6 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,9 +44,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * feedback scoring, attribution and suppressions), on RocksDB as in production, on one thread:
  * a mix of sends, holding and consent changes, ticket messages and reviews over {@code customers}
  * customers in event-time order (20 per second of event time, so a customer's facts and recent
- * sends accumulate as in a real day), the watermark advanced every 1,000 events so that timers
- * fire and pending events are applied and judged. One operation = one event in, its share of the
- * timer work and of building the record included. Run: mvn -B -pl jobs/pipeline -Pbench test
+ * sends accumulate as in a real day), the watermark advanced every 1,000 events so that the
+ * waiting events are applied and judged. One operation = one event in, its share of the work at
+ * the watermark and of building the record included. Run: mvn -B -pl jobs/pipeline -Pbench test
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -58,10 +57,6 @@ public class CustomerProcessorBenchmark {
 
     @Param({"100000"})
     public int customers;
-
-    /** Where timers live: RocksDB (Flink's default with RocksDB) or the heap. */
-    @Param({"ROCKSDB", "HEAP"})
-    public EmbeddedRocksDBStateBackend.PriorityQueueStateType timers;
 
     private KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness;
     private final Random random = new Random(7);
@@ -85,14 +80,12 @@ public class CustomerProcessorBenchmark {
         Configuration conf = new Configuration();
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         conf.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, MemorySize.parse("256m"));
-        conf.set(RocksDBOptions.TIMER_SERVICE_FACTORY, timers);
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         EmbeddedRocksDBStateBackend rocks =
                 new EmbeddedRocksDBStateBackend().configure(conf, getClass().getClassLoader());
         rocks.setDbStoragePath(rocksDir.toString());
         harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(
-                        new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
+                new CustomerOperator(new CustomerProcessor(config(Map.of()))),
                 EventTimes::customerOf,
                 Types.STRING,
                 1,

@@ -74,8 +74,7 @@ class CustomerProcessorTest {
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(
             Map<String, String> config) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(
-                        new CustomerProcessor(config(config)), List.of(CampaignDirectory.DESCRIPTOR)),
+                new CustomerOperator(new CustomerProcessor(config(config))),
                 EventTimes::customerOf,
                 Types.STRING,
                 1,
@@ -110,6 +109,17 @@ class CustomerProcessorTest {
                 : side.stream().map(StreamRecord::getValue).toList();
     }
 
+    private int dueInstants() {
+        return ((CustomerProcessor) ((CustomerOperator) harness.getOperator()).getUserFunction())
+                .dueInstants()
+                .size();
+    }
+
+    private void assertNoTimersLeft() {
+        assertThat(dueInstants()).as("due instants left").isZero();
+        assertThat(harness.numEventTimeTimers()).as("Flink timers left").isZero();
+    }
+
     private int keyedStateEntries() {
         return ((RocksDBKeyedStateBackend<?>)
                         ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
@@ -124,6 +134,10 @@ class CustomerProcessorTest {
         assertThat(verdicts())
                 .as("nothing is judged before the watermark passes the send")
                 .isEmpty();
+        assertThat(dueInstants())
+                .as("an instant for each event: 09:05 and 09:00")
+                .isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).as("no Flink timers").isZero();
 
         harness.processWatermark(T0905);
 
@@ -136,7 +150,7 @@ class CustomerProcessorTest {
                 assertThat(m.getDetectedAt().toEpochMilli()).isEqualTo(T0905);
             });
         });
-        assertThat(harness.numEventTimeTimers()).as("timers cleaned up").isZero();
+        assertNoTimersLeft();
         assertThat(keyedStateEntries())
                 .as("only the customer's own state is left, no pending events")
                 .isEqualTo(1);
@@ -188,7 +202,7 @@ class CustomerProcessorTest {
             assertThat(d.getReason()).isEqualTo(DeadLetterReason.LATE_EVENT);
             assertThat(d.getPayload()).isNotNull();
         });
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
     }
 
     @Test
@@ -261,7 +275,7 @@ class CustomerProcessorTest {
             assertThat(v.getCampaignName()).isEqualTo("New Card");
             assertThat(v.getMisfires()).extracting(m -> m.getRule()).containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT);
         });
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
         assertThat(keyedStateEntries()).isEqualTo(1);
     }
 
@@ -274,7 +288,7 @@ class CustomerProcessorTest {
         assertThat(deadLetters())
                 .singleElement()
                 .satisfies(d -> assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_CAMPAIGN));
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
         assertThat(keyedStateEntries()).isEqualTo(1);
     }
 
@@ -365,7 +379,7 @@ class CustomerProcessorTest {
                 .as("state after 120 days: the size it had after 60 (bytes by day: %s)", Arrays.toString(bytes))
                 .isEqualTo(bytes[59]);
         assertThat(bytes[119]).as("and small").isLessThan(4 * 1024);
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
         var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
         assertThat(backend.getKeys("customer", VoidNamespace.INSTANCE).count()).isEqualTo(1);
         assertThat(backend.getKeys("pending-events", VoidNamespace.INSTANCE).count())
@@ -459,8 +473,7 @@ class CustomerProcessorTest {
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> instance(
             int parallelism, int index) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(
-                        new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
+                new CustomerOperator(new CustomerProcessor(config(Map.of()))),
                 EventTimes::customerOf,
                 Types.STRING,
                 MAX_PARALLELISM,
@@ -599,7 +612,41 @@ class CustomerProcessorTest {
         assertThat(backend.getKeys("pending-events", VoidNamespace.INSTANCE))
                 .as("the keyed list is gone")
                 .isEmpty();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
+    }
+
+    /**
+     * A savepoint of the release before the in-memory instants: the waiting events in operator
+     * state, and a Flink timer for each. Restored, each event is applied once, at its instant
+     * (rebuilt from the event), and the old timer that fires after it finds nothing left to do.
+     */
+    @Test
+    void aSavepointWithFlinkTimersForTheWaitingEventsAppliesEachOnce() throws Exception {
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        harness.processWatermark(T0900);
+        event(send("s1", "C1", "cust-1", T0905));
+        var operator = (CustomerOperator) harness.getOperator();
+        operator.setCurrentKey("cust-1");
+        operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
+                .registerEventTimeTimer(VoidNamespace.INSTANCE, T0905);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+
+        harness = newHarness(Map.of());
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+        harness.processBroadcastElement(PLATINUM, 0);
+        assertThat(dueInstants()).as("rebuilt from the restored event").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers())
+                .as("the earlier release's timer")
+                .isEqualTo(1);
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts())
+                .extracting(SendVerdict::getSendId, CustomerProcessorTest::holdsRule)
+                .containsExactly(Tuple.tuple("s1", true));
+        assertNoTimersLeft();
     }
 
     // ------------------------------------------------------------------ feedback, attribution, OPEN_COMPLAINT
