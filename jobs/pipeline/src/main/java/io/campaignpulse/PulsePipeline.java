@@ -25,9 +25,9 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.DeadLetter;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.Suppression;
-import io.campaignpulse.customer.CustomerOperator;
 import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.customer.NeverIdle;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.DeadLetterSplitter;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
@@ -147,7 +147,8 @@ public final class PulsePipeline {
                 .transform(
                         "Misfire detection per customer",
                         VERDICT_TYPE,
-                        new CustomerOperator(new CustomerProcessor(config)))
+                        new InMemoryTimersOperator<>(
+                                new CustomerProcessor(config), List.of(CampaignDirectory.DESCRIPTOR)))
                 .uid("customer-misfire-detector")
                 .name("Misfire detection per customer");
 
@@ -186,8 +187,11 @@ public final class PulsePipeline {
         // What the event-time steps downstream read of the per-customer step: never idle (NeverIdle).
         DataStream<SendVerdict> judged = neverIdle(verdicts, "verdicts");
         DataStream<AlertSignal> misfireSignals = judged.keyBy(SendVerdict::getCampaignId, Types.STRING)
-                .connect(controlBroadcast)
-                .process(new MisfireRateAlerter(config), SIGNAL_TYPE)
+                .connect(controls.broadcast())
+                .transform(
+                        "Misfire-rate signals per campaign",
+                        SIGNAL_TYPE,
+                        new InMemoryTimersOperator<>(new MisfireRateAlerter(config), List.of(AlertControls.DESCRIPTOR)))
                 .uid("misfire-rate-alerter")
                 .name("Misfire-rate signals per campaign");
 

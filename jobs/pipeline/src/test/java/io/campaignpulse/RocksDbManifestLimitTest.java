@@ -3,13 +3,15 @@ package io.campaignpulse;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.OfferType;
-import io.campaignpulse.customer.CustomerOperator;
 import io.campaignpulse.customer.CustomerProcessor;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
@@ -45,7 +47,8 @@ class RocksDbManifestLimitTest {
         long largest = 0;
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new CustomerOperator(new CustomerProcessor(config(Map.of()))),
+                        new InMemoryTimersOperator<>(
+                                new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
                         EventTimes::customerOf,
                         Types.STRING,
                         1,

@@ -7,6 +7,9 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.Severity;
+import io.campaignpulse.eventtime.DueInstants;
+import io.campaignpulse.eventtime.InMemoryTimers;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.misfire.SendVerdict;
 import io.campaignpulse.restore.EarlierReleaseHorizon;
 import io.campaignpulse.restore.KeyOwnership;
@@ -54,7 +57,9 @@ import org.apache.flink.util.Collector;
  * control messages ({@link AlertControls}, broadcast state); conf/pulse.yaml gives the defaults.
  *
  * <p>The verdicts waiting for the watermark and the windows being counted are kept in memory
- * ({@link WaitingVerdicts}, {@link OpenWindows}) and checkpointed as operator state. What an
+ * ({@link WaitingVerdicts}, {@link OpenWindows}) and checkpointed as operator state; so are the
+ * step's timers ({@link DueInstants}, rebuilt from them on restore), which is why it runs in an
+ * {@link InMemoryTimersOperator}. What an
  * earlier release kept in keyed state is still read after a restore from its savepoint: a window
  * when it is next touched, waiting verdicts when their timers fire; so the upgrade loses none.
  *
@@ -63,7 +68,7 @@ import org.apache.flink.util.Collector;
  * is sent as an all-clear for that rule, so a RESOLVED message can say what happened since.
  */
 public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, SendVerdict, ControlMessage, AlertSignal>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, InMemoryTimers {
 
     private final long windowMs;
     private final long latenessMs;
@@ -77,6 +82,9 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     private transient MapState<Long, CampaignWindow> keyedWindows;
 
     private transient WaitingVerdicts waiting;
+    /** When waiting verdicts are due and open windows close: this step's timers, fired by its operator. */
+    private transient DueInstants dueInstants;
+
     private transient ListState<Tuple3<String, Long, SendVerdict>> checkpointedWaiting;
     private transient ListState<Long> checkpointedLegacyHorizon;
     /** Where earlier releases kept the waiting verdicts (keyed by judged-at time): read only for their timers. */
@@ -103,6 +111,7 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         open = new OpenWindows();
+        dueInstants = new DueInstants();
         checkpointedWindows = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>(
                         "open-windows", new TupleTypeInfo<>(Types.STRING, new AvroTypeInfo<>(CampaignWindow.class))));
@@ -119,7 +128,10 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         Predicate<String> owned =
                 KeyOwnership.ofThisInstance(getRuntimeContext().getTaskInfo());
         open.restore(checkpointedWindows.get(), owned);
-        waiting.restore(checkpointedWaiting.get(), owned);
+        for (Tuple2<String, CampaignWindow> window : open.all()) {
+            dueInstants.schedule(window.f0, closesAt(window.f1.getWindowStart()));
+        }
+        waiting.restore(checkpointedWaiting.get(), owned, dueInstants);
         legacyHorizon.restore(checkpointedLegacyHorizon.get());
     }
 
@@ -175,7 +187,7 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
         // a send parked for its campaign), before its watermark passes that time.
         long judgedAt = ctx.timestamp() != null ? ctx.timestamp() : verdict.getSentAt();
         if (waiting.add(ctx.getCurrentKey(), judgedAt, verdict)) {
-            ctx.timerService().registerEventTimeTimer(judgedAt);
+            dueInstants.schedule(ctx.getCurrentKey(), judgedAt);
         }
     }
 
@@ -196,8 +208,16 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
     }
 
     private long closesAt(SendVerdict verdict) {
-        long windowStart = verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs);
+        return closesAt(verdict.getSentAt() - Math.floorMod(verdict.getSentAt(), windowMs));
+    }
+
+    private long closesAt(long windowStart) {
         return windowStart + windowMs - 1 + latenessMs;
+    }
+
+    @Override
+    public DueInstants dueInstants() {
+        return dueInstants;
     }
 
     /** Counts one verdict in its window. */
@@ -208,7 +228,8 @@ public class MisfireRateAlerter extends KeyedBroadcastProcessFunction<String, Se
             window = new CampaignWindow(
                     windowStart, verdict.getCampaignName(), verdict.getOfferProductId(), 0L, new HashMap<>());
             open.put(ctx.getCurrentKey(), window);
-            ctx.timerService().registerEventTimeTimer(closesAt(verdict));
+            // A verdict's instant can be its window's close too: the second firing finds nothing to do.
+            dueInstants.schedule(ctx.getCurrentKey(), closesAt(windowStart));
         }
         window.setSends(window.getSends() + 1);
         window.setCampaignName(verdict.getCampaignName());

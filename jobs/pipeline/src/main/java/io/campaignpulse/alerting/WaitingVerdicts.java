@@ -1,5 +1,6 @@
 package io.campaignpulse.alerting;
 
+import io.campaignpulse.eventtime.DueInstants;
 import io.campaignpulse.misfire.SendVerdict;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,7 @@ final class WaitingVerdicts {
     private final Map<String, Map<Long, List<SendVerdict>>> byCampaign = new HashMap<>();
     private long count;
 
-    /** Adds a verdict; true when it is the first for its campaign and instant (which then needs a timer). */
+    /** Adds a verdict; true when it is the first for its campaign and instant (which then needs an instant). */
     boolean add(String campaign, long judgedAt, SendVerdict verdict) {
         Map<Long, List<SendVerdict>> batches = byCampaign.computeIfAbsent(campaign, c -> new HashMap<>());
         List<SendVerdict> batch = batches.get(judgedAt);
@@ -60,11 +61,15 @@ final class WaitingVerdicts {
         return all;
     }
 
-    /** Restores the verdicts of the campaigns this instance owns from a checkpoint's union list (every instance's). */
-    void restore(Iterable<Tuple3<String, Long, SendVerdict>> checkpointed, Predicate<String> owned) {
+    /**
+     * Restores the verdicts of the campaigns this instance owns from a checkpoint's union list
+     * (every instance's), scheduling an instant for each campaign's judged-at time.
+     */
+    void restore(
+            Iterable<Tuple3<String, Long, SendVerdict>> checkpointed, Predicate<String> owned, DueInstants instants) {
         for (Tuple3<String, Long, SendVerdict> v : checkpointed) {
-            if (owned.test(v.f0)) {
-                add(v.f0, v.f1, v.f2);
+            if (owned.test(v.f0) && add(v.f0, v.f1, v.f2)) {
+                instants.schedule(v.f0, v.f1);
             }
         }
     }

@@ -22,6 +22,9 @@ import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.customer.state.CustomerFacts;
 import io.campaignpulse.customer.state.CustomerState;
 import io.campaignpulse.customer.state.RecentSend;
+import io.campaignpulse.eventtime.DueInstants;
+import io.campaignpulse.eventtime.InMemoryTimers;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.DeadLetters;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
@@ -75,12 +78,12 @@ import org.apache.flink.util.OutputTag;
  * passes for the customer; they expire after misfire.customer-state-ttl without events), and the
  * events waiting for the watermark in memory ({@link WaitingEvents}), which checkpoints carry as
  * union operator state. Their due instants are timers in memory too ({@link DueInstants}, rebuilt
- * from the events on restore), so the step runs only in a {@link CustomerOperator}, which fires
- * them. Events a savepoint of an earlier release kept in keyed state, with Flink timers, are still
+ * from the events on restore), so the step runs only in an {@link InMemoryTimersOperator}, which
+ * fires them. Events a savepoint of an earlier release kept in keyed state, with Flink timers, are still
  * found and applied when those timers fire.
  */
 public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, InMemoryTimers {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("misfire-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
@@ -110,7 +113,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
 
     private transient ValueState<CustomerState> customer;
     private transient WaitingEvents waiting;
-    /** When waiting events are due: this step's timers, fired by the {@link CustomerOperator}. */
+    /** When waiting events are due: this step's timers, fired by its {@link InMemoryTimersOperator}. */
     private transient DueInstants dueInstants;
 
     private transient ListState<PendingEvent> checkpointedWaiting;
@@ -440,7 +443,8 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     }
 
     /** The instants at which this instance's waiting events are due, for its operator to fire. */
-    DueInstants dueInstants() {
+    @Override
+    public DueInstants dueInstants() {
         return dueInstants;
     }
 

@@ -1,5 +1,6 @@
 package io.campaignpulse.customer;
 
+import io.campaignpulse.eventtime.DueInstants;
 import io.campaignpulse.ingest.EventTimes;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -11,6 +11,7 @@ import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Severity;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.misfire.SendVerdict;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +63,7 @@ class MisfireRateAlerterTest {
             int parallelism, int subtask) throws Exception {
         alerter = new MisfireRateAlerter(config(Map.of()));
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(alerter, List.of(AlertControls.DESCRIPTOR)),
+                new InMemoryTimersOperator<>(alerter, List.of(AlertControls.DESCRIPTOR)),
                 SendVerdict::getCampaignId,
                 Types.STRING,
                 MAX_PARALLELISM,
@@ -71,6 +72,11 @@ class MisfireRateAlerterTest {
         // On RocksDB, as in production: keyed state is serialized on every access.
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
+    }
+
+    private void assertNoTimersLeft() {
+        assertThat(alerter.dueInstants().size()).as("due instants left").isZero();
+        assertThat(harness.numEventTimeTimers()).as("Flink timers left").isZero();
     }
 
     /** As in production: the control topic is idle, so it never holds event time back. */
@@ -183,7 +189,7 @@ class MisfireRateAlerterTest {
             assertThat(a.getWindowEnd()).isEqualTo(W9 + HOUR);
         });
         assertThat(stateEntries()).as("window state removed").isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
     }
 
     @Test
@@ -511,7 +517,7 @@ class MisfireRateAlerterTest {
         assertThat(stateEntries())
                 .as("the keyed window is gone, and the one in memory")
                 .isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
     }
 
     /**
@@ -545,6 +551,6 @@ class MisfireRateAlerterTest {
         });
         closeWindow();
         assertThat(stateEntries()).as("nothing left in keyed state or memory").isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNoTimersLeft();
     }
 }

@@ -2,13 +2,14 @@ package io.campaignpulse.bench;
 
 import static io.campaignpulse.Fixtures.*;
 
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.Channel;
 import io.campaignpulse.contract.HoldingStatus;
 import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.TicketStatus;
-import io.campaignpulse.customer.CustomerOperator;
 import io.campaignpulse.customer.CustomerProcessor;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
@@ -85,7 +86,8 @@ public class CustomerProcessorBenchmark {
                 new EmbeddedRocksDBStateBackend().configure(conf, getClass().getClassLoader());
         rocks.setDbStoragePath(rocksDir.toString());
         harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CustomerOperator(new CustomerProcessor(config(Map.of()))),
+                new InMemoryTimersOperator<>(
+                        new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
                 EventTimes::customerOf,
                 Types.STRING,
                 1,

@@ -10,6 +10,7 @@ import io.campaignpulse.contract.ControlMessage;
 import io.campaignpulse.contract.Misfire;
 import io.campaignpulse.contract.MisfireRule;
 import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.misfire.SendVerdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -78,7 +78,7 @@ public class MisfireRateAlerterBenchmark {
                 new EmbeddedRocksDBStateBackend().configure(conf, getClass().getClassLoader());
         rocks.setDbStoragePath(rocksDir.toString());
         harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(
+                new InMemoryTimersOperator<>(
                         new MisfireRateAlerter(config(Map.of())), List.of(AlertControls.DESCRIPTOR)),
                 SendVerdict::getCampaignId,
                 Types.STRING,

@@ -15,6 +15,7 @@ import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.customer.state.CustomerState;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
@@ -74,7 +75,8 @@ class CustomerProcessorTest {
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(
             Map<String, String> config) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CustomerOperator(new CustomerProcessor(config(config))),
+                new InMemoryTimersOperator<>(
+                        new CustomerProcessor(config(config)), List.of(CampaignDirectory.DESCRIPTOR)),
                 EventTimes::customerOf,
                 Types.STRING,
                 1,
@@ -110,7 +112,7 @@ class CustomerProcessorTest {
     }
 
     private int dueInstants() {
-        return ((CustomerProcessor) ((CustomerOperator) harness.getOperator()).getUserFunction())
+        return ((CustomerProcessor) ((InMemoryTimersOperator<?, ?, ?>) harness.getOperator()).getUserFunction())
                 .dueInstants()
                 .size();
     }
@@ -473,7 +475,8 @@ class CustomerProcessorTest {
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> instance(
             int parallelism, int index) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                new CustomerOperator(new CustomerProcessor(config(Map.of()))),
+                new InMemoryTimersOperator<>(
+                        new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
                 EventTimes::customerOf,
                 Types.STRING,
                 MAX_PARALLELISM,
@@ -625,7 +628,7 @@ class CustomerProcessorTest {
         event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
         harness.processWatermark(T0900);
         event(send("s1", "C1", "cust-1", T0905));
-        var operator = (CustomerOperator) harness.getOperator();
+        var operator = (InMemoryTimersOperator<?, ?, ?>) harness.getOperator();
         operator.setCurrentKey("cust-1");
         operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, T0905);

@@ -1,7 +1,5 @@
-package io.campaignpulse.customer;
+package io.campaignpulse.eventtime;
 
-import static io.campaignpulse.Fixtures.envelope;
-import static io.campaignpulse.Fixtures.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -12,12 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class DueInstantsTest {
 
-    private static PendingEvent pending(String customer, long due) {
-        var send = envelope(send("s-" + customer + "-" + due, "C1", customer, due));
-        return new PendingEvent(due, send, null);
-    }
-
-    private static List<DueInstants.Instant> due(DueInstants instants, long watermark) {
+    static List<DueInstants.Instant> due(DueInstants instants, long watermark) {
         List<DueInstants.Instant> fired = new ArrayList<>();
         DueInstants.Instant next;
         while ((next = instants.pollDue(watermark)) != null) {
@@ -27,7 +20,7 @@ class DueInstantsTest {
     }
 
     @Test
-    void firesWhatTheWatermarkPassedInOrderOfTimeThenCustomer() {
+    void firesWhatTheWatermarkPassedInOrderOfTimeThenKey() {
         DueInstants instants = new DueInstants();
         instants.schedule("cust-b", 20);
         instants.schedule("cust-a", 30);
@@ -46,28 +39,6 @@ class DueInstantsTest {
     }
 
     @Test
-    void aCustomersFirstEventAtATimeIsTheOneThatSchedulesItsInstant() {
-        WaitingEvents waiting = new WaitingEvents();
-        assertThat(waiting.add("cust-1", pending("cust-1", 10))).isTrue();
-        assertThat(waiting.add("cust-1", pending("cust-1", 10)))
-                .as("same customer, same time")
-                .isFalse();
-        assertThat(waiting.add("cust-1", pending("cust-1", 20))).isTrue();
-        assertThat(waiting.add("cust-2", pending("cust-2", 10)))
-                .as("another customer")
-                .isTrue();
-
-        DueInstants rebuilt = new DueInstants();
-        new WaitingEvents().restore(waiting.all(), c -> true, rebuilt);
-        assertThat(due(rebuilt, Long.MAX_VALUE))
-                .as("one instant per customer and time, rebuilt from the events")
-                .containsExactly(
-                        new DueInstants.Instant(10, "cust-1"),
-                        new DueInstants.Instant(10, "cust-2"),
-                        new DueInstants.Instant(20, "cust-1"));
-    }
-
-    @Test
     void aLargeHeapFiresEveryInstantInOrder() {
         DueInstants instants = new DueInstants();
         Random random = new Random(3);
@@ -75,13 +46,12 @@ class DueInstantsTest {
         for (int i = 0; i < 5_000; i++) {
             var instant = new DueInstants.Instant(random.nextInt(500), "cust-" + random.nextInt(50));
             scheduled.add(instant);
-            instants.schedule(instant.customer(), instant.time());
+            instants.schedule(instant.key(), instant.time());
         }
         List<DueInstants.Instant> fired = new ArrayList<>(due(instants, 249));
         assertThat(fired).allMatch(i -> i.time() <= 249);
         fired.addAll(due(instants, Long.MAX_VALUE));
-        scheduled.sort(
-                Comparator.comparingLong(DueInstants.Instant::time).thenComparing(DueInstants.Instant::customer));
+        scheduled.sort(Comparator.comparingLong(DueInstants.Instant::time).thenComparing(DueInstants.Instant::key));
         assertThat(fired).containsExactlyElementsOf(scheduled);
     }
 
