@@ -95,6 +95,15 @@ class CustomerProcessorTest {
         return h;
     }
 
+    /** Closes the harness and starts a new one from the state given, as a restarted job would. */
+    private void restartFrom(OperatorSubtaskState state) throws Exception {
+        harness.close();
+        harness = newHarness(Map.of());
+        harness.initializeState(state);
+        harness.open();
+        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+    }
+
     private void event(Object payload) throws Exception {
         Envelope e = envelope(payload);
         harness.processElement(e, EventTimes.of(e));
@@ -456,13 +465,7 @@ class CustomerProcessorTest {
         event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
         event(send("s1", "C1", "cust-1", T0905)); // still pending at the snapshot
         harness.processWatermark(T0900);
-        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
-        harness.close();
-
-        harness = newHarness(Map.of());
-        harness.initializeState(snapshot);
-        harness.open();
-        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+        restartFrom(harness.snapshot(1L, 1L));
         harness.processWatermark(T1000);
 
         assertThat(verdicts())
@@ -594,14 +597,7 @@ class CustomerProcessorTest {
                 .add(new PendingEvent(T0905, envelope(send("s1", "C1", "cust-1", T0905)), null));
         operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, T0905);
-        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
-        harness.close();
-        OperatorSubtaskState earlier = keyedStateOnly(snapshot);
-
-        harness = newHarness(Map.of());
-        harness.initializeState(earlier);
-        harness.open();
-        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+        restartFrom(keyedStateOnly(harness.snapshot(1L, 1L)));
         harness.processBroadcastElement(PLATINUM, 0);
         event(send("s2", "C1", "cust-1", T0905)); // due at the same instant, in memory
         harness.processWatermark(T1000);
@@ -632,13 +628,7 @@ class CustomerProcessorTest {
         operator.setCurrentKey("cust-1");
         operator.getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, operator)
                 .registerEventTimeTimer(VoidNamespace.INSTANCE, T0905);
-        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
-        harness.close();
-
-        harness = newHarness(Map.of());
-        harness.initializeState(snapshot);
-        harness.open();
-        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+        restartFrom(harness.snapshot(1L, 1L));
         harness.processBroadcastElement(PLATINUM, 0);
         assertThat(dueInstants()).as("rebuilt from the restored event").isEqualTo(1);
         assertThat(harness.numEventTimeTimers())
