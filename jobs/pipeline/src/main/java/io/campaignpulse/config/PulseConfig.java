@@ -149,7 +149,8 @@ public record PulseConfig(
             boolean consentDefaultOptedIn,
             double openComplaintScore,
             Duration openComplaintWindow,
-            Duration customerStateTtl)
+            Duration customerStateTtl,
+            int cachedCustomers)
             implements Serializable {}
 
     public record Attribution(Duration window, Duration conversionWindow) implements Serializable {}
