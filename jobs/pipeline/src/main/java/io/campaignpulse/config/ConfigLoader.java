@@ -319,10 +319,6 @@ public final class ConfigLoader {
                     + c.misfire().frequencyCap());
         }
         atLeast("misfire.customer-state-ttl", c.misfire().customerStateTtl(), Duration.ofDays(1));
-        if (c.misfire().cachedCustomers() < 0 || c.misfire().cachedCustomers() > 10_000_000) {
-            throw new ConfigException("bad value for 'misfire.cached-customers': must be in [0, 10000000], was "
-                    + c.misfire().cachedCustomers());
-        }
         if (!(c.misfire().openComplaintScore() >= -1 && c.misfire().openComplaintScore() <= 1)) {
             throw new ConfigException("bad value for 'misfire.open-complaint-score': must be in [-1, 1], was "
                     + c.misfire().openComplaintScore());

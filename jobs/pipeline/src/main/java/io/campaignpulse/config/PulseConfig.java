@@ -149,8 +149,7 @@ public record PulseConfig(
             boolean consentDefaultOptedIn,
             double openComplaintScore,
             Duration openComplaintWindow,
-            Duration customerStateTtl,
-            int cachedCustomers)
+            Duration customerStateTtl)
             implements Serializable {}
 
     public record Attribution(Duration window, Duration conversionWindow) implements Serializable {}

@@ -25,7 +25,6 @@ import io.campaignpulse.customer.state.RecentSend;
 import io.campaignpulse.eventtime.DueInstants;
 import io.campaignpulse.eventtime.InMemoryTimers;
 import io.campaignpulse.eventtime.InMemoryTimersOperator;
-import io.campaignpulse.eventtime.KeyedWriteBack;
 import io.campaignpulse.ingest.DeadLetters;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
@@ -41,7 +40,6 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificData;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -60,7 +58,6 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
-import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -77,9 +74,8 @@ import org.apache.flink.util.OutputTag;
  * <p>A send whose campaign is unknown when judged is parked with the customer's state as of its
  * sent_at and judged event-time.campaign-grace later, or dead-lettered as UNKNOWN_CAMPAIGN.
  *
- * <p>State: the customer's facts in RocksDB (they expire after misfire.customer-state-ttl without
- * events), the last written of them on the heap as well and written back at each checkpoint
- * ({@link CustomerFactsCache}, misfire.cached-customers per instance), and the
+ * <p>State: the customer's facts in RocksDB (one read and one write per instant the watermark
+ * passes for the customer; they expire after misfire.customer-state-ttl without events), and the
  * events waiting for the watermark in memory ({@link WaitingEvents}), which checkpoints carry as
  * union operator state. Their due instants are timers in memory too ({@link DueInstants}, rebuilt
  * from the events on restore), so the step runs only in an {@link InMemoryTimersOperator}, which
@@ -87,7 +83,7 @@ import org.apache.flink.util.OutputTag;
  * found and applied when those timers fire.
  */
 public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Envelope, Campaign, SendVerdict>
-        implements CheckpointedFunction, InMemoryTimers, KeyedWriteBack {
+        implements CheckpointedFunction, InMemoryTimers {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("misfire-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
@@ -113,19 +109,9 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     private final long sendMemoryMs;
     private final long feedbackLatenessMs;
     private final Duration stateTtl;
-    private final int cachedCustomers;
     private final EarlierReleaseHorizon legacyHorizon;
-    private TtlClock ttlClock = System::currentTimeMillis; // what Flink's state TTL reads by default
 
-    /** The clock the facts' time to live counts by: the state backend's. */
-    @FunctionalInterface
-    interface TtlClock extends LongSupplier, java.io.Serializable {}
-
-    private transient KeyContext keys;
     private transient ValueState<CustomerState> customer;
-    /** The customer's facts: {@link #customer}, with the last written on the heap. */
-    private transient CustomerFactsCache facts;
-
     private transient WaitingEvents waiting;
     /** When waiting events are due: this step's timers, fired by its {@link InMemoryTimersOperator}. */
     private transient DueInstants dueInstants;
@@ -156,7 +142,6 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         this.sendMemoryMs = config.sendMemory().toMillis();
         this.feedbackLatenessMs = config.rollups().allowedLateness().toMillis();
         this.stateTtl = config.misfire().customerStateTtl();
-        this.cachedCustomers = config.misfire().cachedCustomers();
         // How far past the first timer after a restore an event of the restored keyed list can be
         // due: the watermark's lag in a backlog (alignment drift plus out-of-orderness), twice over
         // for the alignment's overshoot, plus a parked send's grace; and never less than a day.
@@ -199,21 +184,8 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         legacyHorizon.restore(checkpointedLegacyHorizon.get());
     }
 
-    /** For tests that move the state backend's TTL clock: the facts on the heap expire by the same clock. */
-    CustomerProcessor withTtlClock(TtlClock clock) {
-        this.ttlClock = clock;
-        return this;
-    }
-
-    @Override
-    public void useKeys(KeyContext keys) {
-        this.keys = keys;
-    }
-
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        // Before the keyed state is snapshotted (Flink snapshots the function's state first).
-        facts.writeBack();
         checkpointedWaiting.update(waiting.all());
         checkpointedLegacyHorizon.update(legacyHorizon.snapshot());
     }
@@ -221,17 +193,11 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     @Override
     public void open(OpenContext openContext) {
         customer = getRuntimeContext().getState(customerDescriptor(stateTtl));
-        if (keys == null) {
-            throw new IllegalStateException(
-                    "CustomerProcessor runs in an InMemoryTimersOperator, which gives it the operator's keys");
-        }
-        facts = new CustomerFactsCache(customer, keys, cachedCustomers, stateTtl.toMillis(), ttlClock);
         legacyWaiting = getRuntimeContext()
                 .getListState(new ListStateDescriptor<>("pending-events", new AvroTypeInfo<>(PendingEvent.class)));
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         metrics.gauge("eventsWaitingForWatermark", () -> waiting.count());
-        metrics.gauge("customersOnHeap", () -> facts.size());
         sendsJudged = metrics.counter("sendsEvaluated");
         // Events applied (or dead-lettered) so far: numRecordsIn less this is what waits for the watermark.
         eventsDone = metrics.counter("eventsApplied");
@@ -273,10 +239,10 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
         eventsDone.inc();
         if (isFeedback(payload) && t > watermark - feedbackLatenessMs) {
             // Late, but its roll-up windows are still open: score and attribute it now.
-            CustomerState state = CustomerFacts.orEmpty(facts.get(ctx.getCurrentKey()));
+            CustomerState state = CustomerFacts.orEmpty(customer.value());
             applyFeedback(state, payload, t, ctx);
             retractSuppressions(state, watermark, ctx);
-            save(ctx.getCurrentKey(), state);
+            save(state);
         } else {
             late(event, ctx);
         }
@@ -285,7 +251,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     private void late(Envelope event, ReadOnlyContext ctx) throws Exception {
         Object payload = event.getPayload();
         if (payload instanceof CampaignSend send) {
-            CustomerState state = facts.get(ctx.getCurrentKey());
+            CustomerState state = customer.value();
             if (state != null && CustomerFacts.wasSent(state, send.getSendId())) {
                 redeliveries.inc(); // the producer's retry of a send judged already
                 return;
@@ -309,11 +275,11 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
                             "occurred_at is more than rollups.allowed-lateness behind the watermark; its windows are written, not counted"));
             return;
         }
-        CustomerState state = CustomerFacts.orEmpty(facts.get(ctx.getCurrentKey()));
+        CustomerState state = CustomerFacts.orEmpty(customer.value());
         boolean applied = CustomerFacts.apply(state, payload);
         if (applied) {
             retractSuppressions(state, ctx.timerService().currentWatermark(), ctx);
-            save(ctx.getCurrentKey(), state);
+            save(state);
         }
         ctx.output(
                 DEAD_LETTERS,
@@ -338,7 +304,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
             return;
         }
         ReadOnlyBroadcastState<String, Campaign> campaigns = ctx.getBroadcastState(CampaignDirectory.DESCRIPTOR);
-        CustomerState state = CustomerFacts.orEmpty(facts.get(ctx.getCurrentKey()));
+        CustomerState state = CustomerFacts.orEmpty(customer.value());
         CustomerFacts.forgetSendsBefore(state, timestamp - sendMemoryMs);
         boolean changed = false;
         Set<String> feedbackSeen = new HashSet<>(0);
@@ -375,7 +341,7 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
             retractSuppressions(state, timestamp, ctx);
         }
         waiting.putBack(key, buffer.later());
-        save(ctx.getCurrentKey(), state);
+        save(state);
     }
 
     /**
@@ -483,11 +449,11 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     }
 
     /** Writes the customer's facts, or clears them when there is nothing to remember: no empty entry waits out the TTL. */
-    private void save(String key, CustomerState state) throws Exception {
+    private void save(CustomerState state) throws Exception {
         if (CustomerFacts.isEmpty(state)) {
-            facts.clear(key);
+            customer.clear();
         } else {
-            facts.put(key, state);
+            customer.update(state);
         }
     }
 

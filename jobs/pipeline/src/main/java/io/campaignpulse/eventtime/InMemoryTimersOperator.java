@@ -19,9 +19,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
  * the previous watermark (Flink's timer service advances after them): a step reads the instant's
  * time, not the watermark, in {@code onTimer}.
  *
- * <p>A step that is also a {@link KeyedWriteBack} is given this operator's key context before it
- * is opened.
- *
  * <p>Wired with {@code keyedStream.connect(other.broadcast()).transform(name, type, operator)}:
  * the broadcast input's state is found by the descriptors given here.
  */
@@ -32,14 +29,6 @@ public final class InMemoryTimersOperator<IN1, IN2, OUT> extends CoBroadcastWith
     public <F extends KeyedBroadcastProcessFunction<String, IN1, IN2, OUT> & InMemoryTimers> InMemoryTimersOperator(
             F step, List<MapStateDescriptor<?, ?>> broadcastStates) {
         super(step, broadcastStates);
-    }
-
-    @Override
-    public void open() throws Exception {
-        if (getUserFunction() instanceof KeyedWriteBack step) {
-            step.useKeys(this);
-        }
-        super.open();
     }
 
     @Override

@@ -187,9 +187,6 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load("misfire:\n  frequency-cap: 0\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("misfire.frequency-cap");
-        assertThatThrownBy(() -> load("misfire:\n  cached-customers: -1\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("misfire.cached-customers");
         assertThatThrownBy(() -> load("event-time:\n  max-out-of-orderness: soon\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("event-time.max-out-of-orderness");

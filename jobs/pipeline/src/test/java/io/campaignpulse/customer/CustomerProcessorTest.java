@@ -57,24 +57,8 @@ class CustomerProcessorTest {
 
     private KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness;
 
-    /** The state backend's TTL clock in the harness, which the facts on the heap expire by too. */
-    private static volatile long ttlNow;
-
-    /** The harness's checkpoints so far. */
-    private long checkpoints;
-
-    private static long ttlNow() {
-        return ttlNow;
-    }
-
-    private void setTtlTime(long millis) {
-        ttlNow = millis;
-        harness.setStateTtlProcessingTime(millis);
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        ttlNow = 0;
         harness = harness(Map.of());
         harness.processBroadcastElement(PLATINUM, 0);
     }
@@ -92,8 +76,7 @@ class CustomerProcessorTest {
             Map<String, String> config) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new InMemoryTimersOperator<>(
-                        new CustomerProcessor(config(config)).withTtlClock(CustomerProcessorTest::ttlNow),
-                        List.of(CampaignDirectory.DESCRIPTOR)),
+                        new CustomerProcessor(config(config)), List.of(CampaignDirectory.DESCRIPTOR)),
                 EventTimes::customerOf,
                 Types.STRING,
                 1,
@@ -114,12 +97,8 @@ class CustomerProcessorTest {
 
     /** Closes the harness and starts a new one from the state given, as a restarted job would. */
     private void restartFrom(OperatorSubtaskState state) throws Exception {
-        restartFrom(state, Map.of());
-    }
-
-    private void restartFrom(OperatorSubtaskState state, Map<String, String> config) throws Exception {
         harness.close();
-        harness = newHarness(config);
+        harness = newHarness(Map.of());
         harness.initializeState(state);
         harness.open();
         harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
@@ -152,12 +131,7 @@ class CustomerProcessorTest {
         assertThat(harness.numEventTimeTimers()).as("Flink timers left").isZero();
     }
 
-    /**
-     * The entries in RocksDB once a checkpoint has written the facts on the heap back: what a
-     * checkpoint holds.
-     */
-    private int keyedStateEntries() throws Exception {
-        checkpoint();
+    private int keyedStateEntries() {
         return ((RocksDBKeyedStateBackend<?>)
                         ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend())
                 .numKeyValueStateEntries();
@@ -425,15 +399,7 @@ class CustomerProcessorTest {
     }
 
     /** A customer's facts as stored: their Avro binary size. */
-    /** Takes a checkpoint, which writes the facts on the heap back to RocksDB. */
-    private void checkpoint() throws Exception {
-        checkpoints++;
-        harness.snapshot(checkpoints, checkpoints);
-    }
-
-    /** The customer's facts as a checkpoint holds them, in bytes. */
     private int customerStateBytes(String customerId) throws Exception {
-        checkpoint();
         var backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
         backend.setCurrentKey(customerId);
         CustomerState state = backend.getPartitionedState(
@@ -481,11 +447,11 @@ class CustomerProcessorTest {
         harness.close();
         harness = harness(Map.of("misfire.customer-state-ttl", "2d"));
         harness.processBroadcastElement(PLATINUM, 0);
-        setTtlTime(0);
+        harness.setStateTtlProcessingTime(0);
         event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
         harness.processWatermark(T0900);
 
-        setTtlTime(Duration.ofDays(3).toMillis());
+        harness.setStateTtlProcessingTime(Duration.ofDays(3).toMillis());
         event(send("s1", "C1", "cust-1", T1000));
         harness.processWatermark(T1000);
 
@@ -507,63 +473,6 @@ class CustomerProcessorTest {
                 .satisfies(v -> assertThat(v.getMisfires())
                         .extracting(m -> m.getRule())
                         .containsExactly(MisfireRule.ALREADY_HOLDS_PRODUCT));
-    }
-
-    @Test
-    void theFactsOnTheHeapChangeNoVerdictWhateverTheirRoomAndAcrossARestart() throws Exception {
-        List<String> reference = null;
-        for (String room : List.of("100000", "2", "0")) {
-            Map<String, String> config = Map.of("misfire.cached-customers", room);
-            harness.close();
-            harness = harness(config);
-            harness.processBroadcastElement(PLATINUM, 0);
-            List<String> judged = new ArrayList<>();
-            java.util.Random random = new java.util.Random(7);
-            long t = T0900;
-            for (int i = 0; i < 600; i++) {
-                String customer = "cust-" + random.nextInt(12); // more customers than a room of 2 holds
-                t += Duration.ofMinutes(1).toMillis();
-                switch (random.nextInt(3)) {
-                    case 0 ->
-                        event(holding(
-                                customer,
-                                "CARD-PLAT",
-                                random.nextBoolean() ? HoldingStatus.ACTIVE : HoldingStatus.CLOSED,
-                                t));
-                    case 1 -> event(consent(customer, Channel.EMAIL, random.nextInt(4) > 0, t));
-                    default -> event(send("s" + i, "C1", customer, t));
-                }
-                if (i % 5 == 0) {
-                    harness.processWatermark(t - Duration.ofMinutes(3).toMillis());
-                }
-                if (i == 300) {
-                    judged.addAll(describe(verdicts()));
-                    restartFrom(harness.snapshot(1L, 1L), config); // with facts on the heap not yet in RocksDB
-                }
-            }
-            harness.processWatermark(t);
-            judged.addAll(describe(verdicts()));
-            assertNoTimersLeft();
-            if (reference == null) {
-                reference = judged;
-                assertThat(reference)
-                        .hasSizeGreaterThan(150)
-                        .anyMatch(v -> v.contains("ALREADY_HOLDS_PRODUCT"))
-                        .anyMatch(v -> v.contains("NO_CONSENT"))
-                        .anyMatch(v -> v.endsWith("[]"));
-            } else {
-                assertThat(judged)
-                        .as("verdicts with room for %s customers", room)
-                        .isEqualTo(reference);
-            }
-        }
-    }
-
-    private static List<String> describe(List<SendVerdict> verdicts) {
-        return verdicts.stream()
-                .map(v -> v.getSendId() + " "
-                        + v.getMisfires().stream().map(m -> m.getRule().name()).toList())
-                .toList();
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> instance(
