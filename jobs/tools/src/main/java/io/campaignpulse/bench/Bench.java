@@ -20,6 +20,7 @@ import io.campaignpulse.sentiment.SentimentScorer;
 import io.campaignpulse.sink.OutputTable;
 import io.campaignpulse.sink.PostgresTables;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,10 +76,11 @@ public final class Bench {
 
     /**
      * Events per second over the span in which an operator's record count grew, from its first
-     * record to its last; and the CPU time this process (every Flink task, the broker, the
-     * benchmark itself; not PostgreSQL) used in that span.
+     * record to its last; the CPU time this process (every Flink task, the broker, the
+     * benchmark itself; not PostgreSQL) used in that span; and how long the process's garbage
+     * collections paused it in that span.
      */
-    record Rate(long events, double seconds, double cpuSeconds) {
+    record Rate(long events, double seconds, double cpuSeconds, double gcPauseSeconds) {
         double perSecond() {
             return seconds > 0 ? events / seconds : 0;
         }
@@ -86,6 +88,11 @@ public final class Bench {
         /** CPU microseconds per event: steadier than a rate on a machine whose other tenants vary. */
         double cpuMicrosPerEvent() {
             return events > 0 ? cpuSeconds * 1e6 / events : 0;
+        }
+
+        /** The share of the span the process spent paused for garbage collection. */
+        double gcPauseShare() {
+            return seconds > 0 ? gcPauseSeconds / seconds : 0;
         }
     }
 
@@ -541,6 +548,12 @@ public final class Bench {
         cpu.put("pipeline", Math.round(pipeline.rate().cpuMicrosPerEvent()));
         cpu.put("passthrough", Math.round(passthrough.cpuMicrosPerEvent()));
         f.put("cpu_us_per_event", cpu);
+        // Over the same spans: what a change that keeps more on the heap costs in collections
+        // (the pauses of young and full collections; G1's concurrent marking is not in them).
+        Map<String, Object> gc = new LinkedHashMap<>();
+        gc.put("pipeline", round(pipeline.rate().gcPauseShare(), 3));
+        gc.put("passthrough", round(passthrough.gcPauseShare(), 3));
+        f.put("gc_pause_share", gc);
         f.put("checkpoint_interval_ms", settings.checkpointInterval().toMillis());
         f.put("checkpoint_ms", percentiles(pipeline.checkpointMs(), false));
         f.put("checkpoint_bytes", percentiles(pipeline.checkpointBytes(), false));
@@ -683,7 +696,18 @@ public final class Bench {
         }
 
         private synchronized void sample() {
-            samples.add(new long[] {System.nanoTime(), in.getAsLong(), PROCESS.getProcessCpuTime(), done.getAsLong()});
+            samples.add(new long[] {
+                System.nanoTime(), in.getAsLong(), PROCESS.getProcessCpuTime(), done.getAsLong(), gcPauseMillis()
+            });
+        }
+
+        /** Milliseconds this process has been paused for garbage collection so far (every collector). */
+        static long gcPauseMillis() {
+            long total = 0;
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                total += Math.max(0, gc.getCollectionTime());
+            }
+            return total;
         }
 
         /** Records done so far. */
@@ -707,7 +731,11 @@ public final class Bench {
                     }
                 }
                 end = end(samples, share, stalledNanos);
-                return new Rate(Math.max(end[3], 0), (end[0] - start[0]) / 1e9, (end[2] - start[2]) / 1e9);
+                return new Rate(
+                        Math.max(end[3], 0),
+                        (end[0] - start[0]) / 1e9,
+                        (end[2] - start[2]) / 1e9,
+                        (end[4] - start[4]) / 1e3);
             }
         }
 
@@ -730,14 +758,15 @@ public final class Bench {
                     long nanos = end[0] - s[0];
                     return nanos < LEAST_SPAN_NANOS || events < 1_000
                             ? null
-                            : new Rate(events, nanos / 1e9, (end[2] - s[2]) / 1e9);
+                            : new Rate(events, nanos / 1e9, (end[2] - s[2]) / 1e9, (end[4] - s[4]) / 1e3);
                 }
             }
             return null;
         }
 
         /**
-         * Where a measurement ends, in samples of {time, records in, CPU time, records done}: at
+         * Where a measurement ends, in samples of {time, records in, CPU time, records done, GC
+         * pause milliseconds}: at
          * the first sample in which the operator was done with {@code share} of the records it
          * took in, or earlier, where it stopped being done with more once most were done ({@link
          * #STALLED_SHARE}): at the first sample with the count it then kept for {@code

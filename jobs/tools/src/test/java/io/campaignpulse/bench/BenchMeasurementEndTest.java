@@ -16,11 +16,11 @@ class BenchMeasurementEndTest {
 
     private static final long STALL = TimeUnit.SECONDS.toNanos(3);
 
-    /** Samples every 100 ms: {time, in, cpu, done}. */
+    /** Samples every 100 ms: {time, in, cpu, done, GC pause ms}. */
     private static List<long[]> samples(long[][] inAndDone) {
         List<long[]> samples = new ArrayList<>();
         for (int i = 0; i < inAndDone.length; i++) {
-            samples.add(new long[] {i * 100_000_000L, inAndDone[i][0], i, inAndDone[i][1]});
+            samples.add(new long[] {i * 100_000_000L, inAndDone[i][0], i, inAndDone[i][1], 2L * i});
         }
         return samples;
     }
@@ -143,8 +143,10 @@ class BenchMeasurementEndTest {
 
         assertThat(day.events()).isEqualTo(end[3] - 60_000);
         assertThat(day.perSecond()).isCloseTo(10_000, org.assertj.core.data.Offset.offset(1.0));
+        // 2 ms of pauses per 100 ms sample: a fiftieth of the span.
+        assertThat(day.gcPauseShare()).isCloseTo(0.02, org.assertj.core.data.Offset.offset(1e-9));
         // The whole run's rate is lifted by the cheap history.
-        Bench.Rate whole = new Bench.Rate(end[3], (end[0] - samples.get(0)[0]) / 1e9, 0);
+        Bench.Rate whole = new Bench.Rate(end[3], (end[0] - samples.get(0)[0]) / 1e9, 0, 0);
         assertThat(whole.perSecond()).isGreaterThan(day.perSecond());
     }
 
