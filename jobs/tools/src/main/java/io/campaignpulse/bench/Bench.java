@@ -94,6 +94,11 @@ public final class Bench {
         double gcPauseShare() {
             return seconds > 0 ? gcPauseSeconds / seconds : 0;
         }
+
+        /** {@code events} over the span between two of the {@link Sampler}'s samples. */
+        static Rate between(long events, long[] from, long[] to) {
+            return new Rate(events, (to[0] - from[0]) / 1e9, (to[2] - from[2]) / 1e9, (to[4] - from[4]) / 1e3);
+        }
     }
 
     static final String PIPELINE_OPERATOR = "Misfire detection per customer";
@@ -641,6 +646,7 @@ public final class Bench {
 
         private static final com.sun.management.OperatingSystemMXBean PROCESS =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans();
         private final LongSupplier in;
         private final LongSupplier done;
         private final List<long[]> samples = new ArrayList<>();
@@ -704,7 +710,7 @@ public final class Bench {
         /** Milliseconds this process has been paused for garbage collection so far (every collector). */
         static long gcPauseMillis() {
             long total = 0;
-            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            for (GarbageCollectorMXBean gc : COLLECTORS) {
                 total += Math.max(0, gc.getCollectionTime());
             }
             return total;
@@ -731,11 +737,7 @@ public final class Bench {
                     }
                 }
                 end = end(samples, share, stalledNanos);
-                return new Rate(
-                        Math.max(end[3], 0),
-                        (end[0] - start[0]) / 1e9,
-                        (end[2] - start[2]) / 1e9,
-                        (end[4] - start[4]) / 1e3);
+                return Rate.between(Math.max(end[3], 0), start, end);
             }
         }
 
@@ -755,10 +757,7 @@ public final class Bench {
                 }
                 if (s[3] >= doneBefore) {
                     long events = end[3] - s[3];
-                    long nanos = end[0] - s[0];
-                    return nanos < LEAST_SPAN_NANOS || events < 1_000
-                            ? null
-                            : new Rate(events, nanos / 1e9, (end[2] - s[2]) / 1e9, (end[4] - s[4]) / 1e3);
+                    return end[0] - s[0] < LEAST_SPAN_NANOS || events < 1_000 ? null : Rate.between(events, s, end);
                 }
             }
             return null;
@@ -766,8 +765,8 @@ public final class Bench {
 
         /**
          * Where a measurement ends, in samples of {time, records in, CPU time, records done, GC
-         * pause milliseconds}: at
-         * the first sample in which the operator was done with {@code share} of the records it
+         * pause milliseconds}: at the first sample in which the operator was done with {@code
+         * share} of the records it
          * took in, or earlier, where it stopped being done with more once most were done ({@link
          * #STALLED_SHARE}): at the first sample with the count it then kept for {@code
          * stalledNanos}. (A stall before that is the job's own: at a start, event time waits for
