@@ -273,6 +273,7 @@ public final class ConfigLoader {
         notBlank("topics.control", t.control());
         atLeast("event-time.max-out-of-orderness", c.eventTime().maxOutOfOrderness(), Duration.ZERO);
         atLeast("event-time.idleness", c.eventTime().idleness(), Duration.ofMillis(100));
+        atLeast("event-time.max-publication-delay", c.eventTime().maxPublicationDelay(), Duration.ZERO);
         atLeast("event-time.alignment-max-drift", c.eventTime().alignmentMaxDrift(), Duration.ofSeconds(1));
         atLeast("event-time.alignment-update-interval", c.eventTime().alignmentUpdateInterval(), Duration.ofMillis(10));
         notAbove(

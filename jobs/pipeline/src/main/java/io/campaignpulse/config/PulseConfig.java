@@ -121,6 +121,7 @@ public record PulseConfig(
     public record EventTime(
             Duration maxOutOfOrderness,
             Duration idleness,
+            Duration maxPublicationDelay,
             Duration alignmentMaxDrift,
             Duration alignmentUpdateInterval,
             Duration watermarkInterval,

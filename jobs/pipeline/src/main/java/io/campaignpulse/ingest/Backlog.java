@@ -30,6 +30,20 @@ public interface Backlog extends Serializable {
     Boolean caughtUp(String topic, int partition, long nextOffset);
 
     /**
+     * For a partition whose producers keep {@code event-time.max-publication-delay}: asks again
+     * (asynchronously, off the record path) and returns the previous answer.
+     *
+     * @param nextOffset the offset after the last record read from the partition
+     * @return the wall-clock time (epoch milliseconds) at which the broker was last asked and said
+     *     that nothing committed lies at or after {@code nextOffset}: a record that becomes
+     *     readable later was not readable then. {@link Long#MIN_VALUE} while no such answer is
+     *     known for this offset.
+     */
+    default long caughtUpAsOf(String topic, int partition, long nextOffset) {
+        return Long.MIN_VALUE;
+    }
+
+    /**
      * @return TRUE when no partition of the topic holds a committed record, FALSE when one does,
      *     null while not known yet. (A source that reads one topic uses it for a partition that has
      *     delivered nothing: an empty topic need not be waited for.)

@@ -31,6 +31,7 @@ final class QuietPartition {
     private String topic;
     private int partition;
     private long nextOffset;
+    private long reads;
 
     QuietPartition(long quietMs, Backlog backlog, RelativeClock clock) {
         this(quietMs, backlog, clock, null);
@@ -48,6 +49,7 @@ final class QuietPartition {
     /** A record (valid or dead letter) was read from the partition. */
     void recordRead(Envelope envelope) {
         lastRecordAt = clock.relativeTimeMillis();
+        reads++;
         topic = envelope.getSourceTopic();
         partition = envelope.getSourcePartition();
         nextOffset = envelope.getSourceOffset() + 1;
@@ -55,6 +57,21 @@ final class QuietPartition {
 
     long now() {
         return clock.relativeTimeMillis();
+    }
+
+    /** Whether a record has been read from the partition; until then it cannot be looked up. */
+    boolean delivered() {
+        return topic != null;
+    }
+
+    /** How many records (valid or dead letters) have been read from the partition. */
+    long reads() {
+        return reads;
+    }
+
+    /** See {@link Backlog#caughtUpAsOf}: when the broker last said the partition was read to its end. */
+    long caughtUpAsOf() {
+        return topic == null ? Long.MIN_VALUE : backlog.caughtUpAsOf(topic, partition, nextOffset);
     }
 
     /**

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Asked only about partitions that have been quiet for {@code event-time.idleness} (and, while
  * they are idle, again every half second, so one that receives new records wakes up before the
- * others run ahead). Off the record path: the questions of every split with the same client
+ * others run ahead); with {@code event-time.max-publication-delay} set, about every quiet partition
+ * at each periodic watermark ({@link #caughtUpAsOf}). Off the record path: the questions of every split with the same client
  * settings in a TaskManager are collected and answered by one background thread, with one
  * offsets request for all of them; the watermark generator polls for the answer.
  */
@@ -60,6 +61,11 @@ public final class KafkaBacklog implements Backlog {
     }
 
     @Override
+    public long caughtUpAsOf(String topic, int partition, long nextOffset) {
+        return lookups().caughtUpAsOf(new TopicPartition(topic, partition), nextOffset);
+    }
+
+    @Override
     public Boolean empty(String topic) {
         return lookups().empty(topic);
     }
@@ -75,7 +81,11 @@ public final class KafkaBacklog implements Backlog {
 
     /** The answers, and the thread that finds them. */
     private static final class Lookups {
-        private record Answer(long nextOffset, boolean caughtUp, long at) {}
+        /**
+         * @param askedAt when the question left (wall clock): what the broker said was true then
+         * @param lastStable the last stable offset the broker gave
+         */
+        private record Answer(long nextOffset, boolean caughtUp, long askedAt, long lastStable, long at) {}
 
         private record Emptiness(boolean empty, long at) {}
 
@@ -102,11 +112,22 @@ public final class KafkaBacklog implements Backlog {
             if (a != null && a.nextOffset() == nextOffset && System.currentTimeMillis() - a.at() < FRESH_MS) {
                 return a.caughtUp();
             }
+            ask(tp, nextOffset);
+            return null;
+        }
+
+        long caughtUpAsOf(TopicPartition tp, long nextOffset) {
+            // Asked on every periodic watermark of a quiet partition: the answer follows the clock.
+            ask(tp, nextOffset);
+            Answer a = answers.get(tp);
+            return a != null && a.nextOffset() == nextOffset && a.caughtUp() ? a.askedAt() : Long.MIN_VALUE;
+        }
+
+        private void ask(TopicPartition tp, long nextOffset) {
             questions.put(tp, nextOffset);
             if (scheduled.compareAndSet(false, true)) {
                 thread.execute(this::answerAll);
             }
-            return null;
         }
 
         Boolean empty(String topic) {
@@ -169,6 +190,7 @@ public final class KafkaBacklog implements Backlog {
                 if (admin == null) {
                     admin = Admin.create(properties);
                 }
+                long askedAt = System.currentTimeMillis();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                 asked.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
                 Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = admin.listOffsets(
@@ -177,9 +199,19 @@ public final class KafkaBacklog implements Backlog {
                         .get(30, TimeUnit.SECONDS);
                 for (var q : asked.entrySet()) {
                     long lastStable = stable.get(q.getKey()).offset();
-                    boolean caughtUp =
-                            q.getValue() >= lastStable || nothingCommittedBetween(q.getKey(), q.getValue(), lastStable);
-                    answers.put(q.getKey(), new Answer(q.getValue(), caughtUp, System.currentTimeMillis()));
+                    Answer before = answers.get(q.getKey());
+                    // Only markers between the reader and the same last stable offset as last time:
+                    // no need to read them again (a transactional producer's quiet partition).
+                    boolean unchanged = before != null
+                            && before.caughtUp()
+                            && before.nextOffset() == q.getValue()
+                            && before.lastStable() == lastStable;
+                    boolean caughtUp = q.getValue() >= lastStable
+                            || unchanged
+                            || nothingCommittedBetween(q.getKey(), q.getValue(), lastStable);
+                    answers.put(
+                            q.getKey(),
+                            new Answer(q.getValue(), caughtUp, askedAt, lastStable, System.currentTimeMillis()));
                 }
             } catch (Exception e) {
                 // Unknown stays "not idle": the partition keeps holding event time back.

@@ -147,6 +147,8 @@ class ConfigLoaderTest {
         assertThat(loader.defaults().eventTime().watermarkInterval()).isEqualTo(Duration.ofMillis(200));
         assertRejected(Map.of("event-time.watermark-interval", "1ms"), "event-time.watermark-interval", "at least");
         assertRejected(
+                Map.of("event-time.max-publication-delay", "PT-1S"), "event-time.max-publication-delay", "at least");
+        assertRejected(
                 Map.of("event-time.watermark-interval", "20s", "event-time.idleness", "15s"),
                 "event-time.watermark-interval",
                 "idleness");

@@ -28,13 +28,20 @@ class CustomerEventWatermarksTest {
 
     private static final Duration BOUND = Duration.ofMinutes(5);
     private static final long QUIET_MS = 1_000;
+    private static final Duration PUBLICATION = Duration.ofMillis(100);
+    private static final long INTERVAL_MS = 200;
 
     private final ManualClock clock = new ManualClock();
     private final ScriptedBacklog backlog = new ScriptedBacklog();
     private final RecordingOutput out = new RecordingOutput();
 
     private CustomerEventWatermarks generator(Backlog b) {
-        return new CustomerEventWatermarks(BOUND, new QuietPartition(QUIET_MS, b, clock));
+        return new CustomerEventWatermarks(BOUND, Duration.ZERO, new QuietPartition(QUIET_MS, b, clock));
+    }
+
+    /** A partition whose producers promise each record is readable within PUBLICATION of its event time. */
+    private CustomerEventWatermarks promised() {
+        return new CustomerEventWatermarks(BOUND, PUBLICATION, new QuietPartition(QUIET_MS, backlog, clock));
     }
 
     private static Envelope sendAt(long t, long offset) {
@@ -180,6 +187,78 @@ class CustomerEventWatermarksTest {
     }
 
     @Test
+    void withAPublicationDelayAQuietPartitionReadToItsEndFollowsTheClockAndIsNeverIdle() {
+        CustomerEventWatermarks g = promised();
+        read(g, sendAt(T0900, 41));
+        g.onPeriodicEmit(out);
+        assertThat(out.last()).isEqualTo(T0900 - BOUND.toMillis() - 1);
+        long asked = T0900 + 60_000; // the broker said at 09:01 that nothing follows offset 41
+        backlog.caughtUpAt.put("campaign-sends-1@42", asked);
+
+        clock.advance(INTERVAL_MS);
+        g.onPeriodicEmit(out);
+        assertThat(backlog.asked).containsExactly("campaign-sends-1@42");
+        assertThat(out.last())
+                .as("a record still to come was readable after 09:01, so its event time is after 09:01 minus the delay")
+                .isEqualTo(asked - PUBLICATION.toMillis() - BOUND.toMillis() - 1);
+
+        clock.advance(Duration.ofHours(1).toMillis()); // far past the idleness
+        backlog.caughtUpAt.put(
+                "campaign-sends-1@42", asked + Duration.ofHours(1).toMillis());
+        g.onPeriodicEmit(out);
+        assertThat(out.idle).as("it follows the clock instead").isFalse();
+        assertThat(out.last())
+                .isEqualTo(asked + Duration.ofHours(1).toMillis() - PUBLICATION.toMillis() - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void withAPublicationDelayAPartitionThatIsBehindOrNotYetAnsweredMovesOnlyWithItsRecords() {
+        CustomerEventWatermarks g = promised();
+        read(g, sendAt(T0900, 41));
+        g.onPeriodicEmit(out);
+        // The broker answered for the position after offset 40: a record came since, so it says nothing about 42.
+        backlog.caughtUpAt.put("campaign-sends-1@41", T1000);
+        clock.advance(Duration.ofHours(1).toMillis());
+        g.onPeriodicEmit(out);
+        assertThat(backlog.asked).containsExactly("campaign-sends-1@42");
+        assertThat(out.idle).isFalse();
+        assertThat(out.last()).isEqualTo(T0900 - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void withAPublicationDelayAPartitionWithARecordSinceTheLastWatermarkIsNotLookedUp() {
+        CustomerEventWatermarks g = promised();
+        read(g, sendAt(T0900, 41));
+        g.onPeriodicEmit(out);
+        clock.advance(INTERVAL_MS);
+        read(g, sendAt(T0905, 42));
+        g.onPeriodicEmit(out);
+        assertThat(backlog.asked).as("its own record is as recent as an answer").isEmpty();
+        assertThat(out.last()).isEqualTo(T0905 - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void withAPublicationDelayAnOlderAnswerNeverMovesEventTimeBack() {
+        CustomerEventWatermarks g = promised();
+        read(g, sendAt(T1000, 41));
+        g.onPeriodicEmit(out);
+        backlog.caughtUpAt.put("campaign-sends-1@42", T0900); // asked before the 10:00 record's time
+        clock.advance(INTERVAL_MS);
+        g.onPeriodicEmit(out);
+        assertThat(out.watermarks).containsOnly(T1000 - BOUND.toMillis() - 1);
+    }
+
+    @Test
+    void withAPublicationDelayAPartitionThatNeverDeliveredIsStillTakenForEmpty() {
+        CustomerEventWatermarks g = promised();
+        clock.advance(QuietPartition.UNSEEN_MIN_MS);
+        g.onPeriodicEmit(out);
+        assertThat(out.idle)
+                .as("it cannot be looked up before it names its partition")
+                .isTrue();
+    }
+
+    @Test
     void aBoundedReplayIsNeverIdle() {
         CustomerEventWatermarks g = generator(Backlog.BOUNDED);
         clock.advance(Duration.ofDays(1).toMillis());
@@ -260,12 +339,20 @@ class CustomerEventWatermarksTest {
 
     private static final class ScriptedBacklog implements Backlog {
         final Map<String, Boolean> answers = new HashMap<>();
+        final Map<String, Long> caughtUpAt = new HashMap<>();
         final Map<String, Boolean> emptyTopics = new HashMap<>();
         final List<String> asked = new ArrayList<>();
 
         @Override
         public Boolean empty(String topic) {
             return emptyTopics.get(topic);
+        }
+
+        @Override
+        public long caughtUpAsOf(String topic, int partition, long nextOffset) {
+            String key = topic + "-" + partition + "@" + nextOffset;
+            asked.add(key);
+            return caughtUpAt.getOrDefault(key, Long.MIN_VALUE);
         }
 
         @Override

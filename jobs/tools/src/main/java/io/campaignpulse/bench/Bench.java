@@ -70,6 +70,7 @@ public final class Bench {
             Duration latencyFeed,
             int latencyRate,
             Duration latencyOutOfOrderness,
+            Duration latencyPublicationDelay,
             Path json,
             Path configFile,
             Map<String, String> overrides) {}
@@ -222,29 +223,34 @@ public final class Bench {
             for (String delivery : List.of(PulseConfig.Kafka.AT_LEAST_ONCE, PulseConfig.Kafka.EXACTLY_ONCE)) {
                 out.printf(
                         "  latency, %s: a live feed at %,.0f events/s for %d s (event time = publication time,"
-                                + " event-time.max-out-of-orderness %d ms)%n",
+                                + " event-time.max-out-of-orderness %d ms, event-time.max-publication-delay %d ms)%n",
                         delivery,
                         latencyRate,
                         settings.latencyFeed().toSeconds(),
-                        settings.latencyOutOfOrderness().toMillis());
+                        settings.latencyOutOfOrderness().toMillis(),
+                        settings.latencyPublicationDelay().toMillis());
                 LiveLatency.Result r = live.measure(
                         world,
                         delivery,
                         latencyRate,
                         settings.latencyFeed(),
                         settings.latencyOutOfOrderness(),
+                        settings.latencyPublicationDelay(),
                         overrides,
                         settings.configFile(),
                         settings.partitions(),
                         work.resolve("latency-" + delivery));
                 out.printf(
                         "    %,d events published at %,.0f events/s; send to its misfire, %,d sends: %s ms;"
-                                + " the watermark's lag behind the clock: %s ms%n",
+                                + " the watermark's lag behind the clock: %s ms; event time to the broker's"
+                                + " acknowledgement: %s ms; %,d LATE_EVENT%n",
                         r.published(),
                         r.publishedPerSecond(),
                         r.latenciesMs().size(),
                         percentiles(r.latenciesMs(), true),
-                        percentiles(r.watermarkLagMs(), true));
+                        percentiles(r.watermarkLagMs(), true),
+                        percentiles(r.publicationDelayMs(), true),
+                        r.lateEvents());
                 latency.put(delivery, r);
             }
 
@@ -579,10 +585,15 @@ public final class Bench {
                 feed.put("published_events_per_s_" + delivery.replace('-', '_'), Math.round(r.publishedPerSecond())));
         feed.put("seconds", settings.latencyFeed().toSeconds());
         feed.put("max_out_of_orderness_ms", settings.latencyOutOfOrderness().toMillis());
+        feed.put("max_publication_delay_ms", settings.latencyPublicationDelay().toMillis());
         feed.put("idleness_ms", config.eventTime().idleness().toMillis());
         // How much of the latency is the watermark's wait for every input partition to move on.
         latency.forEach((delivery, r) ->
                 feed.put("watermark_lag_ms_" + delivery.replace('-', '_'), percentiles(r.watermarkLagMs(), true)));
+        // What the feed kept of its promise (event-time.max-publication-delay), and what it cost when it did not.
+        latency.forEach((delivery, r) -> feed.put(
+                "publication_delay_ms_" + delivery.replace('-', '_'), percentiles(r.publicationDelayMs(), true)));
+        latency.forEach((delivery, r) -> feed.put("late_events_" + delivery.replace('-', '_'), r.lateEvents()));
         f.put("latency_feed", feed);
         f.put("scorer_texts_per_s", Math.round(scorer));
         Map<String, Object> ground = new LinkedHashMap<>();

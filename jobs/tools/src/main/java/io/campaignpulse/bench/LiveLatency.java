@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,13 +57,19 @@ final class LiveLatency {
      *     during the measured span: how much of the latency is waiting for event time to move
      * @param publishedPerSecond the rate the feed achieved (below the target if this machine could
      *     not keep up)
+     * @param publicationDelayMs per record of the feed, from its event time to the broker's
+     *     acknowledgement (acks=all): an upper bound of how long after its event time it became
+     *     readable, what event-time.max-publication-delay promises
+     * @param lateEvents the customer events the job refused as LATE_EVENT
      */
     record Result(
             List<Long> latenciesMs,
             List<Long> watermarkLagMs,
+            List<Long> publicationDelayMs,
             long published,
             double publishedPerSecond,
-            double seconds) {}
+            double seconds,
+            long lateEvents) {}
 
     /** One record of the feed: where it goes, its key, and either a record to re-stamp or bytes to send as they are. */
     private record FeedRecord(String topic, byte[] key, SpecificRecord record, byte[] raw) {}
@@ -94,7 +101,8 @@ final class LiveLatency {
     /**
      * @param delivery kafka.delivery for this run
      * @param overrides the benchmark's configuration overrides, to which this run adds its own
-     *     topics, group, transactional ids, delivery and event-time.max-out-of-orderness
+     *     topics, group, transactional ids, delivery, event-time.max-out-of-orderness and
+     *     event-time.max-publication-delay
      */
     Result measure(
             DemoWorld world,
@@ -102,6 +110,7 @@ final class LiveLatency {
             double rate,
             Duration feedFor,
             Duration outOfOrderness,
+            Duration publicationDelay,
             Map<String, String> overrides,
             Path configFile,
             int partitions,
@@ -118,6 +127,7 @@ final class LiveLatency {
         own.put("kafka.delivery", delivery);
         own.put("kafka.starting-offsets", "earliest");
         own.put("event-time.max-out-of-orderness", outOfOrderness.toMillis() + "ms");
+        own.put("event-time.max-publication-delay", publicationDelay.toMillis() + "ms");
         PulseConfig config = new ConfigLoader().load(configFile, own);
         infra.createTopics(config.topics(), partitions);
 
@@ -178,7 +188,8 @@ final class LiveLatency {
                 long measured =
                         Math.min((long) Math.ceil(rate * feedFor.toMillis() / 1000.0), feed.size() - feed.size() / 3);
                 List<Long> lag = new ArrayList<>();
-                Feed run = publish(producer, feed, rate, measured, publishedAt, lag);
+                List<Long> delays = Collections.synchronizedList(new ArrayList<>());
+                Feed run = publish(producer, feed, rate, measured, publishedAt, lag, delays);
                 // Measured once the sources have made their first fetches.
                 long from = run.start() + Math.min(EDGE_CAP_MS, (long) ((run.until() - run.start()) * EDGE_SHARE));
 
@@ -209,10 +220,18 @@ final class LiveLatency {
                         latencies.add(seen - sent);
                     }
                 });
+                long late = MetricProbe.operatorCount(Bench.PIPELINE_OPERATOR, "lateRecords");
                 // Stopped, not cancelled: see Bench.warmUp.
                 job.stopWithSavepoint();
                 double seconds = (run.until() - run.start()) / 1000.0;
-                return new Result(latencies, lag, measured, seconds > 0 ? measured / seconds : 0, seconds);
+                return new Result(
+                        latencies,
+                        lag,
+                        List.copyOf(delays),
+                        measured,
+                        seconds > 0 ? measured / seconds : 0,
+                        seconds,
+                        Math.max(0, late));
             }
         }
     }
@@ -323,7 +342,8 @@ final class LiveLatency {
             double rate,
             long measured,
             Map<String, Long> publishedAt,
-            List<Long> watermarkLag) {
+            List<Long> watermarkLag,
+            List<Long> publicationDelays) {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long startNanos = System.nanoTime();
         long start = System.currentTimeMillis();
@@ -358,9 +378,12 @@ final class LiveLatency {
             } else {
                 value = f.raw();
             }
+            boolean stamped = f.record() != null;
             producer.send(new ProducerRecord<>(f.topic(), null, now, f.key(), value), (metadata, error) -> {
                 if (error != null) {
                     failure.compareAndSet(null, error);
+                } else if (stamped) {
+                    publicationDelays.add(System.currentTimeMillis() - now);
                 }
             });
             if (failure.get() != null) {

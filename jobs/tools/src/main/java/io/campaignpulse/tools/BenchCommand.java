@@ -73,6 +73,15 @@ public final class BenchCommand implements Callable<Integer> {
                             + " waits at least this long by design: the latency figures are what the job adds to it.")
     Duration latencyOutOfOrderness;
 
+    @Option(
+            names = "--latency-publication-delay",
+            defaultValue = "PT0.1S",
+            description = "event-time.max-publication-delay for the latency runs, ISO-8601 (default: ${DEFAULT-VALUE}):"
+                    + " the feed's promise that each event is readable in Kafka within this long of its event time."
+                    + " The run reports what the feed kept of it (event time to the broker's acknowledgement) and"
+                    + " any LATE_EVENT; PT0S measures without the promise.")
+    Duration latencyPublicationDelay;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to this file as JSON.")
     Path json;
 
@@ -95,6 +104,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (latencyOutOfOrderness.isNegative()) {
             throw new IllegalArgumentException("--latency-out-of-orderness must not be negative");
         }
+        if (latencyPublicationDelay.isNegative()) {
+            throw new IllegalArgumentException("--latency-publication-delay must not be negative");
+        }
         var figures = Bench.run(
                 new Bench.Settings(
                         size,
@@ -105,6 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
                         Duration.ofSeconds(feedSeconds),
                         latencyRate == null ? 0 : latencyRate,
                         latencyOutOfOrderness,
+                        latencyPublicationDelay,
                         json,
                         configOptions.file,
                         configOptions.overrides),

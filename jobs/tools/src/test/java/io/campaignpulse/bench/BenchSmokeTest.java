@@ -23,6 +23,9 @@ class BenchSmokeTest {
     @TempDir
     Path work;
 
+    /** The latency runs' producers' promise: kept unless the machine stalls the broker for a second. */
+    private static final Duration PUBLICATION_DELAY = Duration.ofSeconds(1);
+
     @Test
     void aSmallRunIsCorrectAndWritesEveryFigure() throws Exception {
         Path json = work.resolve("bench.json");
@@ -37,6 +40,7 @@ class BenchSmokeTest {
                         Duration.ofSeconds(5),
                         0,
                         Duration.ZERO,
+                        PUBLICATION_DELAY,
                         json,
                         null,
                         Map.of()),
@@ -79,6 +83,18 @@ class BenchSmokeTest {
             assertThat(p.get("max").asLong())
                     .as(latency)
                     .isGreaterThanOrEqualTo(p.get("p99").asLong());
+        }
+        JsonNode feed = figures.get("latency_feed");
+        assertThat(feed.get("max_publication_delay_ms").asLong()).isEqualTo(PUBLICATION_DELAY.toMillis());
+        for (String delivery : new String[] {"at_least_once", "exactly_once"}) {
+            JsonNode kept = feed.get("publication_delay_ms_" + delivery);
+            assertThat(kept.get("count").asLong()).as(delivery).isPositive();
+            if (kept.get("max").asLong() <= PUBLICATION_DELAY.toMillis()) {
+                // A promise kept: a partition that follows the clock never makes an event late.
+                assertThat(feed.get("late_events_" + delivery).asLong())
+                        .as(delivery + ": " + printed.toString(StandardCharsets.UTF_8))
+                        .isZero();
+            }
         }
         assertThat(figures.get("ground_truth").get("missing").asLong()).isZero();
         assertThat(figures.get("ground_truth").get("invented").asLong()).isZero();

@@ -34,7 +34,9 @@ class KafkaBacklogTest {
         infra = LocalInfrastructure.start(work.resolve("infra"));
         try (Admin admin = Admin.create(infra.clientProperties())) {
             admin.createTopics(List.of(
-                            new NewTopic("backlog-test", 1, (short) 1), new NewTopic("empty-test", 2, (short) 1)))
+                            new NewTopic("backlog-test", 1, (short) 1),
+                            new NewTopic("empty-test", 2, (short) 1),
+                            new NewTopic("as-of-test", 1, (short) 1)))
                     .all()
                     .get();
         }
@@ -108,6 +110,81 @@ class KafkaBacklogTest {
                     .as("past the committed record and its marker")
                     .isTrue();
         }
+    }
+
+    /**
+     * What a publication delay rests on: the time of an answer is when the question left, so no
+     * record readable after it can be missing from it; and a partition with only transaction
+     * markers ahead keeps being caught up, at ever later times, without reading them each time.
+     */
+    @Test
+    void aPartitionReadToItsEndIsCaughtUpAsOfWhenTheBrokerWasAsked() throws Exception {
+        KafkaBacklog backlog = new KafkaBacklog(infra.clientProperties());
+        try (KafkaProducer<byte[], byte[]> plain =
+                new KafkaProducer<>(producer(null), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 3; i++) {
+                plain.send(new ProducerRecord<>("as-of-test", new byte[] {(byte) i}))
+                        .get();
+            }
+        }
+        long before = System.currentTimeMillis();
+        long first = asOfAfter(backlog, 3, before);
+        assertThat(first).isBetween(before, System.currentTimeMillis());
+        long second = asOfAfter(backlog, 3, first);
+        assertThat(second).as("asked again: a later time").isGreaterThan(first);
+
+        awaitAnswer(backlog, 1, false);
+        assertThat(backlog.caughtUpAsOf("as-of-test", 0, 1))
+                .as("two records unread: no time")
+                .isEqualTo(Long.MIN_VALUE);
+
+        try (KafkaProducer<byte[], byte[]> tx =
+                new KafkaProducer<>(producer("as-of-test-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("as-of-test", new byte[] {9}));
+            tx.abortTransaction();
+            long aborted = asOfAfter(backlog, 3, System.currentTimeMillis());
+            assertThat(asOfAfter(backlog, 3, aborted))
+                    .as("only an aborted record and a marker ahead, still")
+                    .isGreaterThan(aborted);
+
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("as-of-test", new byte[] {10}));
+            tx.commitTransaction();
+            awaitAnswer(backlog, 3, false);
+            assertThat(backlog.caughtUpAsOf("as-of-test", 0, 3))
+                    .as("a committed record ahead")
+                    .isEqualTo(Long.MIN_VALUE);
+        }
+    }
+
+    /** The first answer for {@code nextOffset} asked after {@code after} (answers arrive asynchronously). */
+    private static long asOfAfter(KafkaBacklog backlog, long nextOffset, long after) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            long asOf = backlog.caughtUpAsOf("as-of-test", 0, nextOffset);
+            if (asOf != Long.MIN_VALUE && asOf > after) {
+                return asOf;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no answer asked after " + after + " within 60 s");
+    }
+
+    private static void awaitAnswer(KafkaBacklog backlog, long nextOffset, boolean expected)
+            throws InterruptedException {
+        Thread.sleep(KafkaBacklog.FRESH_MS + 100);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Boolean a = backlog.caughtUp("as-of-test", 0, nextOffset);
+            if (a != null) {
+                assertThat(a).isEqualTo(expected);
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no answer within 60 s");
     }
 
     @Test
