@@ -88,7 +88,7 @@ class PublicationDelayEndToEndTest {
 
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                         infra.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
-                CpuLoad ignored = CpuLoad.saturatingAllCores()) {
+                CpuLoad unused = CpuLoad.saturatingAllCores()) {
             publish(
                     producer,
                     t.campaigns(),
@@ -108,7 +108,7 @@ class PublicationDelayEndToEndTest {
             }
             producer.flush();
 
-            try (LocalJob job = LocalJob.start(config, work.resolve("job"))) {
+            try (LocalJob ignored = LocalJob.start(config, work.resolve("job"))) {
                 OutputTables tables = new OutputTables(infra.jdbcUrl());
                 // A live send, now, to a customer who holds the card, in one partition only.
                 publish(
