@@ -53,10 +53,14 @@ class KafkaBacklogTest {
      * same offset before and after the log changes.
      */
     private static boolean answer(KafkaBacklog backlog, long nextOffset) throws InterruptedException {
+        return answer(backlog, "backlog-test", nextOffset);
+    }
+
+    private static boolean answer(KafkaBacklog backlog, String topic, long nextOffset) throws InterruptedException {
         Thread.sleep(KafkaBacklog.FRESH_MS + 100);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            Boolean a = backlog.caughtUp("backlog-test", 0, nextOffset);
+            Boolean a = backlog.caughtUp(topic, 0, nextOffset);
             if (a != null) {
                 return a;
             }
@@ -133,7 +137,7 @@ class KafkaBacklogTest {
         long second = asOfAfter(backlog, 3, first);
         assertThat(second).as("asked again: a later time").isGreaterThan(first);
 
-        awaitAnswer(backlog, 1, false);
+        assertThat(answer(backlog, "as-of-test", 1)).isFalse();
         assertThat(backlog.caughtUpAsOf("as-of-test", 0, 1))
                 .as("two records unread: no time")
                 .isEqualTo(Long.MIN_VALUE);
@@ -152,7 +156,7 @@ class KafkaBacklogTest {
             tx.beginTransaction();
             tx.send(new ProducerRecord<>("as-of-test", new byte[] {10}));
             tx.commitTransaction();
-            awaitAnswer(backlog, 3, false);
+            assertThat(answer(backlog, "as-of-test", 3)).isFalse();
             assertThat(backlog.caughtUpAsOf("as-of-test", 0, 3))
                     .as("a committed record ahead")
                     .isEqualTo(Long.MIN_VALUE);
@@ -170,21 +174,6 @@ class KafkaBacklogTest {
             Thread.sleep(20);
         }
         throw new AssertionError("no answer asked after " + after + " within 60 s");
-    }
-
-    private static void awaitAnswer(KafkaBacklog backlog, long nextOffset, boolean expected)
-            throws InterruptedException {
-        Thread.sleep(KafkaBacklog.FRESH_MS + 100);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Boolean a = backlog.caughtUp("as-of-test", 0, nextOffset);
-            if (a != null) {
-                assertThat(a).isEqualTo(expected);
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no answer within 60 s");
     }
 
     @Test
