@@ -587,13 +587,14 @@ public final class Bench {
         feed.put("max_out_of_orderness_ms", settings.latencyOutOfOrderness().toMillis());
         feed.put("max_publication_delay_ms", settings.latencyPublicationDelay().toMillis());
         feed.put("idleness_ms", config.eventTime().idleness().toMillis());
-        // How much of the latency is the watermark's wait for every input partition to move on.
-        latency.forEach((delivery, r) ->
-                feed.put("watermark_lag_ms_" + delivery.replace('-', '_'), percentiles(r.watermarkLagMs(), true)));
-        // What the feed kept of its promise (event-time.max-publication-delay), and what it cost when it did not.
-        latency.forEach((delivery, r) -> feed.put(
-                "publication_delay_ms_" + delivery.replace('-', '_'), percentiles(r.publicationDelayMs(), true)));
-        latency.forEach((delivery, r) -> feed.put("late_events_" + delivery.replace('-', '_'), r.lateEvents()));
+        latency.forEach((delivery, r) -> {
+            String run = delivery.replace('-', '_');
+            // How much of the latency is the watermark's wait for every input partition to move on.
+            feed.put("watermark_lag_ms_" + run, percentiles(r.watermarkLagMs(), true));
+            // What the feed kept of its promise (event-time.max-publication-delay), and what it cost when it did not.
+            feed.put("publication_delay_ms_" + run, percentiles(r.publicationDelayMs(), true));
+            feed.put("late_events_" + run, r.lateEvents());
+        });
         f.put("latency_feed", feed);
         f.put("scorer_texts_per_s", Math.round(scorer));
         Map<String, Object> ground = new LinkedHashMap<>();
