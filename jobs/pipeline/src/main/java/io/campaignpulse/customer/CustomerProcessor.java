@@ -40,6 +40,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificData;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -48,6 +49,7 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -116,7 +118,11 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     /** When waiting events are due: this step's timers, fired by its {@link InMemoryTimersOperator}. */
     private transient DueInstants dueInstants;
 
-    private transient ListState<PendingEvent> checkpointedWaiting;
+    private transient ListState<byte[]> checkpointedWaiting;
+    private transient WaitingEventBatches batches;
+    /** Where releases before the batches kept the waiting events, one element each: read on restore. */
+    private transient ListState<PendingEvent> earlierWaiting;
+
     private transient ListState<Long> checkpointedLegacyHorizon;
     /** The keyed list in which earlier releases kept the waiting events: read only for their timers. */
     private transient ListState<PendingEvent> legacyWaiting;
@@ -170,23 +176,30 @@ public class CustomerProcessor extends KeyedBroadcastProcessFunction<String, Env
     public void initializeState(FunctionInitializationContext context) throws Exception {
         waiting = new WaitingEvents();
         dueInstants = new DueInstants();
+        batches = new WaitingEventBatches();
         checkpointedWaiting = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>(
+                        "waiting-event-batches", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        earlierWaiting = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>("waiting-events", new AvroTypeInfo<>(PendingEvent.class)));
         checkpointedLegacyHorizon = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>("legacy-waiting-horizon", Types.LONG));
         if (!context.isRestored()) {
             return;
         }
-        waiting.restore(
-                checkpointedWaiting.get(),
-                KeyOwnership.ofThisInstance(getRuntimeContext().getTaskInfo()),
-                dueInstants);
+        Predicate<String> owned =
+                KeyOwnership.ofThisInstance(getRuntimeContext().getTaskInfo());
+        waiting.restore(batches.decode(checkpointedWaiting.get()), owned, dueInstants);
+        waiting.restore(earlierWaiting.get(), owned, dueInstants);
+        earlierWaiting.clear(); // from now on in the batches
         legacyHorizon.restore(checkpointedLegacyHorizon.get());
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        checkpointedWaiting.update(waiting.all());
+        // Encoded in the synchronous phase, where Flink copied each element before: the events in
+        // memory move on while the checkpoint is written.
+        checkpointedWaiting.update(batches.encode(waiting.all()));
         checkpointedLegacyHorizon.update(legacyHorizon.snapshot());
     }
 

@@ -615,6 +615,39 @@ class CustomerProcessorTest {
     }
 
     /**
+     * A savepoint of the release before the batches: each waiting event its own element of the
+     * union list. Restored, the event is applied at its time, and the next checkpoint carries it
+     * in a batch, not twice.
+     */
+    @Test
+    void aSavepointWithOneElementPerWaitingEventRestores() throws Exception {
+        event(holding("cust-1", "CARD-PLAT", HoldingStatus.ACTIVE, at("08:00")));
+        harness.processWatermark(T0900);
+        var earlier = new ListStateDescriptor<>("waiting-events", new AvroTypeInfo<>(PendingEvent.class));
+        ((AbstractStreamOperator<?>) harness.getOperator())
+                .getOperatorStateBackend()
+                .getUnionListState(earlier)
+                .add(new PendingEvent(T0905, envelope(send("s1", "C1", "cust-1", T0905)), null));
+        restartFrom(harness.snapshot(1L, 1L));
+        harness.processBroadcastElement(PLATINUM, 0);
+        assertThat(dueInstants()).as("rebuilt from the restored event").isEqualTo(1);
+        restartFrom(harness.snapshot(2L, 2L));
+        assertThat(((AbstractStreamOperator<?>) harness.getOperator())
+                        .getOperatorStateBackend()
+                        .getUnionListState(earlier)
+                        .get())
+                .as("the earlier release's list, after a checkpoint of this one")
+                .isEmpty();
+        harness.processBroadcastElement(PLATINUM, 0);
+        harness.processWatermark(T1000);
+
+        assertThat(verdicts())
+                .extracting(SendVerdict::getSendId, CustomerProcessorTest::holdsRule)
+                .containsExactly(Tuple.tuple("s1", true));
+        assertNoTimersLeft();
+    }
+
+    /**
      * A savepoint of the release before the in-memory instants: the waiting events in operator
      * state, and a Flink timer for each. Restored, each event is applied once, at its instant
      * (rebuilt from the event), and the old timer that fires after it finds nothing left to do.
