@@ -16,9 +16,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /** The execution settings every Campaign Pulse job runs with, on a cluster or locally. */
 public final class JobEnvironment {
 
-    /** RocksDB's memtable size per column family: what a checkpoint flushes at most. */
-    public static final MemorySize WRITE_BUFFER = MemorySize.parse("4mb");
-
     /**
      * What the local launcher adds to every job it runs in-process (a metric reporter), and the
      * line it prints when one starts. Empty unless the launcher set it: never on a cluster,
@@ -57,11 +54,6 @@ public final class JobEnvironment {
         // there (a new customer, an empty event buffer): a bloom filter answers those without
         // reading the SST files.
         flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        // Flink writes RocksDB without a write-ahead log, so a checkpoint flushes the memtables in
-        // its synchronous phase, and the per-customer task waits for that flush. With RocksDB's
-        // 64 MB memtables that flush was the whole interval's writes; 4 MB ones are flushed in the
-        // background as they fill, and a checkpoint flushes at most what has come since.
-        flink.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, WRITE_BUFFER);
         // Checkpoints that grow with the state, not with the job's age.
         flink.set(RocksDBOptions.OPTIONS_FACTORY, RocksDbManifestLimit.class.getName());
         // RocksDB's block cache and write buffers live in managed memory. A local cluster's default

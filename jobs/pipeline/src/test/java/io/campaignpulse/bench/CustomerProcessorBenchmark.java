@@ -2,7 +2,6 @@ package io.campaignpulse.bench;
 
 import static io.campaignpulse.Fixtures.*;
 
-import io.campaignpulse.JobEnvironment;
 import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.Channel;
@@ -76,12 +75,11 @@ public class CustomerProcessorBenchmark {
     @Setup(Level.Trial)
     public void start() throws Exception {
         rocksDir = Files.createTempDirectory("customer-bench-rocksdb");
-        // As the job configures RocksDB (bloom filters, write buffers, incremental), with the memory a
-        // slot of a local cluster gets (the harness has no managed memory: without a fixed size
-        // RocksDB would flush a tiny memtable on nearly every write).
+        // As the job configures RocksDB (bloom filters, incremental), with the memory a slot of a
+        // local cluster gets (the harness has no managed memory: without a fixed size RocksDB
+        // would flush a tiny memtable on nearly every write).
         Configuration conf = new Configuration();
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        conf.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, JobEnvironment.WRITE_BUFFER);
         conf.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, MemorySize.parse("256m"));
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         EmbeddedRocksDBStateBackend rocks =
