@@ -34,7 +34,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
 final class WaitingEventBatches {
 
     /** Events per batch: a batch of typical events is a few hundred KiB, its schema a few KiB. */
-    static final int EVENTS_PER_BATCH = 4_096;
+    private static final int EVENTS_PER_BATCH = 4_096;
 
     private static final int FORMAT_VERSION = 1;
     private static final Schema SCHEMA = PendingEvent.getClassSchema();
