@@ -144,7 +144,7 @@ class ConfigLoaderTest {
 
     @Test
     void theWatermarkIntervalIsBoundedAndReachesTheJob() {
-        assertThat(loader.defaults().eventTime().watermarkInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(loader.defaults().eventTime().watermarkInterval()).isEqualTo(Duration.ofMillis(50));
         assertRejected(Map.of("event-time.watermark-interval", "1ms"), "event-time.watermark-interval", "at least");
         assertRejected(
                 Map.of("event-time.max-publication-delay", "PT-1S"), "event-time.max-publication-delay", "at least");
@@ -152,9 +152,9 @@ class ConfigLoaderTest {
                 Map.of("event-time.watermark-interval", "20s", "event-time.idleness", "15s"),
                 "event-time.watermark-interval",
                 "idleness");
-        PulseConfig c = loader.load(null, Map.of("event-time.watermark-interval", "50ms"));
+        PulseConfig c = loader.load(null, Map.of("event-time.watermark-interval", "120ms"));
         var env = io.campaignpulse.JobEnvironment.create(c, false, new org.apache.flink.configuration.Configuration());
-        assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(50);
+        assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(120);
     }
 
     @Test
