@@ -522,8 +522,8 @@ public final class Bench {
             double scorer) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("cores", Runtime.getRuntime().availableProcessors());
-        // The JIT and heap options the figures were measured under (the launcher's C1-only
-        // default for pulse bench, or what PULSE_JIT_OPTS / PULSE_JAVA_OPTS set).
+        // The JIT and heap options the figures were measured under (what PULSE_JIT_OPTS and
+        // PULSE_JAVA_OPTS gave the launcher).
         f.put(
                 "jvm_options",
                 ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
