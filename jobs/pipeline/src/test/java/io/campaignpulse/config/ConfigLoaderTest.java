@@ -159,7 +159,7 @@ class ConfigLoaderTest {
 
     @Test
     void theAlignmentUpdateIntervalIsBoundedByTheDrift() {
-        assertThat(loader.defaults().eventTime().alignmentUpdateInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(loader.defaults().eventTime().alignmentUpdateInterval()).isEqualTo(Duration.ofMillis(20));
         assertRejected(
                 Map.of("event-time.alignment-update-interval", "5ms"),
                 "event-time.alignment-update-interval",
