@@ -467,7 +467,7 @@ final class LiveLatency {
      * Until a checkpoint has taken the applied history, before the live feed starts. The history
      * comes in one burst of about a million state writes that the next checkpoint flushes from
      * RocksDB's memtables in its synchronous phase: at 1,000,000 customers that checkpoint took
-     * 2.2-2.3 s, not the 0.1-0.9 s of the ones after it, and stopped the per-customer tasks for
+     * 2.2-2.3 s, not the 0.4-0.9 s of the ones after it, and stopped the per-customer tasks for
      * about 2 s, so the sends of the feed's first seconds waited up to 2.4 s for their misfires.
      * A job that has been running is past it, as it is past reading the history.
      */
