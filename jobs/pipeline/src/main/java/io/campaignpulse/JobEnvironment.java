@@ -54,8 +54,9 @@ public final class JobEnvironment {
         // there (a new customer, an empty event buffer): a bloom filter answers those without
         // reading the SST files.
         flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        // Checkpoints that grow with the state, not with the job's age.
-        flink.set(RocksDBOptions.OPTIONS_FACTORY, RocksDbManifestLimit.class.getName());
+        // Checkpoints that grow with the state, not with the job's age, and whose flushes do not
+        // queue behind each other on one thread (see RocksDbTuning).
+        flink.set(RocksDBOptions.OPTIONS_FACTORY, RocksDbTuning.class.getName());
         // RocksDB's block cache and write buffers live in managed memory. A local cluster's default
         // (128 MB for every operator of every slot) keeps the write buffers so small that RocksDB
         // flushes tiny files and stalls writes while it compacts them. (A real cluster sizes its
