@@ -46,13 +46,14 @@ public final class RocksDbTuning implements RocksDBOptionsFactory {
 
     @Override
     public DBOptions createDBOptions(DBOptions current, Collection<AutoCloseable> handlesToClose) {
-        // Setting the flushes switches RocksDB from dividing max_background_jobs itself to taking
-        // both counts as given, so the compactions get what its division would have given them.
+        // Setting the flushes switches RocksDB from dividing max_background_jobs itself (a quarter
+        // to flushes, at least one) to taking both counts as given, so the compactions are given
+        // what its division would have given them.
         int jobs = current.maxBackgroundJobs();
-        int compactions = Math.max(1, jobs - Math.max(1, jobs / 4));
+        int flushesOfJobs = Math.max(1, jobs / 4);
         return current.setMaxManifestFileSize(maxManifestBytes)
-                .setMaxBackgroundFlushes(Math.max(Math.max(1, jobs / 4), flushThreads))
-                .setMaxBackgroundCompactions(compactions);
+                .setMaxBackgroundFlushes(Math.max(flushesOfJobs, flushThreads))
+                .setMaxBackgroundCompactions(Math.max(1, jobs - flushesOfJobs));
     }
 
     @Override
