@@ -148,7 +148,9 @@ public final class PulsePipeline {
                         "Misfire detection per customer",
                         VERDICT_TYPE,
                         new InMemoryTimersOperator<>(
-                                new CustomerProcessor(config), List.of(CampaignDirectory.DESCRIPTOR)))
+                                new CustomerProcessor(config),
+                                List.of(CampaignDirectory.DESCRIPTOR),
+                                config.checkpoints().interval()))
                 .uid("customer-misfire-detector")
                 .name("Misfire detection per customer");
 
@@ -191,7 +193,10 @@ public final class PulsePipeline {
                 .transform(
                         "Misfire-rate signals per campaign",
                         SIGNAL_TYPE,
-                        new InMemoryTimersOperator<>(new MisfireRateAlerter(config), List.of(AlertControls.DESCRIPTOR)))
+                        new InMemoryTimersOperator<>(
+                                new MisfireRateAlerter(config),
+                                List.of(AlertControls.DESCRIPTOR),
+                                config.checkpoints().interval()))
                 .uid("misfire-rate-alerter")
                 .name("Misfire-rate signals per campaign");
 
