@@ -1,5 +1,7 @@
 package io.campaignpulse;
 
+import io.campaignpulse.config.PulseConfig;
+import java.io.Serializable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -30,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * after the step's last), a flush that does not wait hands most of that work to RocksDB's flush
  * threads while the step goes on, and the checkpoint flushes only what came since.
  *
- * <p>Only while the step keeps up with its input: if its event time moved more than {@link
- * #CATCH_UP_PACE} times as fast as the clock since its last checkpoint, it is working through a
- * backlog, where a checkpoint's pause delays no live alert, and the flush ahead would only give
- * RocksDB a second, smaller level-0 file per checkpoint to compact (with every customer's key in
- * every file, each compaction rewrites most of the level below).
+ * <p>Only while the step keeps up with its input: when the flush is due, its watermark must be
+ * within {@code event-time.max-out-of-orderness} plus {@link #KEEPING_UP_SLACK} of the clock.
+ * Further behind, it is working through a backlog, where a checkpoint's pause delays no live
+ * alert, and the flush ahead would only give RocksDB a second, smaller level-0 file per
+ * checkpoint to compact (with every customer's key in every file, each compaction rewrites most
+ * of the level below).
  *
  * <p>Flink has no API for this, so the database and its column families are read from the
  * backend's fields. Any other backend (hashmap, changelog) turns it off; so does a Flink whose
@@ -47,32 +50,56 @@ public final class MemtablePreflush {
     /** How long before the next checkpoint is due the flush starts, as a share of the interval. */
     public static final double LEAD_SHARE = 0.2;
 
-    /** Event time moving faster than this many times the clock: catching up, no flush ahead. */
-    public static final double CATCH_UP_PACE = 2.0;
+    /** How far a watermark keeping up may be behind the clock beyond the out-of-orderness bound. */
+    public static final Duration KEEPING_UP_SLACK = Duration.ofMinutes(1);
 
-    private static final MemtablePreflush NONE = new MemtablePreflush(null, null, null, 0);
+    /**
+     * When a step flushes ahead. Serializable: it travels with the operator.
+     *
+     * @param checkpointInterval the job's; zero or less for none
+     * @param keepingUpWithin how far behind the clock the step's watermark may be for it to flush
+     */
+    public record Schedule(Duration checkpointInterval, Duration keepingUpWithin) implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        /** Never flushes ahead. */
+        public static final Schedule NONE = new Schedule(Duration.ZERO, Duration.ZERO);
+
+        /** The job's: its checkpoint interval, its out-of-orderness bound plus the slack. */
+        public static Schedule of(PulseConfig config) {
+            return new Schedule(
+                    config.checkpoints().interval(),
+                    config.eventTime().maxOutOfOrderness().plus(KEEPING_UP_SLACK));
+        }
+    }
+
+    private static final MemtablePreflush NONE = new MemtablePreflush(null, null, null, 0, 0);
 
     private final RocksDBKeyedStateBackend<?> backend;
     private final RocksDB db;
     private final Method stateInformation;
     private final long delayMs;
+    private final long keepingUpWithinMs;
     private ScheduledFuture<?> pending;
-    private long snapshotAt;
-    private long eventTimeAtSnapshot;
 
-    private MemtablePreflush(RocksDBKeyedStateBackend<?> backend, RocksDB db, Method stateInformation, long delayMs) {
+    private MemtablePreflush(
+            RocksDBKeyedStateBackend<?> backend,
+            RocksDB db,
+            Method stateInformation,
+            long delayMs,
+            long keepingUpWithinMs) {
         this.backend = backend;
         this.db = db;
         this.stateInformation = stateInformation;
         this.delayMs = delayMs;
+        this.keepingUpWithinMs = keepingUpWithinMs;
     }
 
-    /**
-     * @param checkpointInterval the job's checkpoint interval; zero or less turns it off
-     * @return a preflush for the backend, or one that does nothing if it is not RocksDB's
-     */
-    public static MemtablePreflush of(KeyedStateBackend<?> backend, Duration checkpointInterval) {
-        if (!(backend instanceof RocksDBKeyedStateBackend<?> rocks) || checkpointInterval.toMillis() <= 0) {
+    /** @return a preflush for the backend, or one that does nothing if it is not RocksDB's */
+    public static MemtablePreflush of(KeyedStateBackend<?> backend, Schedule schedule) {
+        long interval = schedule.checkpointInterval().toMillis();
+        if (!(backend instanceof RocksDBKeyedStateBackend<?> rocks) || interval <= 0) {
             return NONE;
         }
         try {
@@ -80,9 +107,12 @@ public final class MemtablePreflush {
             dbField.setAccessible(true);
             Method stateInformation = RocksDBKeyedStateBackend.class.getDeclaredMethod("getKvStateInformation");
             stateInformation.setAccessible(true);
-            long interval = checkpointInterval.toMillis();
             return new MemtablePreflush(
-                    rocks, (RocksDB) dbField.get(rocks), stateInformation, interval - (long) (interval * LEAD_SHARE));
+                    rocks,
+                    (RocksDB) dbField.get(rocks),
+                    stateInformation,
+                    interval - (long) (interval * LEAD_SHARE),
+                    schedule.keepingUpWithin().toMillis());
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn(
                     "RocksDB memtables are not flushed ahead of checkpoints: this Flink's RocksDB backend"
@@ -99,33 +129,29 @@ public final class MemtablePreflush {
 
     /**
      * Called after each of the step's snapshots: the next flush starts when the next checkpoint
-     * is {@link #LEAD_SHARE} of an interval away, replacing one still waiting, unless the step's
-     * event time runs ahead of the clock by then.
+     * is {@link #LEAD_SHARE} of an interval away, replacing one still waiting, if the step is
+     * keeping up with its input by then.
      *
-     * @param eventTime the step's current watermark
+     * @param watermark the step's current watermark
      */
-    public void afterSnapshot(ProcessingTimeService time, LongSupplier eventTime) {
+    public void afterSnapshot(ProcessingTimeService time, LongSupplier watermark) {
         if (!active()) {
             return;
         }
         if (pending != null) {
             pending.cancel(false);
         }
-        snapshotAt = time.getCurrentProcessingTime();
-        eventTimeAtSnapshot = eventTime.getAsLong();
-        pending = time.registerTimer(snapshotAt + delayMs, at -> {
+        pending = time.registerTimer(time.getCurrentProcessingTime() + delayMs, now -> {
             pending = null;
-            if (keepingUp(time.getCurrentProcessingTime() - snapshotAt, eventTime.getAsLong())) {
+            if (keepingUp(now, watermark.getAsLong())) {
                 flushOrWarn();
             }
         });
     }
 
-    private boolean keepingUp(long wallMs, long eventTimeNow) {
-        if (eventTimeAtSnapshot == Long.MIN_VALUE || eventTimeNow == Long.MIN_VALUE) {
-            return false; // no event time yet: the job has only just started
-        }
-        return eventTimeNow - eventTimeAtSnapshot <= CATCH_UP_PACE * Math.max(wallMs, 1);
+    private boolean keepingUp(long now, long watermark) {
+        // No watermark yet (a start) is not keeping up; the subtraction cannot overflow for any other.
+        return watermark != Long.MIN_VALUE && now - watermark <= keepingUpWithinMs;
     }
 
     /** A flush that fails leaves the work to the checkpoint, as without this: it never fails the task. */

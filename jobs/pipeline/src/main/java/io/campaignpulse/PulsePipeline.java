@@ -150,7 +150,7 @@ public final class PulsePipeline {
                         new InMemoryTimersOperator<>(
                                 new CustomerProcessor(config),
                                 List.of(CampaignDirectory.DESCRIPTOR),
-                                config.checkpoints().interval()))
+                                MemtablePreflush.Schedule.of(config)))
                 .uid("customer-misfire-detector")
                 .name("Misfire detection per customer");
 
@@ -196,7 +196,7 @@ public final class PulsePipeline {
                         new InMemoryTimersOperator<>(
                                 new MisfireRateAlerter(config),
                                 List.of(AlertControls.DESCRIPTOR),
-                                config.checkpoints().interval()))
+                                MemtablePreflush.Schedule.of(config)))
                 .uid("misfire-rate-alerter")
                 .name("Misfire-rate signals per campaign");
 

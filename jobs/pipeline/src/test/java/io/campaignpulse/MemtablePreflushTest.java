@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 
 class MemtablePreflushTest {
 
-    private static final Duration INTERVAL = Duration.ofSeconds(10);
+    /** Checkpoints every 10 s; out of order by up to the default 5 minutes. */
+    private static final MemtablePreflush.Schedule SCHEDULE =
+            MemtablePreflush.Schedule.of(config(Map.of("checkpoints.interval", "10s")));
+
     private static final long LIVE_PACE_MS = 100;
 
     /**
@@ -35,23 +38,24 @@ class MemtablePreflushTest {
     @Test
     void theMemtablesAreFlushedAFifthOfAnIntervalBeforeTheNextCheckpoint() throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
-                customerStep(new EmbeddedRocksDBStateBackend(true), INTERVAL)) {
+                customerStep(new EmbeddedRocksDBStateBackend(true), SCHEDULE)) {
             MemtablePreflush probe = probe(harness);
             assertThat(probe.active()).isTrue();
-            harness.setProcessingTime(1_000);
-            judgeSends(harness, 0, 20);
-            harness.snapshot(1, 1_000); // its synchronous phase flushes what the sends wrote
+            long now = T0900 + 2_000;
+            harness.setProcessingTime(now);
+            judgeSends(harness, 0, 20, T0900, LIVE_PACE_MS);
+            harness.snapshot(1, now); // its synchronous phase flushes what the sends wrote
             assertThat(probe.unflushedEntries()).isZero();
 
-            judgeSends(harness, 20, 40);
+            judgeSends(harness, 20, 40, T0900, LIVE_PACE_MS);
             long written = probe.unflushedEntries();
             assertThat(written).as("the facts written since the checkpoint").isPositive();
-            harness.setProcessingTime(8_999);
+            harness.setProcessingTime(now + 7_999);
             assertThat(probe.unflushedEntries())
                     .as("7.999 s after the snapshot")
                     .isEqualTo(written);
 
-            harness.setProcessingTime(9_000);
+            harness.setProcessingTime(now + 8_000);
             assertThat(probe.unflushedEntries()).as("8 s after the snapshot").isZero();
             // Written to a file by RocksDB's flush thread; bounded generously for a busy machine.
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -62,9 +66,9 @@ class MemtablePreflushTest {
                     .as("memtables waiting for their flush")
                     .isZero();
             // The step goes on as before, and the next checkpoint still takes everything.
-            judgeSends(harness, 40, 50);
+            judgeSends(harness, 40, 50, T0900, LIVE_PACE_MS);
             assertThat(probe.unflushedEntries()).isPositive();
-            harness.snapshot(2, 10_000);
+            harness.snapshot(2, now + 10_000);
             assertThat(probe.unflushedEntries()).isZero();
         }
     }
@@ -73,44 +77,48 @@ class MemtablePreflushTest {
     @Test
     void aLaterSnapshotMovesTheFlushOn() throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
-                customerStep(new EmbeddedRocksDBStateBackend(true), INTERVAL)) {
+                customerStep(new EmbeddedRocksDBStateBackend(true), SCHEDULE)) {
             MemtablePreflush probe = probe(harness);
-            harness.setProcessingTime(0);
-            judgeSends(harness, 0, 10);
-            harness.snapshot(1, 0); // flush due at 8 s
-            harness.setProcessingTime(5_000);
-            harness.snapshot(2, 5_000); // now due at 13 s
-            judgeSends(harness, 10, 20);
-            harness.setProcessingTime(8_000);
-            assertThat(probe.unflushedEntries()).as("at 8 s").isPositive();
-            harness.setProcessingTime(13_000);
-            assertThat(probe.unflushedEntries()).as("at 13 s").isZero();
+            long now = T0900 + 1_000;
+            harness.setProcessingTime(now);
+            judgeSends(harness, 0, 10, T0900, LIVE_PACE_MS);
+            harness.snapshot(1, now); // flush due 8 s later
+            harness.setProcessingTime(now + 5_000);
+            harness.snapshot(2, now + 5_000); // now due 13 s after the first
+            judgeSends(harness, 10, 20, T0900, LIVE_PACE_MS);
+            harness.setProcessingTime(now + 8_000);
+            assertThat(probe.unflushedEntries()).as("8 s after the first").isPositive();
+            harness.setProcessingTime(now + 13_000);
+            assertThat(probe.unflushedEntries()).as("13 s after the first").isZero();
         }
     }
 
     /**
-     * A step working through a backlog, its event time running far ahead of the clock, is held
-     * up by a checkpoint's flush no matter when it flushes; a flush ahead would only add a file.
+     * A step working through a backlog, its watermark far behind the clock, is held up by a
+     * checkpoint's flush whenever it flushes; a flush ahead would only add a file to compact.
+     * Once it has caught up to within the out-of-orderness bound and a minute, it flushes ahead.
      */
     @Test
-    void noFlushAheadWhileTheStepCatchesUp() throws Exception {
+    void noFlushAheadWhileTheStepIsBehind() throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
-                customerStep(new EmbeddedRocksDBStateBackend(true), INTERVAL)) {
+                customerStep(new EmbeddedRocksDBStateBackend(true), SCHEDULE)) {
             MemtablePreflush probe = probe(harness);
-            harness.setProcessingTime(1_000);
-            judgeSends(harness, 0, 20, 60_000);
-            harness.snapshot(1, 1_000);
-            // 20 minutes of event time in the 8 s before the flush was due.
-            judgeSends(harness, 20, 40, 60_000);
+            long now = T0900 + Duration.ofHours(3).toMillis(); // the backlog is of 09:00-09:39
+            harness.setProcessingTime(now);
+            judgeSends(harness, 0, 20, T0900, 60_000);
+            harness.snapshot(1, now);
+            judgeSends(harness, 20, 40, T0900, 60_000);
             long written = probe.unflushedEntries();
-            harness.setProcessingTime(9_000);
+            harness.setProcessingTime(now + 8_000);
             assertThat(probe.unflushedEntries()).as("8 s after the snapshot").isEqualTo(written);
 
-            // Back to the clock's pace, the next interval flushes ahead again.
-            harness.snapshot(2, 10_000);
-            judgeSends(harness, 23_401, 23_421, LIVE_PACE_MS); // 09:39:00.1-09:39:02, after the 09:39 watermark
+            // Caught up: the watermark 6 minutes behind the clock, the bound plus the slack.
+            harness.setProcessingTime(now + 10_000);
+            harness.snapshot(2, now + 10_000);
+            long caughtUp = now + 18_000 - Duration.ofMinutes(6).toMillis();
+            judgeSends(harness, 40, 60, caughtUp - 59 * LIVE_PACE_MS, LIVE_PACE_MS); // the last at caughtUp
             assertThat(probe.unflushedEntries()).isPositive();
-            harness.setProcessingTime(18_000);
+            harness.setProcessingTime(now + 18_000);
             assertThat(probe.unflushedEntries())
                     .as("8 s after the second snapshot")
                     .isZero();
@@ -121,22 +129,25 @@ class MemtablePreflushTest {
     @Test
     void doesNothingOnTheHashMapBackendOrWithoutAnInterval() throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
-                customerStep(new HashMapStateBackend(), INTERVAL)) {
+                customerStep(new HashMapStateBackend(), SCHEDULE)) {
             assertThat(probe(harness).active()).isFalse();
-            judgeSends(harness, 0, 10);
+            harness.setProcessingTime(T0900);
+            judgeSends(harness, 0, 10, T0900, LIVE_PACE_MS);
             harness.snapshot(1, 0);
-            harness.setProcessingTime(60_000);
+            harness.setProcessingTime(T0900 + 60_000);
             assertThat(harness.extractOutputValues()).hasSize(10);
         }
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
-                customerStep(new EmbeddedRocksDBStateBackend(true), Duration.ZERO)) {
-            MemtablePreflush off = MemtablePreflush.of(backend(harness), Duration.ZERO);
-            assertThat(off.active()).isFalse();
+                customerStep(new EmbeddedRocksDBStateBackend(true), MemtablePreflush.Schedule.NONE)) {
+            assertThat(MemtablePreflush.of(backend(harness), MemtablePreflush.Schedule.NONE)
+                            .active())
+                    .isFalse();
             MemtablePreflush probe = probe(harness);
-            judgeSends(harness, 0, 10);
+            harness.setProcessingTime(T0900);
+            judgeSends(harness, 0, 10, T0900, LIVE_PACE_MS);
             harness.snapshot(1, 0);
-            judgeSends(harness, 10, 20);
-            harness.setProcessingTime(60_000);
+            judgeSends(harness, 10, 20, T0900, LIVE_PACE_MS);
+            harness.setProcessingTime(T0900 + 60_000);
             assertThat(probe.unflushedEntries())
                     .as("no flush ahead of a checkpoint")
                     .isPositive();
@@ -144,13 +155,13 @@ class MemtablePreflushTest {
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> customerStep(
-            StateBackend backend, Duration interval) throws Exception {
+            StateBackend backend, MemtablePreflush.Schedule schedule) throws Exception {
         KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new InMemoryTimersOperator<>(
                                 new CustomerProcessor(config(Map.of())),
                                 List.of(CampaignDirectory.DESCRIPTOR),
-                                interval),
+                                schedule),
                         EventTimes::customerOf,
                         Types.STRING,
                         1,
@@ -166,7 +177,7 @@ class MemtablePreflushTest {
     /** A second view of the step's database, for its memtables' figures. */
     private static MemtablePreflush probe(
             KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> h) {
-        return MemtablePreflush.of(backend(h), INTERVAL);
+        return MemtablePreflush.of(backend(h), SCHEDULE);
     }
 
     private static KeyedStateBackend<?> backend(
@@ -174,24 +185,16 @@ class MemtablePreflushTest {
         return ((InMemoryTimersOperator<?, ?, ?>) harness.getTwoInputOperator()).getKeyedStateBackend();
     }
 
-    /**
-     * Sends from..to-1, each to its own customer {@link #LIVE_PACE_MS} apart in event time, each
-     * judged by a watermark: a live feed, its event time no faster than the harness's clock.
-     */
-    private static void judgeSends(
-            KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness, int from, int to)
-            throws Exception {
-        judgeSends(harness, from, to, LIVE_PACE_MS);
-    }
-
+    /** Sends from..to-1, each to its own customer, apartMs apart from firstAt, each judged by a watermark. */
     private static void judgeSends(
             KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness,
             int from,
             int to,
+            long firstAt,
             long apartMs)
             throws Exception {
         for (int i = from; i < to; i++) {
-            long t = T0900 + i * apartMs;
+            long t = firstAt + i * apartMs;
             harness.processElement(envelope(send("s-" + i, "C1", "cust-" + i, t)), t);
             harness.processWatermark(t);
         }

@@ -1,7 +1,6 @@
 package io.campaignpulse.eventtime;
 
 import io.campaignpulse.MemtablePreflush;
-import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -33,28 +32,28 @@ public final class InMemoryTimersOperator<IN1, IN2, OUT> extends CoBroadcastWith
 
     private static final long serialVersionUID = 1L;
 
-    private final Duration checkpointInterval;
+    private final MemtablePreflush.Schedule preflushSchedule;
     private transient MemtablePreflush preflush;
     private transient long watermark;
 
     /** Without flushes ahead of checkpoints. */
     public <F extends KeyedBroadcastProcessFunction<String, IN1, IN2, OUT> & InMemoryTimers> InMemoryTimersOperator(
             F step, List<MapStateDescriptor<?, ?>> broadcastStates) {
-        this(step, broadcastStates, Duration.ZERO);
+        this(step, broadcastStates, MemtablePreflush.Schedule.NONE);
     }
 
-    /** @param checkpointInterval the job's, for {@link MemtablePreflush}; zero for none */
+    /** @param preflushSchedule when to flush RocksDB's memtables ahead of checkpoints */
     public <F extends KeyedBroadcastProcessFunction<String, IN1, IN2, OUT> & InMemoryTimers> InMemoryTimersOperator(
-            F step, List<MapStateDescriptor<?, ?>> broadcastStates, Duration checkpointInterval) {
+            F step, List<MapStateDescriptor<?, ?>> broadcastStates, MemtablePreflush.Schedule preflushSchedule) {
         super(step, broadcastStates);
-        this.checkpointInterval = checkpointInterval;
+        this.preflushSchedule = preflushSchedule;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         watermark = Long.MIN_VALUE;
-        preflush = MemtablePreflush.of(getKeyedStateBackend(), checkpointInterval);
+        preflush = MemtablePreflush.of(getKeyedStateBackend(), preflushSchedule);
     }
 
     @Override
