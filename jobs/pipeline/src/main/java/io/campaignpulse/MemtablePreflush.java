@@ -177,20 +177,20 @@ public final class MemtablePreflush {
 
     /** Entries in the column families' active memtables (for tests). */
     long unflushedEntries() throws RocksDBException {
-        long entries = 0;
-        for (ColumnFamilyHandle family : columnFamilies()) {
-            entries += db.getLongProperty(family, "rocksdb.num-entries-active-mem-table");
-        }
-        return entries;
+        return sumOver("rocksdb.num-entries-active-mem-table");
     }
 
     /** Memtables switched out and not yet written to a file (for tests). */
     long immutableMemtables() throws RocksDBException {
-        long tables = 0;
+        return sumOver("rocksdb.num-immutable-mem-table");
+    }
+
+    private long sumOver(String property) throws RocksDBException {
+        long sum = 0;
         for (ColumnFamilyHandle family : columnFamilies()) {
-            tables += db.getLongProperty(family, "rocksdb.num-immutable-mem-table");
+            sum += db.getLongProperty(family, property);
         }
-        return tables;
+        return sum;
     }
 
     /** The step's states' column families, read each time: a state registered later has its own. */

@@ -1,5 +1,6 @@
 package io.campaignpulse;
 
+import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.config.ConfigLoader;
 import io.campaignpulse.config.PulseConfig;
 import io.campaignpulse.contract.Campaign;
@@ -12,16 +13,24 @@ import io.campaignpulse.contract.OfferType;
 import io.campaignpulse.contract.Review;
 import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
+import io.campaignpulse.customer.CustomerProcessor;
+import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.Envelope;
+import io.campaignpulse.ingest.EventTimes;
+import io.campaignpulse.misfire.SendVerdict;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
 /** Named times and record builders shared by the tests. */
 public final class Fixtures {
@@ -34,6 +43,24 @@ public final class Fixtures {
     public static final long T1000 = at("10:00");
 
     private Fixtures() {}
+
+    /**
+     * The per-customer step as the job runs it, in Flink's operator harness (one instance of one),
+     * on the given backend; not yet opened.
+     */
+    public static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> customerStep(
+            PulseConfig config, MemtablePreflush.Schedule preflush, StateBackend backend) throws Exception {
+        var harness = new KeyedBroadcastOperatorTestHarness<>(
+                new InMemoryTimersOperator<>(
+                        new CustomerProcessor(config), List.of(CampaignDirectory.DESCRIPTOR), preflush),
+                EventTimes::customerOf,
+                Types.STRING,
+                1,
+                1,
+                0);
+        harness.setStateBackend(backend);
+        return harness;
+    }
 
     /** Epoch millis of a time of day on {@link #DAY}, "HH:mm". */
     public static long at(String hhmm) {

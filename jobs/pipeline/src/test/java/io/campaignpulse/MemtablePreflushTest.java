@@ -3,18 +3,13 @@ package io.campaignpulse;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.OfferType;
-import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.Envelope;
-import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
@@ -154,20 +149,10 @@ class MemtablePreflushTest {
         }
     }
 
+    /** Opened, with the campaign its sends are of. */
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> customerStep(
             StateBackend backend, MemtablePreflush.Schedule schedule) throws Exception {
-        KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        new InMemoryTimersOperator<>(
-                                new CustomerProcessor(config(Map.of())),
-                                List.of(CampaignDirectory.DESCRIPTOR),
-                                schedule),
-                        EventTimes::customerOf,
-                        Types.STRING,
-                        1,
-                        1,
-                        0);
-        harness.setStateBackend(backend);
+        var harness = Fixtures.customerStep(config(Map.of()), schedule, backend);
         harness.open();
         harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
         harness.processBroadcastElement(campaign("C1", "Card", OfferType.CROSS_SELL, "CARD"), 0);

@@ -3,18 +3,13 @@ package io.campaignpulse;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.OfferType;
-import io.campaignpulse.customer.CustomerProcessor;
-import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.Envelope;
-import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
@@ -79,15 +74,7 @@ class RocksDbTuningTest {
         }
         long largest = 0;
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        new InMemoryTimersOperator<>(
-                                new CustomerProcessor(config(Map.of())), List.of(CampaignDirectory.DESCRIPTOR)),
-                        EventTimes::customerOf,
-                        Types.STRING,
-                        1,
-                        1,
-                        0)) {
-            harness.setStateBackend(rocks);
+                customerStep(config(Map.of()), MemtablePreflush.Schedule.NONE, rocks)) {
             harness.open();
             harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
             harness.processBroadcastElement(campaign("C1", "Card", OfferType.CROSS_SELL, "CARD"), 0);

@@ -3,6 +3,8 @@ package io.campaignpulse.customer;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.Fixtures;
+import io.campaignpulse.MemtablePreflush;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
@@ -74,16 +76,7 @@ class CustomerProcessorTest {
      */
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(
             Map<String, String> config) throws Exception {
-        var h = new KeyedBroadcastOperatorTestHarness<>(
-                new InMemoryTimersOperator<>(
-                        new CustomerProcessor(config(config)), List.of(CampaignDirectory.DESCRIPTOR)),
-                EventTimes::customerOf,
-                Types.STRING,
-                1,
-                1,
-                0);
-        h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        return h;
+        return Fixtures.customerStep(config(config), MemtablePreflush.Schedule.NONE, new EmbeddedRocksDBStateBackend());
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness(
