@@ -3,7 +3,6 @@ package io.campaignpulse.customer;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.Fixtures;
 import io.campaignpulse.MemtablePreflush;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.campaign.CampaignDirectory;
@@ -76,7 +75,7 @@ class CustomerProcessorTest {
      */
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> newHarness(
             Map<String, String> config) throws Exception {
-        return Fixtures.customerStep(config(config), MemtablePreflush.Schedule.NONE, new EmbeddedRocksDBStateBackend());
+        return customerStep(config(config), MemtablePreflush.Schedule.NONE, new EmbeddedRocksDBStateBackend());
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness(
