@@ -28,6 +28,7 @@ import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.customer.NeverIdle;
 import io.campaignpulse.eventtime.InMemoryTimersOperator;
+import io.campaignpulse.eventtime.MemtablePreflush;
 import io.campaignpulse.ingest.DeadLetterSplitter;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;

@@ -15,6 +15,7 @@ import io.campaignpulse.contract.TicketEvent;
 import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.customer.CustomerProcessor;
 import io.campaignpulse.eventtime.InMemoryTimersOperator;
+import io.campaignpulse.eventtime.MemtablePreflush;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.OfferType;
+import io.campaignpulse.eventtime.MemtablePreflush;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.misfire.SendVerdict;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.campaignpulse.eventtime;
 
-import io.campaignpulse.MemtablePreflush;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.runtime.state.StateSnapshotContext;

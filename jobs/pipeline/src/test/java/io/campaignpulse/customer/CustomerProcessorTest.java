@@ -3,7 +3,6 @@ package io.campaignpulse.customer;
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.campaignpulse.MemtablePreflush;
 import io.campaignpulse.attribution.AttributedFeedback;
 import io.campaignpulse.campaign.CampaignDirectory;
 import io.campaignpulse.contract.Campaign;
@@ -17,6 +16,7 @@ import io.campaignpulse.contract.Suppression;
 import io.campaignpulse.contract.TicketStatus;
 import io.campaignpulse.customer.state.CustomerState;
 import io.campaignpulse.eventtime.InMemoryTimersOperator;
+import io.campaignpulse.eventtime.MemtablePreflush;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.ingest.EventTimes;
 import io.campaignpulse.misfire.SendVerdict;

@@ -1,11 +1,11 @@
-package io.campaignpulse;
+package io.campaignpulse.eventtime;
 
 import static io.campaignpulse.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.campaignpulse.Fixtures;
 import io.campaignpulse.contract.Campaign;
 import io.campaignpulse.contract.OfferType;
-import io.campaignpulse.eventtime.InMemoryTimersOperator;
 import io.campaignpulse.ingest.Envelope;
 import io.campaignpulse.misfire.SendVerdict;
 import java.time.Duration;

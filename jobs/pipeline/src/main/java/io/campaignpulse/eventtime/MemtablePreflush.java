@@ -1,4 +1,4 @@
-package io.campaignpulse;
+package io.campaignpulse.eventtime;
 
 import io.campaignpulse.config.PulseConfig;
 import java.io.Serializable;
