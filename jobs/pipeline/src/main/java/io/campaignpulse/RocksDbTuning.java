@@ -17,7 +17,8 @@ import org.rocksdb.DBOptions;
  *
  * <p><b>Flush threads.</b> Flink writes RocksDB without a write-ahead log, so every checkpoint
  * flushes every stateful operator instance's memtables in its synchronous phase, and the task
- * waits. Flink gives each database RocksDB's default environment, whose thread pools are shared
+ * waits (the per-customer and misfire-rate steps flush most of theirs ahead of it while they keep
+ * up: {@code eventtime.MemtablePreflush}). Flink gives each database RocksDB's default environment, whose thread pools are shared
  * by every database in the process, and from the default two background jobs RocksDB gives
  * flushes one thread: the flushes of all the TaskManager's instances (fourteen at parallelism 2)
  * then queue on that one thread at every checkpoint, and the per-customer tasks wait for the
