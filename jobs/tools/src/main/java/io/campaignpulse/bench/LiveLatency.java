@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,13 +42,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The latency phase of {@code pulse bench}: the pipeline on a live feed at a fixed rate, each
- * send's misfires timed from the moment the send is handed to Kafka to the moment a
- * {@code read_committed} consumer of the misfires topic receives the first of them. Live means
+ * send's misfires timed from the send's append to Kafka (the broker's log append time: the run's
+ * input topics are created with {@code message.timestamp.type=LogAppendTime}) to the moment a
+ * {@code read_committed} consumer of the misfires topic receives the first of them; and also from
+ * the moment the send was handed to the feed's producer, which adds the producer's and the broker's
+ * own delays. Live means
  * what a production feed is: every event's time is the wall-clock time it is published (the
  * generated day's records, re-stamped), so the job's watermark follows the clock and a send is
  * judged once every input partition has moved past it. Each run has its own topics, consumer
@@ -53,7 +62,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class LiveLatency {
 
     /**
-     * @param latenciesMs one per send with a misfire, published inside the measured span
+     * @param latenciesMs one per send with a misfire, published inside the measured span: from its
+     *     append to Kafka
+     * @param handoverLatenciesMs the same sends' latencies from their hand-over to the producer
      * @param watermarkLagMs the wall clock minus the watermark of the customer events, sampled
      *     during the measured span: how much of the latency is waiting for event time to move
      * @param publishedPerSecond the rate the feed achieved (below the target if this machine could
@@ -65,6 +76,7 @@ final class LiveLatency {
      */
     record Result(
             List<Long> latenciesMs,
+            List<Long> handoverLatenciesMs,
             List<Long> watermarkLagMs,
             List<Long> publicationDelayMs,
             long published,
@@ -131,6 +143,7 @@ final class LiveLatency {
         own.put("event-time.max-publication-delay", publicationDelay.toMillis() + "ms");
         PulseConfig config = new ConfigLoader().load(configFile, own);
         infra.createTopics(config.topics(), partitions);
+        stampAppendTimes(config.topics().customerEvents());
 
         List<DemoWorld.Event> campaigns = world.events().stream()
                 .filter(e -> e.topic().equals(t.campaigns()))
@@ -184,6 +197,7 @@ final class LiveLatency {
                 awaitHistoryCheckpointed();
 
                 Map<String, Long> publishedAt = new HashMap<>();
+                Map<String, Long> appendedAt = new ConcurrentHashMap<>();
                 // A generated day too small for the whole feed still leaves a third of it to follow the
                 // measured span: its last sends are judged when later records arrive, not when the
                 // quiet partitions are declared idle.
@@ -191,7 +205,7 @@ final class LiveLatency {
                         Math.min((long) Math.ceil(rate * feedFor.toMillis() / 1000.0), feed.size() - feed.size() / 3);
                 List<Long> lag = new ArrayList<>();
                 List<Long> delays = Collections.synchronizedList(new ArrayList<>());
-                Feed run = publish(producer, feed, rate, measured, publishedAt, lag, delays);
+                Feed run = publish(producer, feed, rate, measured, publishedAt, appendedAt, lag, delays);
                 // Measured once the sources have made their first fetches.
                 long from = run.start() + Math.min(EDGE_CAP_MS, (long) ((run.until() - run.start()) * EDGE_SHARE));
 
@@ -209,10 +223,16 @@ final class LiveLatency {
                 Thread.sleep(1000); // for the consumer's next fetch
                 receipts.checkFailure();
                 List<Long> latencies = new ArrayList<>();
+                List<Long> fromHandover = new ArrayList<>();
                 receipts.firstSeen().forEach((sendId, seen) -> {
                     Long sent = publishedAt.get(sendId);
                     if (sent != null && sent >= from && sent <= run.until()) {
-                        latencies.add(seen - sent);
+                        Long appended = appendedAt.get(sendId);
+                        if (appended == null) { // every send was acknowledged before the feed's flush returned
+                            throw new IllegalStateException("no append time for send " + sendId);
+                        }
+                        latencies.add(seen - appended);
+                        fromHandover.add(seen - sent);
                     }
                 });
                 long late = MetricProbe.operatorCount(Bench.PIPELINE_OPERATOR, "lateRecords");
@@ -221,6 +241,7 @@ final class LiveLatency {
                 double seconds = (run.until() - run.start()) / 1000.0;
                 return new Result(
                         latencies,
+                        fromHandover,
                         lag,
                         List.copyOf(delays),
                         measured,
@@ -340,8 +361,8 @@ final class LiveLatency {
 
     /**
      * Publishes the feed at {@code rate} records per second, each stamped with the wall-clock time
-     * it is handed to the producer (its event time and its Kafka timestamp), and notes when each
-     * send first went out. The first {@code measured} records are the measured span; the rest
+     * it is handed to the producer (its event time), and notes when each send was first handed over
+     * and when the broker appended it (the log append time its acknowledgement carries). The first {@code measured} records are the measured span; the rest
      * keep the input live, as it would be, until every instance's watermark has passed the span.
      */
     private static Feed publish(
@@ -350,6 +371,7 @@ final class LiveLatency {
             double rate,
             long measured,
             Map<String, Long> publishedAt,
+            Map<String, Long> appendedAt,
             List<Long> watermarkLag,
             List<Long> publicationDelays) {
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -377,21 +399,27 @@ final class LiveLatency {
             FeedRecord f = feed.get(i);
             long now = System.currentTimeMillis();
             byte[] value;
+            String timedSend = null;
             if (f.record() != null) {
                 stamp(f.record(), now);
                 value = WireFormat.singleObject(f.record());
-                if (i < measured && f.record() instanceof CampaignSend s) {
-                    publishedAt.putIfAbsent(s.getSendId(), now);
+                if (i < measured && f.record() instanceof CampaignSend s && !publishedAt.containsKey(s.getSendId())) {
+                    timedSend = s.getSendId();
+                    publishedAt.put(timedSend, now);
                 }
             } else {
                 value = f.raw();
             }
             boolean stamped = f.record() != null;
+            String send = timedSend;
             producer.send(new ProducerRecord<>(f.topic(), null, now, f.key(), value), (metadata, error) -> {
                 if (error != null) {
                     failure.compareAndSet(null, error);
                 } else if (stamped) {
                     publicationDelays.add(System.currentTimeMillis() - now);
+                    if (send != null) {
+                        appendedAt.put(send, metadata.timestamp());
+                    }
                 }
             });
             if (failure.get() != null) {
@@ -496,6 +524,46 @@ final class LiveLatency {
             Thread.sleep(100);
         }
         return true;
+    }
+
+    /**
+     * Has the broker stamp every record of these topics with the time it appends it, so that a
+     * producer's acknowledgement says when the record was appended. (The job reads its event times
+     * from the records, never from their Kafka timestamps.)
+     */
+    private void stampAppendTimes(List<String> topics) throws Exception {
+        AlterConfigOp logAppendTime = new AlterConfigOp(
+                new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET);
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        for (String topic : topics) {
+            changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(logAppendTime));
+        }
+        try (Admin admin = Admin.create(infra.clientProperties())) {
+            admin.incrementalAlterConfigs(changes).all().get(1, TimeUnit.MINUTES);
+            // The broker applies a change once the controller's metadata reaches it.
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (true) {
+                List<String> pending = new ArrayList<>();
+                admin.describeConfigs(changes.keySet())
+                        .all()
+                        .get(1, TimeUnit.MINUTES)
+                        .forEach((topic, config) -> {
+                            if (!"LogAppendTime"
+                                    .equals(config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)
+                                            .value())) {
+                                pending.add(topic.name());
+                            }
+                        });
+                if (pending.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker did not take message.timestamp.type LogAppendTime for "
+                            + pending + " within a minute");
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

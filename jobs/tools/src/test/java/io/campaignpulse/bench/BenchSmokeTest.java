@@ -87,6 +87,18 @@ class BenchSmokeTest {
         JsonNode feed = figures.get("latency_feed");
         assertThat(feed.get("max_publication_delay_ms").asLong()).isEqualTo(PUBLICATION_DELAY.toMillis());
         for (String delivery : new String[] {"at_least_once", "exactly_once"}) {
+            // The same sends, each appended after it was handed over: never a longer wait from the append.
+            JsonNode fromAppend = figures.get("latency_ms_" + delivery);
+            JsonNode fromHandover = feed.get("latency_from_handover_ms_" + delivery);
+            assertThat(fromHandover.get("count").asLong())
+                    .isEqualTo(fromAppend.get("count").asLong());
+            for (String p : new String[] {"p50", "p99", "max"}) {
+                assertThat(fromAppend.get(p).asLong())
+                        .as(delivery + " " + p)
+                        .isLessThanOrEqualTo(fromHandover.get(p).asLong());
+            }
+        }
+        for (String delivery : new String[] {"at_least_once", "exactly_once"}) {
             JsonNode kept = feed.get("publication_delay_ms_" + delivery);
             assertThat(kept.get("count").asLong()).as(delivery).isPositive();
             if (kept.get("max").asLong() <= PUBLICATION_DELAY.toMillis()) {
