@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The latency phase of {@code pulse bench}: the pipeline on a live feed at a fixed rate, each
  * send's misfires timed from the send's append to Kafka (the broker's log append time: the run's
- * input topics are created with {@code message.timestamp.type=LogAppendTime}) to the moment a
+ * input topics are switched to {@code message.timestamp.type=LogAppendTime}) to the moment a
  * {@code read_committed} consumer of the misfires topic receives the first of them; and also from
  * the moment the send was handed to the feed's producer, which adds the producer's and the broker's
  * own delays. Live means
@@ -362,8 +362,9 @@ final class LiveLatency {
     /**
      * Publishes the feed at {@code rate} records per second, each stamped with the wall-clock time
      * it is handed to the producer (its event time), and notes when each send was first handed over
-     * and when the broker appended it (the log append time its acknowledgement carries). The first {@code measured} records are the measured span; the rest
-     * keep the input live, as it would be, until every instance's watermark has passed the span.
+     * and when the broker appended it (the log append time its acknowledgement carries). The first
+     * {@code measured} records are the measured span; the rest keep the input live, as it would be,
+     * until every instance's watermark has passed the span.
      */
     private static Feed publish(
             KafkaProducer<byte[], byte[]> producer,
@@ -528,8 +529,9 @@ final class LiveLatency {
 
     /**
      * Has the broker stamp every record of these topics with the time it appends it, so that a
-     * producer's acknowledgement says when the record was appended. (The job reads its event times
-     * from the records, never from their Kafka timestamps.)
+     * producer's acknowledgement says when the record was appended. Called before anything is
+     * published to them. (The job reads its event times from the records, never from their Kafka
+     * timestamps.)
      */
     private void stampAppendTimes(List<String> topics) throws Exception {
         AlterConfigOp logAppendTime = new AlterConfigOp(
