@@ -22,17 +22,18 @@ public final class TopicLayout {
     private TopicLayout() {}
 
     public static List<NewTopic> topics(PulseConfig.Topics t, int partitions, short replication) {
+        return topics(t, partitions, replication, Map.of());
+    }
+
+    /** @param customerEventConfigs topic settings for the customer-event inputs ({@code customerEvents()}) */
+    public static List<NewTopic> topics(
+            PulseConfig.Topics t, int partitions, short replication, Map<String, String> customerEventConfigs) {
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(t.campaigns(), 1, replication).configs(Map.of("cleanup.policy", "compact")));
-        for (String name : List.of(
-                t.campaignSends(),
-                t.customerHoldings(),
-                t.customerConsent(),
-                t.tickets(),
-                t.reviews(),
-                t.misfires(),
-                t.alerts(),
-                t.deadLetters())) {
+        for (String name : t.customerEvents()) {
+            topics.add(new NewTopic(name, partitions, replication).configs(customerEventConfigs));
+        }
+        for (String name : List.of(t.misfires(), t.alerts(), t.deadLetters())) {
             topics.add(new NewTopic(name, partitions, replication));
         }
         // Keyed by campaign and window end: compaction keeps the latest figures per window.
@@ -74,9 +75,20 @@ public final class TopicLayout {
     /** Creates the topics that do not exist yet (and waits for their leaders); returns the names it created. */
     public static List<String> createMissing(
             Properties adminProperties, PulseConfig.Topics t, int partitions, short replication) throws Exception {
+        return createMissing(adminProperties, t, partitions, replication, Map.of());
+    }
+
+    /** The same, the customer-event inputs created with these topic settings. */
+    public static List<String> createMissing(
+            Properties adminProperties,
+            PulseConfig.Topics t,
+            int partitions,
+            short replication,
+            Map<String, String> customerEventConfigs)
+            throws Exception {
         try (Admin admin = Admin.create(adminProperties)) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = topics(t, partitions, replication).stream()
+            List<NewTopic> missing = topics(t, partitions, replication, customerEventConfigs).stream()
                     .filter(n -> !existing.contains(n.name()))
                     .toList();
             admin.createTopics(missing).all().get();

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,9 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,15 +38,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The latency phase of {@code pulse bench}: the pipeline on a live feed at a fixed rate, each
  * send's misfires timed from the send's append to Kafka (the broker's log append time: the run's
- * input topics are switched to {@code message.timestamp.type=LogAppendTime}) to the moment a
+ * input topics are created with {@code message.timestamp.type=LogAppendTime}) to the moment a
  * {@code read_committed} consumer of the misfires topic receives the first of them; and also from
  * the moment the send was handed to the feed's producer, which adds the producer's and the broker's
  * own delays. Live means
@@ -142,8 +138,13 @@ final class LiveLatency {
         own.put("event-time.max-out-of-orderness", outOfOrderness.toMillis() + "ms");
         own.put("event-time.max-publication-delay", publicationDelay.toMillis() + "ms");
         PulseConfig config = new ConfigLoader().load(configFile, own);
-        infra.createTopics(config.topics(), partitions);
-        stampAppendTimes(config.topics().customerEvents());
+        // The broker stamps each input record with the time it appends it, so that a producer's
+        // acknowledgement says when the record was appended. (The job reads its event times from
+        // the records, never from their Kafka timestamps.)
+        infra.createTopics(
+                config.topics(),
+                partitions,
+                Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, TimestampType.LOG_APPEND_TIME.name));
 
         List<DemoWorld.Event> campaigns = world.events().stream()
                 .filter(e -> e.topic().equals(t.campaigns()))
@@ -525,47 +526,6 @@ final class LiveLatency {
             Thread.sleep(100);
         }
         return true;
-    }
-
-    /**
-     * Has the broker stamp every record of these topics with the time it appends it, so that a
-     * producer's acknowledgement says when the record was appended. Called before anything is
-     * published to them. (The job reads its event times from the records, never from their Kafka
-     * timestamps.)
-     */
-    private void stampAppendTimes(List<String> topics) throws Exception {
-        AlterConfigOp logAppendTime = new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET);
-        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
-        for (String topic : topics) {
-            changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(logAppendTime));
-        }
-        try (Admin admin = Admin.create(infra.clientProperties())) {
-            admin.incrementalAlterConfigs(changes).all().get(1, TimeUnit.MINUTES);
-            // The broker applies a change once the controller's metadata reaches it.
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-            while (true) {
-                List<String> pending = new ArrayList<>();
-                admin.describeConfigs(changes.keySet())
-                        .all()
-                        .get(1, TimeUnit.MINUTES)
-                        .forEach((topic, config) -> {
-                            if (!"LogAppendTime"
-                                    .equals(config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)
-                                            .value())) {
-                                pending.add(topic.name());
-                            }
-                        });
-                if (pending.isEmpty()) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the broker did not take message.timestamp.type LogAppendTime for "
-                            + pending + " within a minute");
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

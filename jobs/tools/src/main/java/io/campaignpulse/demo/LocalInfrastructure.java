@@ -176,7 +176,13 @@ public final class LocalInfrastructure implements AutoCloseable {
 
     /** Creates the job's topics: inputs with {@code partitions} partitions, campaigns compacted. */
     public void createTopics(PulseConfig.Topics t, int partitions) throws Exception {
-        TopicLayout.createMissing(clientProperties(), t, partitions, (short) 1);
+        createTopics(t, partitions, Map.of());
+    }
+
+    /** The same, the customer-event inputs created with these topic settings. */
+    public void createTopics(PulseConfig.Topics t, int partitions, Map<String, String> customerEventConfigs)
+            throws Exception {
+        TopicLayout.createMissing(clientProperties(), t, partitions, (short) 1, customerEventConfigs);
     }
 
     /** The output tables, by the same versioned migrations as 'pulse run' and 'pulse migrate'. */
