@@ -162,18 +162,9 @@ public final class Bench {
                     settings.partitions(),
                     settings.parallelism(),
                     Runtime.getRuntime().availableProcessors());
-            long t = System.nanoTime();
             Instant day = DemoWorld.latestPastDay(Instant.now());
-            DemoWorld world =
-                    DemoWorld.generate(config, new DemoWorld.Options(settings.customers(), settings.seed(), day, true));
-            out.printf(
-                    "  generated %,d events (%,d sends) in %.1f s%n",
-                    world.events().size(), world.sends(), seconds(t));
-            t = System.nanoTime();
-            try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
-                publisher.publish(world.events(), world.playFrom(), 0);
-            }
-            out.printf("  preloaded into Kafka in %.1f s%n", seconds(t));
+            DemoWorld.Options generated = new DemoWorld.Options(settings.customers(), settings.seed(), day, true);
+            Preloaded backlog = preload(config, generated, infra);
 
             Rate passthrough = passThrough(config);
             out.printf(
@@ -185,10 +176,7 @@ public final class Bench {
                     "  warm-up (the pipeline on a cold JVM, over a smaller world of its own): %,d events, %,.0f events/s%n",
                     cold.events(), cold.perSecond());
 
-            PipelineRun pipeline = pipeline(
-                    config,
-                    work.resolve("job"),
-                    world.customerEventsBeforePlayback().size());
+            PipelineRun pipeline = pipeline(config, work.resolve("job"), backlog.historyEvents());
             out.printf(
                     "  pipeline: %,d events applied (%.1f %% of those read; the rest waited for the end of the input"
                             + " to be detected), %,.0f events/s; caught up %.1f s after submission%n",
@@ -202,7 +190,7 @@ public final class Bench {
                                 + " %,d events, %,.0f events/s%n",
                         pipeline.day().events(), pipeline.day().perSecond());
             }
-            Correctness correctness = check(world, infra);
+            Correctness correctness = check(backlog.expectedMisfires(), infra);
             out.printf(
                     "  correctness: %,d misfires expected, %,d found, %,d missing, %,d invented, %,d LATE_EVENT -> %s%n",
                     correctness.expected(),
@@ -230,7 +218,7 @@ public final class Bench {
                         settings.latencyOutOfOrderness().toMillis(),
                         settings.latencyPublicationDelay().toMillis());
                 LiveLatency.Result r = live.measure(
-                        world,
+                        () -> DemoWorld.generate(config, generated),
                         delivery,
                         latencyRate,
                         settings.latencyFeed(),
@@ -256,9 +244,9 @@ public final class Bench {
                 latency.put(delivery, r);
             }
 
-            double scorer = scorerTextsPerSecond(world, config);
+            double scorer = scorerTextsPerSecond(backlog.feedbackTexts());
             Map<String, Object> figures =
-                    figures(world, passthrough, pipeline, correctness, latencyRate, latency, config, scorer);
+                    figures(backlog, passthrough, pipeline, correctness, latencyRate, latency, config, scorer);
             table(figures);
             if (settings.json() != null) {
                 new ObjectMapper()
@@ -270,6 +258,39 @@ public final class Bench {
         } finally {
             deleteQuietly(work);
         }
+    }
+
+    /**
+     * What the benchmark keeps of the generated world once it is in Kafka: its size, the misfires
+     * it must produce, and texts for the scorer. Not the world: the measured jobs run in this JVM,
+     * and a world of 1,000,000 customers is tens of millions of objects (its records, encoded, and
+     * the facts the ground truth is computed from) that every concurrent marking cycle of the
+     * garbage collector would trace again while the jobs are timed, CPU a TaskManager does not
+     * spend. The latency runs generate it again (the same seed gives the same world).
+     */
+    record Preloaded(
+            int events,
+            int historyEvents,
+            Map<String, Set<MisfireRule>> expectedMisfires,
+            List<String> feedbackTexts) {}
+
+    /** Generates the world and publishes it to the input topics: the backlog the jobs read. */
+    private Preloaded preload(PulseConfig config, DemoWorld.Options options, LocalInfrastructure infra)
+            throws InterruptedException {
+        long t = System.nanoTime();
+        DemoWorld world = DemoWorld.generate(config, options);
+        out.printf(
+                "  generated %,d events (%,d sends) in %.1f s%n", world.events().size(), world.sends(), seconds(t));
+        t = System.nanoTime();
+        try (PacedPublisher publisher = new PacedPublisher(infra.bootstrapServers())) {
+            publisher.publish(world.events(), world.playFrom(), 0);
+        }
+        out.printf("  preloaded into Kafka in %.1f s%n", seconds(t));
+        return new Preloaded(
+                world.events().size(),
+                world.customerEventsBeforePlayback().size(),
+                world.expectedMisfires(),
+                feedbackTexts(world, config));
     }
 
     /** Kafka source, the job's own decoding, a discarding sink: what reading the topics costs at best. */
@@ -448,8 +469,8 @@ public final class Bench {
         }
     }
 
-    private static Correctness check(DemoWorld world, LocalInfrastructure infra) throws SQLException {
-        Map<String, Set<MisfireRule>> expected = world.expectedMisfires();
+    private static Correctness check(Map<String, Set<MisfireRule>> expected, LocalInfrastructure infra)
+            throws SQLException {
         long expectedCount = expected.values().stream().mapToLong(Set::size).sum();
         long found = 0;
         long matching = 0;
@@ -473,8 +494,8 @@ public final class Bench {
         return new Correctness(expectedCount, found, expectedCount - matching, found - matching, late);
     }
 
-    /** The scorer alone on one thread, over the generated tickets' and reviews' texts. */
-    private static double scorerTextsPerSecond(DemoWorld world, PulseConfig config) {
+    /** The first 20,000 texts of the generated tickets and reviews, for the scorer alone. */
+    private static List<String> feedbackTexts(DemoWorld world, PulseConfig config) {
         EnvelopeDecoder decoder =
                 new EnvelopeDecoder(new InputTopics(config.topics()), new EventTimeGuard(config.eventTime()));
         List<String> texts = new ArrayList<>();
@@ -492,6 +513,11 @@ public final class Bench {
                 texts.add(text);
             }
         }
+        return texts;
+    }
+
+    /** The scorer alone on one thread, over the generated tickets' and reviews' texts. */
+    private static double scorerTextsPerSecond(List<String> texts) {
         if (texts.isEmpty()) {
             return 0;
         }
@@ -514,7 +540,7 @@ public final class Bench {
     }
 
     private Map<String, Object> figures(
-            DemoWorld world,
+            Preloaded backlog,
             Rate passthrough,
             PipelineRun pipeline,
             Correctness correctness,
@@ -531,7 +557,7 @@ public final class Bench {
                 ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                         .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xm"))
                         .toList());
-        f.put("events", world.events().size());
+        f.put("events", backlog.events());
         f.put("customers", settings.customers());
         f.put("partitions", settings.partitions());
         f.put("parallelism", settings.parallelism());
@@ -598,6 +624,7 @@ public final class Bench {
             // The same sends' latency counted from their hand-over to the feed's producer: the
             // latency above plus the producer's and the broker's delays before the append.
             feed.put("latency_from_handover_ms_" + run, percentiles(r.handoverLatenciesMs(), true));
+
             feed.put("late_events_" + run, r.lateEvents());
         });
         f.put("latency_feed", feed);

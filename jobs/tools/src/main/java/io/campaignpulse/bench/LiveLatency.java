@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -108,13 +109,15 @@ final class LiveLatency {
     }
 
     /**
+     * @param world generates the world the history and the feed are taken from: once per run, and
+     *     dropped before the job starts
      * @param delivery kafka.delivery for this run
      * @param overrides the benchmark's configuration overrides, to which this run adds its own
      *     topics, group, transactional ids, delivery, event-time.max-out-of-orderness and
      *     event-time.max-publication-delay
      */
     Result measure(
-            DemoWorld world,
+            Supplier<DemoWorld> world,
             String delivery,
             double rate,
             Duration feedFor,
@@ -146,34 +149,14 @@ final class LiveLatency {
                 partitions,
                 Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, TimestampType.LOG_APPEND_TIME.name));
 
-        List<DemoWorld.Event> campaigns = world.events().stream()
-                .filter(e -> e.topic().equals(t.campaigns()))
-                .toList();
-        // The CRM's history (holdings and consent from before the day): the job knows its customers
-        // before the live feed starts, as a job that has been running does.
-        List<DemoWorld.Event> history = historyInEventTimeOrder(world);
-        EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(t), new EventTimeGuard(base.eventTime()));
-        long historyValid = history.stream()
-                .filter(e -> stampable(
-                        decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload()))
-                .count();
-        // The measured span, and after it as long again (at most TAIL_MS) that keeps the feed live
-        // until the job has judged the span's last sends.
-        List<DemoWorld.Event> day = world.events().stream()
-                .filter(e -> !e.topic().equals(t.campaigns()) && e.publishAt() >= world.playFrom())
-                .toList();
-        int feedFrom = feedStart(day, t, (long)
-                Math.ceil(rate * (feedFor.toMillis() + Math.min(feedFor.toMillis(), TAIL_MS)) / 1000.0));
-        List<FeedRecord> feed = feed(day, feedFrom, decoder, renamed);
-        List<Primer> primers = primers(day, t, decoder, renamed, partitions);
-
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            // The campaign directory and the CRM's history are there before the job starts.
-            for (List<DemoWorld.Event> before : List.of(campaigns, history)) {
-                for (DemoWorld.Event e : before) {
-                    producer.send(new ProducerRecord<>(renamed.get(e.topic()), keyBytes(e.key()), e.value()));
-                }
-            }
+            long t0 = System.nanoTime();
+            Prepared prepared = publishHistory(world.get(), producer, t, renamed, rate, feedFor, partitions);
+            out.printf(
+                    "    generated the world again and published its campaigns and history in %.1f s%n",
+                    (System.nanoTime() - t0) / 1e9);
+            List<FeedRecord> feed = prepared.feed();
+            List<Primer> primers = prepared.primers();
             long primedAt = System.currentTimeMillis();
             for (Primer primer : primers) {
                 stamp(primer.record(), primedAt);
@@ -190,11 +173,11 @@ final class LiveLatency {
             try (LocalJob job = LocalJob.start(config, workDir, null, MetricProbe.install());
                     MisfireReceipts receipts = new MisfireReceipts(
                             config.kafka().bootstrapServers(), config.topics().misfires())) {
-                awaitRead("Campaigns: valid records", "campaigns", campaigns.size());
-                awaitRead(Bench.PIPELINE_OPERATOR, "CRM history records", historyValid);
+                awaitRead("Campaigns: valid records", "campaigns", prepared.campaigns());
+                awaitRead(Bench.PIPELINE_OPERATOR, "CRM history records", prepared.historyValid());
                 // Applied means event time has moved, so the campaigns topic has also settled
                 // (event-time.campaigns-settle): no send of the feed waits for its campaign.
-                awaitHistoryApplied(historyValid);
+                awaitHistoryApplied(prepared.historyValid());
                 awaitHistoryCheckpointed();
 
                 Map<String, Long> publishedAt = new HashMap<>();
@@ -251,6 +234,52 @@ final class LiveLatency {
                         Math.max(0, late));
             }
         }
+    }
+
+    /** What a run keeps of its world once what comes before the job is in Kafka. */
+    private record Prepared(int campaigns, long historyValid, List<FeedRecord> feed, List<Primer> primers) {}
+
+    /**
+     * Publishes the campaign directory and the CRM's history (holdings and consent from before the
+     * day), which are there before the job starts: the job knows its customers before the live
+     * feed starts, as a job that has been running does. Returns the feed and the primers, and
+     * nothing that holds on to the world: it is not to stay on this JVM's heap while the job is
+     * timed (see {@link Bench.Preloaded}).
+     */
+    private Prepared publishHistory(
+            DemoWorld world,
+            KafkaProducer<byte[], byte[]> producer,
+            PulseConfig.Topics t,
+            Map<String, String> renamed,
+            double rate,
+            Duration feedFor,
+            int partitions) {
+        List<DemoWorld.Event> campaigns = world.events().stream()
+                .filter(e -> e.topic().equals(t.campaigns()))
+                .toList();
+        List<DemoWorld.Event> history = historyInEventTimeOrder(world);
+        EnvelopeDecoder decoder = new EnvelopeDecoder(new InputTopics(t), new EventTimeGuard(base.eventTime()));
+        long historyValid = history.stream()
+                .filter(e -> stampable(
+                        decoder.decode(e.topic(), 0, 0, null, e.value()).getPayload()))
+                .count();
+        for (List<DemoWorld.Event> before : List.of(campaigns, history)) {
+            for (DemoWorld.Event e : before) {
+                producer.send(new ProducerRecord<>(renamed.get(e.topic()), keyBytes(e.key()), e.value()));
+            }
+        }
+        // The measured span, and after it as long again (at most TAIL_MS) that keeps the feed live
+        // until the job has judged the span's last sends.
+        List<DemoWorld.Event> day = world.events().stream()
+                .filter(e -> !e.topic().equals(t.campaigns()) && e.publishAt() >= world.playFrom())
+                .toList();
+        int feedFrom = feedStart(day, t, (long)
+                Math.ceil(rate * (feedFor.toMillis() + Math.min(feedFor.toMillis(), TAIL_MS)) / 1000.0));
+        return new Prepared(
+                campaigns.size(),
+                historyValid,
+                feed(day, feedFrom, decoder, renamed),
+                primers(day, t, decoder, renamed, partitions));
     }
 
     /**
