@@ -241,6 +241,11 @@ public final class Bench {
                         percentiles(r.watermarkLagMs(), true),
                         percentiles(r.publicationDelayMs(), true),
                         r.lateEvents());
+                out.printf(
+                        "    p99 by the second of the feed the send was published in (ms): %s%n",
+                        r.latenciesBySecondMs().values().stream()
+                                .map(v -> String.valueOf(percentiles(v, true).get("p99")))
+                                .collect(Collectors.joining(" ")));
                 latency.put(delivery, r);
             }
 
@@ -628,6 +633,10 @@ public final class Bench {
             feed.put("late_events_" + run, r.lateEvents());
         });
         f.put("latency_feed", feed);
+        // Printed per run already (p99 by second); in the JSON for a closer look at where a tail came from.
+        Map<String, Object> perSecond = new LinkedHashMap<>();
+        latency.forEach((delivery, r) -> perSecond.put(delivery.replace('-', '_'), bySecond(r)));
+        f.put("latency_by_second_ms", perSecond);
         f.put("scorer_texts_per_s", Math.round(scorer));
         Map<String, Object> ground = new LinkedHashMap<>();
         ground.put("expected_misfires", correctness.expected());
@@ -637,6 +646,18 @@ public final class Bench {
         ground.put("late_events", correctness.late());
         f.put("ground_truth", ground);
         return f;
+    }
+
+    /** The latencies by the second of the feed the sends were published in: one entry per second. */
+    private static List<Map<String, Object>> bySecond(LiveLatency.Result r) {
+        List<Map<String, Object>> seconds = new ArrayList<>();
+        r.latenciesBySecondMs().forEach((second, values) -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("second", second);
+            s.putAll(percentiles(values, true));
+            seconds.add(s);
+        });
+        return seconds;
     }
 
     private static Map<String, Object> percentiles(List<Long> values, boolean withP99) {
@@ -663,7 +684,11 @@ public final class Bench {
     private void table(Map<String, Object> f) {
         out.println();
         out.println("  figure                          value");
-        f.forEach((k, v) -> out.printf("  %-31s %s%n", k, v == null ? "not measured" : v));
+        f.forEach((k, v) -> {
+            if (!k.equals("latency_by_second_ms")) {
+                out.printf("  %-31s %s%n", k, v == null ? "not measured" : v);
+            }
+        });
     }
 
     private static double round(double v, int digits) {

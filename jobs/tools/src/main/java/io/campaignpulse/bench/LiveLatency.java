@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,6 +64,9 @@ final class LiveLatency {
      * @param latenciesMs one per send with a misfire, published inside the measured span: from its
      *     append to Kafka
      * @param handoverLatenciesMs the same sends' latencies from their hand-over to the producer
+     * @param latenciesBySecondMs the latencies from the append again, by the second of the feed in
+     *     which the send was published (0 is its first): whether a tail is the feed's first seconds
+     *     or spread over the span
      * @param watermarkLagMs the wall clock minus the watermark of the customer events, sampled
      *     during the measured span: how much of the latency is waiting for event time to move
      * @param publishedPerSecond the rate the feed achieved (below the target if this machine could
@@ -74,6 +79,7 @@ final class LiveLatency {
     record Result(
             List<Long> latenciesMs,
             List<Long> handoverLatenciesMs,
+            SortedMap<Long, List<Long>> latenciesBySecondMs,
             List<Long> watermarkLagMs,
             List<Long> publicationDelayMs,
             long published,
@@ -208,6 +214,7 @@ final class LiveLatency {
                 receipts.checkFailure();
                 List<Long> latencies = new ArrayList<>();
                 List<Long> fromHandover = new ArrayList<>();
+                SortedMap<Long, List<Long>> bySecond = new TreeMap<>();
                 receipts.firstSeen().forEach((sendId, seen) -> {
                     Long sent = publishedAt.get(sendId);
                     if (sent != null && sent >= from && sent <= run.until()) {
@@ -217,6 +224,8 @@ final class LiveLatency {
                         }
                         latencies.add(seen - appended);
                         fromHandover.add(seen - sent);
+                        bySecond.computeIfAbsent((sent - run.start()) / 1000, s -> new ArrayList<>())
+                                .add(seen - appended);
                     }
                 });
                 long late = MetricProbe.operatorCount(Bench.PIPELINE_OPERATOR, "lateRecords");
@@ -226,6 +235,7 @@ final class LiveLatency {
                 return new Result(
                         latencies,
                         fromHandover,
+                        bySecond,
                         lag,
                         List.copyOf(delays),
                         measured,

@@ -99,6 +99,21 @@ class BenchSmokeTest {
             }
         }
         for (String delivery : new String[] {"at_least_once", "exactly_once"}) {
+            // The same sends again, by the second they were published in: together they are the whole.
+            JsonNode whole = figures.get("latency_ms_" + delivery);
+            long counted = 0;
+            long worst = 0;
+            long previous = -1;
+            for (JsonNode second : figures.get("latency_by_second_ms").get(delivery)) {
+                assertThat(second.get("second").asLong()).as(delivery).isGreaterThan(previous);
+                previous = second.get("second").asLong();
+                counted += second.get("count").asLong();
+                worst = Math.max(worst, second.get("max").asLong());
+            }
+            assertThat(counted).as(delivery).isEqualTo(whole.get("count").asLong());
+            assertThat(worst).as(delivery).isEqualTo(whole.get("max").asLong());
+        }
+        for (String delivery : new String[] {"at_least_once", "exactly_once"}) {
             JsonNode kept = feed.get("publication_delay_ms_" + delivery);
             assertThat(kept.get("count").asLong()).as(delivery).isPositive();
             if (kept.get("max").asLong() <= PUBLICATION_DELAY.toMillis()) {
