@@ -243,8 +243,8 @@ public final class Bench {
                         r.lateEvents());
                 out.printf(
                         "    p99 by the second of the feed the send was published in (ms): %s%n",
-                        r.latenciesBySecondMs().values().stream()
-                                .map(v -> String.valueOf(percentiles(v, true).get("p99")))
+                        bySecond(r).stream()
+                                .map(second -> String.valueOf(second.get("p99")))
                                 .collect(Collectors.joining(" ")));
                 latency.put(delivery, r);
             }
