@@ -39,13 +39,7 @@ class MemtablePreflushTest {
                 customerStep(rocksDb(), SCHEDULE)) {
             MemtablePreflush probe = probe(harness);
             assertThat(probe.active()).isTrue();
-            long now = T0900 + 2_000;
-            harness.setProcessingTime(now);
-            judgeSends(harness, 0, 20, T0900, LIVE_PACE_MS);
-            harness.snapshot(1, now); // its synchronous phase flushes what the sends wrote
-            assertThat(probe.unflushedEntries()).isZero();
-
-            judgeSends(harness, 20, 40, T0900, LIVE_PACE_MS);
+            long now = snapshotThenSends(harness);
             long written = probe.unflushedEntries();
             assertThat(written).as("the facts written since the checkpoint").isPositive();
             harness.setProcessingTime(now + 7_999);
@@ -78,6 +72,21 @@ class MemtablePreflushTest {
         }
     }
 
+    /**
+     * With the clock at 09:00:02, 20 sends, a snapshot (whose synchronous phase flushes what they
+     * wrote) and 20 more sends; returns the clock.
+     */
+    private static long snapshotThenSends(
+            KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness) throws Exception {
+        long now = T0900 + 2_000;
+        harness.setProcessingTime(now);
+        judgeSends(harness, 0, 20, T0900, LIVE_PACE_MS);
+        harness.snapshot(1, now);
+        assertThat(probe(harness).unflushedEntries()).as("after the snapshot").isZero();
+        judgeSends(harness, 20, 40, T0900, LIVE_PACE_MS);
+        return now;
+    }
+
     /** Written to a file by RocksDB's flush thread; bounded generously for a busy machine. */
     private static void awaitWrittenToFiles(MemtablePreflush probe) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -99,11 +108,7 @@ class MemtablePreflushTest {
         try (KeyedBroadcastOperatorTestHarness<String, Envelope, Campaign, SendVerdict> harness =
                 customerStep(rocksDb(), SCHEDULE)) {
             MemtablePreflush probe = probe(harness);
-            long now = T0900 + 2_000;
-            harness.setProcessingTime(now);
-            judgeSends(harness, 0, 20, T0900, LIVE_PACE_MS);
-            harness.snapshot(1, now);
-            judgeSends(harness, 20, 40, T0900, LIVE_PACE_MS);
+            long now = snapshotThenSends(harness);
             awaitWrittenToFiles(probe);
             probe.pauseBackgroundWork(); // the first flush is switched out but not written
             try {
