@@ -81,6 +81,8 @@ public final class MemtablePreflush {
         }
     }
 
+    private static final String IMMUTABLE_MEMTABLES = "rocksdb.num-immutable-mem-table";
+
     private static final MemtablePreflush NONE = new MemtablePreflush(null, null, null, new long[0], 0);
 
     private final RocksDBKeyedStateBackend<?> backend;
@@ -176,17 +178,17 @@ public final class MemtablePreflush {
      */
     private void flushUnlessPendingOrWarn() {
         try {
-            if (immutableMemtables() == 0) {
-                flush();
+            List<ColumnFamilyHandle> families = columnFamilies();
+            if (sumOver(families, IMMUTABLE_MEMTABLES) == 0) {
+                flush(families);
             }
         } catch (RocksDBException | RuntimeException e) {
             LOG.warn("RocksDB memtables not flushed ahead of the next checkpoint (it flushes them itself)", e);
         }
     }
 
-    /** Starts a flush of every column family's memtable and returns without waiting for it. */
-    void flush() throws RocksDBException {
-        List<ColumnFamilyHandle> families = columnFamilies();
+    /** Starts a flush of the column families' memtables and returns without waiting for it. */
+    private void flush(List<ColumnFamilyHandle> families) throws RocksDBException {
         if (families.isEmpty()) {
             return;
         }
@@ -198,12 +200,12 @@ public final class MemtablePreflush {
 
     /** Entries in the column families' active memtables (for tests). */
     long unflushedEntries() throws RocksDBException {
-        return sumOver("rocksdb.num-entries-active-mem-table");
+        return sumOver(columnFamilies(), "rocksdb.num-entries-active-mem-table");
     }
 
     /** Memtables switched out and not yet written to a file. */
     long immutableMemtables() throws RocksDBException {
-        return sumOver("rocksdb.num-immutable-mem-table");
+        return sumOver(columnFamilies(), IMMUTABLE_MEMTABLES);
     }
 
     /** Holds RocksDB's flushes and compactions back until {@link #resumeBackgroundWork} (for tests). */
@@ -215,9 +217,9 @@ public final class MemtablePreflush {
         db.continueBackgroundWork();
     }
 
-    private long sumOver(String property) throws RocksDBException {
+    private long sumOver(List<ColumnFamilyHandle> families, String property) throws RocksDBException {
         long sum = 0;
-        for (ColumnFamilyHandle family : columnFamilies()) {
+        for (ColumnFamilyHandle family : families) {
             sum += db.getLongProperty(family, property);
         }
         return sum;

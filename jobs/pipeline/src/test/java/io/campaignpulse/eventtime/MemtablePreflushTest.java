@@ -226,9 +226,9 @@ class MemtablePreflushTest {
     }
 
     /**
-     * RocksDB as configured by the job, but without a share of managed memory: a harness has none,
-     * and RocksDB would flush the memtables on nearly every write to keep within it, so that the
-     * flushes under test could not be told from its own.
+     * RocksDB without a share of managed memory: a harness has none, and RocksDB would flush the
+     * memtables on nearly every write to keep within it, so that the flushes under test could not
+     * be told from its own.
      */
     private static EmbeddedRocksDBStateBackend rocksDb() {
         Configuration conf = new Configuration();
