@@ -68,6 +68,7 @@ public final class Bench {
             long seed,
             Duration checkpointInterval,
             Duration latencyFeed,
+            Duration latencyWarmUp,
             int latencyRate,
             Duration latencyOutOfOrderness,
             Duration latencyPublicationDelay,
@@ -210,11 +211,13 @@ public final class Bench {
             Map<String, LiveLatency.Result> latency = new LinkedHashMap<>();
             for (String delivery : List.of(PulseConfig.Kafka.AT_LEAST_ONCE, PulseConfig.Kafka.EXACTLY_ONCE)) {
                 out.printf(
-                        "  latency, %s: a live feed at %,.0f events/s for %d s (event time = publication time,"
-                                + " event-time.max-out-of-orderness %d ms, event-time.max-publication-delay %d ms)%n",
+                        "  latency, %s: a live feed at %,.0f events/s for %d s after a warm-up of %d s (event time ="
+                                + " publication time, event-time.max-out-of-orderness %d ms,"
+                                + " event-time.max-publication-delay %d ms)%n",
                         delivery,
                         latencyRate,
                         settings.latencyFeed().toSeconds(),
+                        settings.latencyWarmUp().toSeconds(),
                         settings.latencyOutOfOrderness().toMillis(),
                         settings.latencyPublicationDelay().toMillis());
                 LiveLatency.Result r = live.measure(
@@ -222,6 +225,7 @@ public final class Bench {
                         delivery,
                         latencyRate,
                         settings.latencyFeed(),
+                        settings.latencyWarmUp(),
                         settings.latencyOutOfOrderness(),
                         settings.latencyPublicationDelay(),
                         overrides,
@@ -242,7 +246,10 @@ public final class Bench {
                         percentiles(r.publicationDelayMs(), true),
                         r.lateEvents());
                 out.printf(
-                        "    p99 by the second of the feed the send was published in (ms): %s%n",
+                        "    not counted: the warm-up's %,d sends: %s ms%n",
+                        r.warmUpLatenciesMs().size(), percentiles(r.warmUpLatenciesMs(), true));
+                out.printf(
+                        "    p99 by the second of the measured span the send was published in (ms): %s%n",
                         bySecond(r).stream()
                                 .map(second -> String.valueOf(second.get("p99")))
                                 .collect(Collectors.joining(" ")));
@@ -617,6 +624,7 @@ public final class Bench {
         latency.forEach((delivery, r) ->
                 feed.put("published_events_per_s_" + delivery.replace('-', '_'), Math.round(r.publishedPerSecond())));
         feed.put("seconds", settings.latencyFeed().toSeconds());
+        feed.put("warm_up_seconds", settings.latencyWarmUp().toSeconds());
         feed.put("max_out_of_orderness_ms", settings.latencyOutOfOrderness().toMillis());
         feed.put("max_publication_delay_ms", settings.latencyPublicationDelay().toMillis());
         feed.put("idleness_ms", config.eventTime().idleness().toMillis());
@@ -629,6 +637,8 @@ public final class Bench {
             // The same sends' latency counted from their hand-over to the feed's producer: the
             // latency above plus the producer's and the broker's delays before the append.
             feed.put("latency_from_handover_ms_" + run, percentiles(r.handoverLatenciesMs(), true));
+            // The sends of the warm-up before the measured span: the job's first seconds live.
+            feed.put("latency_warm_up_ms_" + run, percentiles(r.warmUpLatenciesMs(), true));
 
             feed.put("late_events_" + run, r.lateEvents());
         });

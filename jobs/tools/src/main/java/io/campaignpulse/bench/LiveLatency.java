@@ -64,9 +64,11 @@ final class LiveLatency {
      * @param latenciesMs one per send with a misfire, published inside the measured span: from its
      *     append to Kafka
      * @param handoverLatenciesMs the same sends' latencies from their hand-over to the producer
-     * @param latenciesBySecondMs the latencies from the append again, by the second of the feed in
-     *     which the send was published (0 is its first): whether a tail is the feed's first seconds
-     *     or spread over the span
+     * @param latenciesBySecondMs the latencies from the append again, by the second of the measured
+     *     span in which the send was published (0 is its first): whether a tail is the span's first
+     *     seconds or spread over it
+     * @param warmUpLatenciesMs the same for the sends of the feed's warm-up, before the measured
+     *     span: what the job's first seconds live cost, printed beside the figures, not in them
      * @param watermarkLagMs the wall clock minus the watermark of the customer events, sampled
      *     during the measured span: how much of the latency is waiting for event time to move
      * @param publishedPerSecond the rate the feed achieved (below the target if this machine could
@@ -80,6 +82,7 @@ final class LiveLatency {
             List<Long> latenciesMs,
             List<Long> handoverLatenciesMs,
             SortedMap<Long, List<Long>> latenciesBySecondMs,
+            List<Long> warmUpLatenciesMs,
             List<Long> watermarkLagMs,
             List<Long> publicationDelayMs,
             long published,
@@ -127,6 +130,7 @@ final class LiveLatency {
             String delivery,
             double rate,
             Duration feedFor,
+            Duration warmUp,
             Duration outOfOrderness,
             Duration publicationDelay,
             Map<String, String> overrides,
@@ -157,7 +161,8 @@ final class LiveLatency {
 
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             long t0 = System.nanoTime();
-            Prepared prepared = publishHistory(world.get(), producer, t, renamed, rate, feedFor, partitions);
+            Prepared prepared =
+                    publishHistory(world.get(), producer, t, renamed, rate, warmUp.plus(feedFor), partitions);
             out.printf(
                     "    generated the world again and published its campaigns and history in %.1f s%n",
                     (System.nanoTime() - t0) / 1e9);
@@ -190,14 +195,17 @@ final class LiveLatency {
                 Map<String, Long> appendedAt = new ConcurrentHashMap<>();
                 // A generated day too small for the whole feed still leaves a third of it to follow the
                 // measured span: its last sends are judged when later records arrive, not when the
-                // quiet partitions are declared idle.
-                long measured =
-                        Math.min((long) Math.ceil(rate * feedFor.toMillis() / 1000.0), feed.size() - feed.size() / 3);
+                // quiet partitions are declared idle. The warm-up then takes at most half of the rest.
+                long spanned = feed.size() - feed.size() / 3;
+                long warm = Math.min((long) Math.ceil(rate * warmUp.toMillis() / 1000.0), spanned / 2);
+                long measured = Math.min((long) Math.ceil(rate * feedFor.toMillis() / 1000.0), spanned - warm);
                 List<Long> lag = new ArrayList<>();
                 List<Long> delays = Collections.synchronizedList(new ArrayList<>());
-                Feed run = publish(producer, feed, rate, measured, publishedAt, appendedAt, lag, delays);
-                // Measured once the sources have made their first fetches.
-                long from = run.start() + Math.min(EDGE_CAP_MS, (long) ((run.until() - run.start()) * EDGE_SHARE));
+                Feed run = publish(producer, feed, rate, warm, measured, publishedAt, appendedAt, lag, delays);
+                // Measured after the warm-up, or without one once the sources have made their first fetches.
+                long from = warm > 0
+                        ? run.measuredFrom()
+                        : run.start() + Math.min(EDGE_CAP_MS, (long) ((run.until() - run.start()) * EDGE_SHARE));
 
                 // Every measured send is judged once every instance's watermark has passed the last one.
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
@@ -215,27 +223,34 @@ final class LiveLatency {
                 List<Long> latencies = new ArrayList<>();
                 List<Long> fromHandover = new ArrayList<>();
                 SortedMap<Long, List<Long>> bySecond = new TreeMap<>();
+                List<Long> warmingUp = new ArrayList<>();
                 receipts.firstSeen().forEach((sendId, seen) -> {
                     Long sent = publishedAt.get(sendId);
-                    if (sent != null && sent >= from && sent <= run.until()) {
-                        Long appended = appendedAt.get(sendId);
-                        if (appended == null) { // every send was acknowledged before the feed's flush returned
-                            throw new IllegalStateException("no append time for send " + sendId);
-                        }
+                    if (sent == null || sent > run.until() || (sent < from && sent >= run.measuredFrom())) {
+                        return;
+                    }
+                    Long appended = appendedAt.get(sendId);
+                    if (appended == null) { // every send was acknowledged before the feed's flush returned
+                        throw new IllegalStateException("no append time for send " + sendId);
+                    }
+                    if (sent < run.measuredFrom()) {
+                        warmingUp.add(seen - appended);
+                    } else {
                         latencies.add(seen - appended);
                         fromHandover.add(seen - sent);
-                        bySecond.computeIfAbsent((sent - run.start()) / 1000, s -> new ArrayList<>())
+                        bySecond.computeIfAbsent((sent - run.measuredFrom()) / 1000, s -> new ArrayList<>())
                                 .add(seen - appended);
                     }
                 });
                 long late = MetricProbe.operatorCount(Bench.PIPELINE_OPERATOR, "lateRecords");
                 // Stopped, not cancelled: see Bench.warmUp.
                 job.stopWithSavepoint();
-                double seconds = (run.until() - run.start()) / 1000.0;
+                double seconds = (run.until() - run.measuredFrom()) / 1000.0;
                 return new Result(
                         latencies,
                         fromHandover,
                         bySecond,
+                        warmingUp,
                         lag,
                         List.copyOf(delays),
                         measured,
@@ -396,20 +411,21 @@ final class LiveLatency {
         }
     }
 
-    /** When the feed started and when its measured span ended (wall-clock milliseconds). */
-    private record Feed(long start, long until) {}
+    /** When the feed started, and its measured span started and ended (wall-clock milliseconds). */
+    private record Feed(long start, long measuredFrom, long until) {}
 
     /**
      * Publishes the feed at {@code rate} records per second, each stamped with the wall-clock time
      * it is handed to the producer (its event time), and notes when each send was first handed over
      * and when the broker appended it (the log append time its acknowledgement carries). The first
-     * {@code measured} records are the measured span; the rest keep the input live, as it would be,
-     * until every instance's watermark has passed the span.
+     * {@code warm} records are the warm-up, the {@code measured} after them the measured span; the
+     * rest keep the input live, as it would be, until every instance's watermark has passed the span.
      */
     private static Feed publish(
             KafkaProducer<byte[], byte[]> producer,
             List<FeedRecord> feed,
             double rate,
+            long warm,
             long measured,
             Map<String, Long> publishedAt,
             Map<String, Long> appendedAt,
@@ -418,17 +434,20 @@ final class LiveLatency {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long startNanos = System.nanoTime();
         long start = System.currentTimeMillis();
+        long measuredFrom = start;
         long until = Long.MAX_VALUE;
-        // Sampled like the latency: from the end of the feed's first tenth (at most EDGE_CAP_MS) on.
-        long edgeMs = Math.min(EDGE_CAP_MS, (long) (measured / rate * 1000 * EDGE_SHARE));
+        long end = warm + measured;
+        // Sampled like the latency: through the measured span, without a warm-up from the end of the
+        // feed's first tenth (at most EDGE_CAP_MS) on.
+        long edgeMs = warm > 0 ? 0 : Math.min(EDGE_CAP_MS, (long) (measured / rate * 1000 * EDGE_SHARE));
         for (int i = 0; i < feed.size(); i++) {
             if (i % 100 == 0) {
                 long watermark = watermark();
-                if (i >= measured && watermark >= until) {
+                if (i >= end && watermark >= until) {
                     break;
                 }
                 long sampledAt = System.currentTimeMillis();
-                if (i < measured && sampledAt >= start + edgeMs) {
+                if (i >= warm && i < end && sampledAt >= measuredFrom + edgeMs) {
                     // Event time before the feed (the history's) counts as the feed's start.
                     watermarkLag.add(sampledAt - Math.max(watermark, start));
                 }
@@ -439,12 +458,15 @@ final class LiveLatency {
             }
             FeedRecord f = feed.get(i);
             long now = System.currentTimeMillis();
+            if (i == warm) {
+                measuredFrom = now;
+            }
             byte[] value;
             String timedSend = null;
             if (f.record() != null) {
                 stamp(f.record(), now);
                 value = WireFormat.singleObject(f.record());
-                if (i < measured && f.record() instanceof CampaignSend s && !publishedAt.containsKey(s.getSendId())) {
+                if (i < end && f.record() instanceof CampaignSend s && !publishedAt.containsKey(s.getSendId())) {
                     timedSend = s.getSendId();
                     publishedAt.put(timedSend, now);
                 }
@@ -466,12 +488,12 @@ final class LiveLatency {
             if (failure.get() != null) {
                 throw new IllegalStateException("publishing the live feed failed", failure.get());
             }
-            if (i == measured - 1) {
+            if (i == end - 1) {
                 until = now;
             }
         }
         producer.flush();
-        return new Feed(start, until == Long.MAX_VALUE ? System.currentTimeMillis() : until);
+        return new Feed(start, measuredFrom, until == Long.MAX_VALUE ? System.currentTimeMillis() : until);
     }
 
     /**

@@ -59,6 +59,15 @@ public final class BenchCommand implements Callable<Integer> {
     Integer latencySeconds;
 
     @Option(
+            names = "--latency-warm-up",
+            paramLabel = "DURATION",
+            description = "How long each latency run's live feed runs before the measured span, ISO-8601 (default:"
+                    + " PT20S; PT5S with --quick). Its sends' latencies are printed apart, not counted: the JIT"
+                    + " compiles the live code paths, which catching up with a backlog does not run, in the"
+                    + " first live job's first seconds.")
+    Duration latencyWarmUp;
+
+    @Option(
             names = "--latency-rate",
             paramLabel = "EVENTS_PER_S",
             description = "The latency runs' input rate (default: half the pipeline rate this run measured).")
@@ -98,6 +107,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (feedSeconds < 1) {
             throw new IllegalArgumentException("--latency-seconds must be at least 1");
         }
+        Duration warmUp = latencyWarmUp != null ? latencyWarmUp : Duration.ofSeconds(quick ? 5 : 20);
+        if (warmUp.isNegative()) {
+            throw new IllegalArgumentException("--latency-warm-up must not be negative");
+        }
         if (latencyRate != null && latencyRate < 1) {
             throw new IllegalArgumentException("--latency-rate must be at least 1");
         }
@@ -115,6 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
                         seed,
                         checkpointInterval,
                         Duration.ofSeconds(feedSeconds),
+                        warmUp,
                         latencyRate == null ? 0 : latencyRate,
                         latencyOutOfOrderness,
                         latencyPublicationDelay,

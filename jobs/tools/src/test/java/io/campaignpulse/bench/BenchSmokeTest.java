@@ -26,6 +26,8 @@ class BenchSmokeTest {
     /** The latency runs' producers' promise: kept unless the machine stalls the broker for a second. */
     private static final Duration PUBLICATION_DELAY = Duration.ofSeconds(1);
 
+    private static final Duration WARM_UP = Duration.ofSeconds(2);
+
     @Test
     void aSmallRunIsCorrectAndWritesEveryFigure() throws Exception {
         Path json = work.resolve("bench.json");
@@ -38,6 +40,7 @@ class BenchSmokeTest {
                         11,
                         Duration.ofSeconds(2),
                         Duration.ofSeconds(5),
+                        WARM_UP,
                         0,
                         Duration.ZERO,
                         PUBLICATION_DELAY,
@@ -86,6 +89,13 @@ class BenchSmokeTest {
         }
         JsonNode feed = figures.get("latency_feed");
         assertThat(feed.get("max_publication_delay_ms").asLong()).isEqualTo(PUBLICATION_DELAY.toMillis());
+        assertThat(feed.get("warm_up_seconds").asLong()).isEqualTo(WARM_UP.toSeconds());
+        for (String delivery : new String[] {"at_least_once", "exactly_once"}) {
+            // The warm-up's sends are timed too, apart from the measured span's.
+            assertThat(feed.get("latency_warm_up_ms_" + delivery).get("count").asLong())
+                    .as(delivery)
+                    .isPositive();
+        }
         for (String delivery : new String[] {"at_least_once", "exactly_once"}) {
             // The same sends, each appended after it was handed over: never a longer wait from the append.
             JsonNode fromAppend = figures.get("latency_ms_" + delivery);
