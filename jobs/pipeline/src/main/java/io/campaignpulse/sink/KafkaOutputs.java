@@ -26,14 +26,16 @@ public final class KafkaOutputs {
             PulseConfig config, String topic, Class<T> type, KeyOf<T> keyOf) {
         PulseConfig.Kafka kafka = config.kafka();
         Properties props = new Properties();
-        // Exactly-once records are only visible when the checkpoint commits their transaction, so
-        // waiting a few milliseconds to fill batches costs no latency anyone can see; sending each
-        // record on its own costs the task thread a network wake-up per record. At-least-once
-        // records are visible once sent: there the wait is latency, so it is kept short.
+        // Batches filled for up to 20 ms in either mode: each batch costs the task thread a
+        // network wake-up and the broker a request. Exactly-once records are visible only when the
+        // checkpoint commits their transaction, so there the wait costs no latency anyone can see.
+        // At-least-once records are visible once sent, but on a busy machine the CPU that 2 ms
+        // batches took cost the alerts more than the wait (measured with pulse bench: see the
+        // README's performance section).
         // (Compression is the operator's choice, in kafka.properties: measured here, lz4 with
         // 256 KB batches cost the task thread more in buffer set-up than it saved on a loopback
         // broker.)
-        props.setProperty("linger.ms", kafka.exactlyOnce() ? "20" : "2");
+        props.setProperty("linger.ms", "20");
         props.putAll(kafka.clientProperties()); // the operator's own kafka.properties win
         props.setProperty(
                 "transaction.timeout.ms",
