@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * and the checkpoint flushes only what came since. Started {@link #LEAD_SHARE} of the interval
  * before the next checkpoint is due (one interval after the step's last), the first writes most
  * of the interval's state; the second, {@link #LAST_LEAD_SHARE} before, writes what came in
- * between and is done before the checkpoint. With the first alone, the native checkpoint, nearly all of
- * it the flush of the last fifth's writes, held the step up for 120-228 ms on a busy 2-core
+ * between and is done before the checkpoint. With the first alone, the native checkpoint (nearly
+ * all of it the flush of the last fifth's writes) held the step up for 120-228 ms on a busy 2-core
  * machine; with the second, 58-214 ms, median 117 against 189 (README, Performance).
  *
  * <p>Only while the step keeps up with its input: when a flush is due, its watermark must be
@@ -203,7 +203,7 @@ public final class MemtablePreflush {
         return sumOver(columnFamilies(), "rocksdb.num-entries-active-mem-table");
     }
 
-    /** Memtables switched out and not yet written to a file. */
+    /** Memtables switched out and not yet written to a file (for tests). */
     long immutableMemtables() throws RocksDBException {
         return sumOver(columnFamilies(), IMMUTABLE_MEMTABLES);
     }
